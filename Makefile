@@ -1,0 +1,42 @@
+# The two commands: `make run` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+BUILD_DIR ?= build
+JOBS ?= 2
+PRESET := $(if $(CI),ci,default)
+
+.PHONY: all deps configure build run test test-unit test-node format format-check clean
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD_DIR)/build.ninja:
+	cmake --preset $(PRESET) -B $(BUILD_DIR)
+
+configure: deps $(BUILD_DIR)/build.ninja
+
+build: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@scripts/run.sh
+
+test: build
+	$(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory test-node
+
+test-unit:
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+test-node:
+	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp bash tests/run-node-tests.sh
+
+format:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+format-check:
+	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "messages/interfaces.hpp"
+
+#include <caf/fwd.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace sagemcp::connectors {
+struct connector_spec;
+} // namespace sagemcp::connectors
+
+namespace sagemcp {
+
+/// State of a connector instance.
+struct connector_state {
+  static inline const char* name = "connector";
+  connector_row row;
+  const connectors::connector_spec* spec = nullptr;
+  /// The serialized tools array, built once.
+  std::string tools_json;
+  uint64_t calls = 0;
+  uint64_t failures = 0;
+};
+
+/// Executes the tools of a native connector instance.
+connector_actor::behavior_type connector(connector_actor::stateful_pointer<connector_state> self,
+                                         connector_row row, const connectors::connector_spec* spec);
+
+} // namespace sagemcp

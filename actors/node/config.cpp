@@ -1,0 +1,161 @@
+#include "actors/node/config.hpp"
+
+#include "messages/errc.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+#include <thread>
+
+namespace sagemcp::node {
+
+namespace {
+
+std::string env(const char* name) {
+  const char* value = std::getenv(name); // NOLINT(concurrency-mt-unsafe): read before threads
+  return value == nullptr ? std::string{} : std::string{value};
+}
+
+caf::error bad(std::string_view name, std::string_view expectation) {
+  std::string msg{name};
+  msg += ' ';
+  msg += expectation;
+  return make_error(errc::invalid_argument, std::move(msg));
+}
+
+caf::expected<long long> parse_int(std::string_view name, std::string_view value, long long min,
+                                   long long max) {
+  long long result = 0;
+  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), result);
+  if (ec != std::errc{} || ptr != value.data() + value.size() || result < min || result > max) {
+    return bad(name,
+               "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
+  }
+  return result;
+}
+
+// Applies an optional integer variable to `out`.
+template <class T>
+caf::error read_int(const char* name, long long min, long long max, T& out) {
+  auto text = env(name);
+  if (text.empty()) {
+    return {};
+  }
+  auto value = parse_int(name, text, min, max);
+  if (!value) {
+    return std::move(value.error());
+  }
+  out = static_cast<T>(*value);
+  return {};
+}
+
+caf::error read_bool(const char* name, bool& out) {
+  auto text = env(name);
+  if (text.empty()) {
+    return {};
+  }
+  auto value = parse_bool(name, text);
+  if (!value) {
+    return std::move(value.error());
+  }
+  out = *value;
+  return {};
+}
+
+caf::error read_database(node_config& cfg) {
+  auto url = env("DATABASE_URL");
+  if (url.empty()) {
+    cfg.database_path = cfg.data_dir + "/sagemcp.db";
+    return {};
+  }
+  constexpr std::string_view sqlite_scheme = "sqlite:///";
+  if (url.starts_with(sqlite_scheme)) {
+    // sqlite:///relative/path and sqlite:////absolute/path, as SQLAlchemy spells them.
+    cfg.database_path = url.substr(sqlite_scheme.size());
+    if (cfg.database_path.empty()) {
+      return bad("DATABASE_URL", "names no database file");
+    }
+    return {};
+  }
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    return bad("DATABASE_URL", "is a PostgreSQL URL; this build supports only sqlite:/// URLs");
+  }
+  return bad("DATABASE_URL", "must start with sqlite:///");
+}
+
+} // namespace
+
+caf::expected<bool> parse_bool(std::string_view name, std::string_view value) {
+  std::string lower{value};
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
+    return static_cast<char>(std::tolower(c));
+  });
+  if (lower == "true" || lower == "1" || lower == "yes" || lower == "on") {
+    return true;
+  }
+  if (lower == "false" || lower == "0" || lower == "no" || lower == "off") {
+    return false;
+  }
+  return bad(name, "must be true or false");
+}
+
+caf::expected<node_config> load_config(const serve_flags& flags) {
+  node_config cfg;
+  auto cores = std::max(1u, std::thread::hardware_concurrency());
+  cfg.server.io_threads = cores;
+  cfg.actor_threads = cores;
+  if (auto host = env("HOST"); !host.empty()) {
+    cfg.server.host = host;
+  }
+  if (auto dir = env("SAGEMCP_DATA_DIR"); !dir.empty()) {
+    cfg.data_dir = dir;
+  }
+  long long session_ttl = cfg.session_ttl.count();
+  long long max_body = static_cast<long long>(cfg.server.max_body_bytes);
+  for (auto err : {read_int("PORT", 0, 65535, cfg.server.port),
+                   read_int("SAGEMCP_IO_THREADS", 1, 256, cfg.server.io_threads),
+                   read_int("SAGEMCP_ACTOR_THREADS", 1, 256, cfg.actor_threads),
+                   read_int("SAGEMCP_SESSION_TTL", 1, 7 * 24 * 3600, session_ttl),
+                   read_int("SAGEMCP_MAX_BODY_BYTES", 1024, 1LL << 30, max_body),
+                   read_bool("SAGEMCP_ENABLE_AUTH", cfg.server.auth_enabled),
+                   read_bool("SAGEMCP_ENABLE_METRICS", cfg.metrics_enabled)}) {
+    if (err) {
+      return err;
+    }
+  }
+  cfg.session_ttl = std::chrono::seconds{session_ttl};
+  cfg.server.max_body_bytes = static_cast<size_t>(max_body);
+  if (!flags.host.empty()) {
+    cfg.server.host = flags.host;
+  }
+  if (flags.port >= 0) {
+    cfg.server.port = static_cast<uint16_t>(flags.port);
+  }
+  if (!flags.data_dir.empty()) {
+    cfg.data_dir = flags.data_dir;
+  }
+  if (auto err = read_database(cfg)) {
+    return err;
+  }
+  cfg.secret_key = env("SECRET_KEY");
+  if (cfg.secret_key.size() < 16) {
+    return bad("SECRET_KEY", "is required and must be at least 16 characters (it derives the keys "
+                             "that protect API keys and stored secrets)");
+  }
+  cfg.bootstrap_admin_key = env("SAGEMCP_BOOTSTRAP_ADMIN_KEY");
+  if (!cfg.bootstrap_admin_key.empty() && cfg.bootstrap_admin_key.size() < 16) {
+    return bad("SAGEMCP_BOOTSTRAP_ADMIN_KEY", "must be at least 16 characters");
+  }
+  cfg.server.allowed_origins = env("MCP_ALLOWED_ORIGINS");
+  if (auto level = env("SAGEMCP_LOG_LEVEL"); !level.empty()) {
+    if (level != "debug" && level != "info" && level != "warn" && level != "warning"
+        && level != "error") {
+      return bad("SAGEMCP_LOG_LEVEL", "must be debug, info, warn or error");
+    }
+    cfg.log_level = level;
+  }
+  return cfg;
+}
+
+} // namespace sagemcp::node

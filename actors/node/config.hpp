@@ -1,0 +1,40 @@
+#pragma once
+
+#include "transport/context.hpp"
+
+#include <caf/expected.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace sagemcp::node {
+
+/// Everything the node reads from its environment and command line.
+struct node_config {
+  transport::server_options server;
+  std::string data_dir = "data";
+  /// Path of the SQLite database file.
+  std::string database_path;
+  std::string secret_key;
+  std::string bootstrap_admin_key;
+  bool metrics_enabled = true;
+  std::string log_level = "info";
+  std::chrono::seconds session_ttl{1800};
+  unsigned actor_threads = 0;
+};
+
+/// Command-line values of `sagemcp serve`; empty or zero means "not given".
+struct serve_flags {
+  std::string host;
+  int port = -1;
+  std::string data_dir;
+};
+
+/// Reads the configuration from the environment, then applies the flags. Errors name the
+/// offending variable.
+caf::expected<node_config> load_config(const serve_flags& flags);
+
+/// Parses a boolean environment value (true/false, 1/0, yes/no, on/off; case-insensitive).
+caf::expected<bool> parse_bool(std::string_view name, std::string_view value);
+
+} // namespace sagemcp::node

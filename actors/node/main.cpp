@@ -1,0 +1,33 @@
+#include "actors/node/config.hpp"
+#include "actors/node/node.hpp"
+#include "messages/errc.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+  sagemcp::node::block_termination_signals();
+  CLI::App app{"SageMCP: a multi-tenant platform that hosts MCP servers", "sagemcp"};
+  app.require_subcommand(1);
+  sagemcp::node::serve_flags flags;
+  auto* serve = app.add_subcommand("serve", "Run a server node");
+  serve->add_option("--host", flags.host, "Address to listen on (env HOST, default 127.0.0.1)");
+  serve->add_option("--port", flags.port, "Port to listen on, 0 for any (env PORT, default 8000)")
+    ->check(CLI::Range(0, 65535));
+  serve->add_option("--data-dir", flags.data_dir,
+                    "Directory of the embedded database and local files (env SAGEMCP_DATA_DIR, "
+                    "default ./data)");
+  auto* version = app.add_subcommand("version", "Print the version");
+  CLI11_PARSE(app, argc, argv);
+  if (version->parsed()) {
+    std::cout << "sagemcp " << SAGEMCP_VERSION << '\n';
+    return 0;
+  }
+  auto cfg = sagemcp::node::load_config(flags);
+  if (!cfg) {
+    std::cerr << "sagemcp: configuration error: " << sagemcp::message_of(cfg.error()) << '\n';
+    return 2;
+  }
+  return sagemcp::node::serve(*cfg);
+}

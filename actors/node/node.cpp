@@ -1,0 +1,213 @@
+#include "actors/node/node.hpp"
+
+#include "actors/server_pool.hpp"
+#include "messages/errc.hpp"
+#include "messages/type_ids.hpp"
+#include "observability/health.hpp"
+#include "observability/logging.hpp"
+#include "persistence/persistence.hpp"
+#include "persistence/sqlite_store.hpp"
+#include "transport/server.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include <pthread.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+namespace sagemcp::node {
+
+namespace {
+
+using observability::log;
+using observability::log_level;
+
+constexpr auto startup_timeout = std::chrono::seconds{30};
+
+caf::error prepare_data_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) {
+    return make_error(errc::storage_failure, "cannot create data dir " + dir + ": " + ec.message());
+  }
+  return {};
+}
+
+template <class T, class... Ts>
+caf::expected<T> ask_blocking(caf::scoped_actor& self, const persistence_actor& db, Ts&&... xs) {
+  caf::expected<T> result{make_error(errc::timeout)};
+  self->request(db, startup_timeout, std::forward<Ts>(xs)...)
+    .receive(
+      [&](T& value) {
+        result = std::move(value);
+      },
+      [&](caf::error& err) {
+        result = std::move(err);
+      });
+  return result;
+}
+
+caf::error write_admin_key_file(const std::string& path, const std::string& key) {
+  std::filesystem::remove(path);
+  auto old_mask = umask(077);
+  std::ofstream out{path};
+  umask(old_mask);
+  out << key << '\n';
+  out.close();
+  if (!out) {
+    return make_error(errc::storage_failure, "cannot write " + path);
+  }
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read
+                                       | std::filesystem::perms::owner_write);
+  return {};
+}
+
+// Ensures a platform admin can log in: registers SAGEMCP_BOOTSTRAP_ADMIN_KEY, or generates a
+// key on the first start. Fills the key cache with every active key.
+caf::error bootstrap_keys(const node_config& cfg, caf::scoped_actor& self,
+                          const persistence_actor& db, transport::key_cache& keys) {
+  auto rows = ask_blocking<std::vector<api_key_row>>(self, db, atom::list_v, atom::key_v);
+  if (!rows) {
+    return std::move(rows.error());
+  }
+  bool has_admin = false;
+  for (const auto& row : *rows) {
+    keys.put(row);
+    has_admin = has_admin || (row.is_active && row.role == scope::platform_admin);
+  }
+  std::string key = cfg.bootstrap_admin_key;
+  bool generated = false;
+  if (key.empty()) {
+    if (has_admin || !cfg.server.auth_enabled) {
+      return {};
+    }
+    key = transport::generate_api_key(scope::platform_admin);
+    generated = true;
+  }
+  auto hash = keys.hash(key);
+  for (const auto& row : *rows) {
+    if (row.key_hash == hash) {
+      if (!row.is_active) {
+        log(log_level::warn, "SAGEMCP_BOOTSTRAP_ADMIN_KEY was revoked and stays revoked");
+      }
+      return {};
+    }
+  }
+  api_key_row row;
+  row.name = "Bootstrap admin key";
+  row.role = scope::platform_admin;
+  row.key_prefix = key.substr(0, std::min<size_t>(8, key.size()));
+  row.key_hash = std::move(hash);
+  auto created = ask_blocking<api_key_row>(self, db, atom::create_v, std::move(row));
+  if (!created) {
+    return std::move(created.error());
+  }
+  keys.put(*created);
+  if (generated) {
+    auto path = cfg.data_dir + "/admin-key";
+    if (auto err = write_admin_key_file(path, key)) {
+      return err;
+    }
+    // Printed once, on purpose not as a log line: logs must never carry keys.
+    std::cerr << "\nGenerated the first platform admin key (shown only now; also saved to " << path
+              << " with mode 0600):\n\n    " << key << "\n\n";
+  }
+  log(log_level::info, "bootstrap admin key registered", {{"key_id", created->id}});
+  return {};
+}
+
+int wait_for_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+int fail(std::string_view what, const caf::error& err) {
+  log(log_level::error, what, {{"error", message_of(err)}});
+  observability::flush_logs();
+  return 1;
+}
+
+} // namespace
+
+void block_termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+int serve(const node_config& cfg) {
+  observability::init_logging(cfg.log_level);
+  if (auto err = prepare_data_dir(cfg.data_dir)) {
+    return fail("startup failed", err);
+  }
+  auto db_store = persistence::open_sqlite_store(cfg.database_path);
+  if (!db_store) {
+    return fail("cannot open database", db_store.error());
+  }
+  std::shared_ptr<persistence::store> store = std::move(*db_store);
+  if (auto err = store->migrate()) {
+    return fail("database migration failed", err);
+  }
+  caf::actor_system_config sys_cfg;
+  add_message_types(sys_cfg);
+  sys_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
+  caf::actor_system sys{sys_cfg};
+  auto db = persistence::spawn_persistence(sys, store);
+  auto pool = spawn_server_pool(sys, db, server_pool_options{cfg.session_ttl});
+  transport::key_cache keys{cfg.secret_key};
+  observability::health_state health;
+  int exit_code = 0;
+  {
+    caf::scoped_actor self{sys};
+    if (auto err = bootstrap_keys(cfg, self, db, keys)) {
+      exit_code = fail("cannot bootstrap API keys", err);
+    }
+  }
+  if (exit_code == 0) {
+    if (!cfg.server.auth_enabled) {
+      log(log_level::warn, "authentication is disabled (SAGEMCP_ENABLE_AUTH=false): every "
+                           "request is treated as a platform admin");
+    }
+    auto options = cfg.server;
+    options.metrics_enabled = cfg.metrics_enabled;
+    transport::transport_context ctx{sys, pool, db, keys, health, options};
+    transport::server http{ctx};
+    auto port = http.start();
+    if (!port) {
+      exit_code = fail("cannot start HTTP server", port.error());
+    } else {
+      health.started = true;
+      log(log_level::info, "listening",
+          {{"host", cfg.server.host}, {"data_dir", cfg.data_dir}, {"version", SAGEMCP_VERSION}},
+          "port", *port);
+      auto sig = wait_for_signal();
+      log(log_level::info, "shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+      health.stopping = true;
+      http.stop();
+    }
+  }
+  caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(db, caf::exit_reason::user_shutdown);
+  sys.await_all_actors_done();
+  log(log_level::info, "stopped");
+  observability::flush_logs();
+  return exit_code;
+}
+
+} // namespace sagemcp::node

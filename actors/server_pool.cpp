@@ -1,0 +1,264 @@
+#include "actors/server_pool.hpp"
+
+#include "actors/connector.hpp"
+#include "actors/session.hpp"
+#include "actors/tenant.hpp"
+#include "connectors/spec.hpp"
+#include "messages/errc.hpp"
+#include "observability/metrics.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/exit_reason.hpp>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
+#include <vector>
+
+namespace sagemcp {
+
+namespace {
+
+using pool_pointer = server_pool_actor::stateful_pointer<server_pool_state>;
+
+// Native connector instances use the tenant-level credential for now.
+constexpr std::string_view tenant_owner = "tenant";
+
+std::string connector_key(const std::string& tenant, const std::string& connector_id) {
+  std::string key = tenant;
+  key += '/';
+  key += connector_id;
+  key += '/';
+  key += tenant_owner;
+  return key;
+}
+
+void publish_sizes(pool_pointer self) {
+  const auto& st = self->state;
+  observability::metrics::global().set_pool_sizes(static_cast<double>(st.tenants.size()),
+                                                  static_cast<double>(st.connectors.size()),
+                                                  static_cast<double>(st.sessions.size()));
+}
+
+tenant_actor tenant_for(pool_pointer self, const std::string& slug) {
+  auto& st = self->state;
+  if (auto i = st.tenants.find(slug); i != st.tenants.end()) {
+    return i->second;
+  }
+  auto handle = self->spawn(tenant, slug, st.db);
+  self->monitor(handle);
+  st.names.emplace(handle.address(), "t:" + slug);
+  st.tenants.emplace(slug, handle);
+  publish_sizes(self);
+  return handle;
+}
+
+caf::expected<connector_actor> connector_for(pool_pointer self, const connector_row& row,
+                                             const std::string& tenant_slug) {
+  auto& st = self->state;
+  auto key = connector_key(tenant_slug, row.id);
+  if (auto i = st.connectors.find(key); i != st.connectors.end()) {
+    return i->second.handle;
+  }
+  const auto* spec = connectors::find_connector_type(row.connector_type);
+  if (spec == nullptr) {
+    return make_error(errc::connector_not_found,
+                      "Connector type '" + row.connector_type + "' is not available on this node");
+  }
+  auto handle = self->spawn(connector, row, spec);
+  self->monitor(handle);
+  st.names.emplace(handle.address(), "c:" + key);
+  st.connectors.emplace(key, connector_entry{handle, tenant_slug, row.id});
+  publish_sizes(self);
+  return handle;
+}
+
+void start_session(pool_pointer self, caf::typed_response_promise<session_info> promise,
+                   session_request req, const connector_row& row) {
+  auto& st = self->state;
+  auto instance = connector_for(self, row, req.tenant);
+  if (!instance) {
+    promise.deliver(std::move(instance.error()));
+    return;
+  }
+  if (st.sessions.count(req.session_id) > 0) {
+    promise.deliver(make_error(errc::internal_error, "session id collision"));
+    return;
+  }
+  auto id = req.session_id;
+  session_entry entry{{}, req.tenant, req.connector_id, req.caller.key_id};
+  auto info = session_info{id, req.protocol_version, row.name};
+  entry.handle = self->spawn(session, std::move(req), *instance, st.session_ttl);
+  self->monitor(entry.handle);
+  st.names.emplace(entry.handle.address(), "s:" + id);
+  st.sessions.emplace(id, std::move(entry));
+  publish_sizes(self);
+  promise.deliver(std::move(info));
+}
+
+caf::result<session_info> open(pool_pointer self, session_request& req) {
+  auto promise = self->make_response_promise<session_info>();
+  auto target = tenant_for(self, req.tenant);
+  auto connector_id = req.connector_id;
+  self->request(target, std::chrono::seconds{30}, atom::open_v, std::move(connector_id))
+    .then(
+      [self, promise, req](connector_row& row) mutable {
+        start_session(self, std::move(promise), std::move(req), row);
+      },
+      [promise](caf::error& err) mutable {
+        promise.deliver(std::move(err));
+      });
+  return promise;
+}
+
+// Finds the session of an envelope; a session bound to another tenant, connector or key does not
+// exist for the caller.
+const session_entry* find_session(pool_pointer self, const mcp_envelope& env) {
+  auto& st = self->state;
+  auto i = st.sessions.find(env.session_id);
+  if (i == st.sessions.end()) {
+    return nullptr;
+  }
+  const auto& entry = i->second;
+  if (entry.tenant != env.tenant || entry.connector_id != env.connector_id
+      || entry.key_id != env.caller.key_id) {
+    return nullptr;
+  }
+  return &entry;
+}
+
+caf::error session_not_found() {
+  return make_error(errc::session_not_found,
+                    "Session not found: it expired, was terminated, or belongs to someone else");
+}
+
+template <class Map, class Predicate>
+void stop_matching(pool_pointer self, Map& map, Predicate pred) {
+  for (auto i = map.begin(); i != map.end();) {
+    if (pred(i->second)) {
+      self->state.names.erase(i->second.handle.address());
+      self->send_exit(i->second.handle, caf::exit_reason::user_shutdown);
+      i = map.erase(i);
+    } else {
+      ++i;
+    }
+  }
+}
+
+void evict(pool_pointer self, const std::string& tenant_slug, const std::string& connector_id) {
+  auto& st = self->state;
+  if (auto i = st.tenants.find(tenant_slug); i != st.tenants.end()) {
+    st.names.erase(i->second.address());
+    self->send_exit(i->second, caf::exit_reason::user_shutdown);
+    st.tenants.erase(i);
+  }
+  auto affected = [&](const auto& entry) {
+    return entry.tenant == tenant_slug
+           && (connector_id.empty() || entry.connector_id == connector_id);
+  };
+  stop_matching(self, st.sessions, affected);
+  stop_matching(self, st.connectors, affected);
+  publish_sizes(self);
+}
+
+void forget(pool_pointer self, const caf::actor_addr& who) {
+  auto& st = self->state;
+  auto i = st.names.find(who);
+  if (i == st.names.end()) {
+    return;
+  }
+  auto name = std::move(i->second);
+  st.names.erase(i);
+  auto key = name.substr(2);
+  switch (name[0]) {
+    case 't':
+      st.tenants.erase(key);
+      break;
+    case 'c':
+      st.connectors.erase(key);
+      break;
+    default:
+      st.sessions.erase(key);
+  }
+  publish_sizes(self);
+}
+
+void shutdown(pool_pointer self, const caf::error& reason) {
+  auto& st = self->state;
+  for (auto& [slug, handle] : st.tenants) {
+    self->send_exit(handle, reason);
+  }
+  for (auto& [key, entry] : st.connectors) {
+    self->send_exit(entry.handle, reason);
+  }
+  for (auto& [id, entry] : st.sessions) {
+    self->send_exit(entry.handle, reason);
+  }
+  st.tenants.clear();
+  st.connectors.clear();
+  st.sessions.clear();
+  st.names.clear();
+  self->quit(reason);
+}
+
+std::string status(pool_pointer self) {
+  const auto& st = self->state;
+  boost::json::object result;
+  result["tenants"] = st.tenants.size();
+  result["connectors"] = st.connectors.size();
+  result["sessions"] = st.sessions.size();
+  return boost::json::serialize(result);
+}
+
+} // namespace
+
+server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_actor db,
+                                             server_pool_options options) {
+  self->state.db = std::move(db);
+  self->state.session_ttl = options.session_ttl;
+  self->set_down_handler([self](caf::down_msg& msg) {
+    forget(self, msg.source);
+  });
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    shutdown(self, msg.reason);
+  });
+  return {
+    [self](atom::open, session_request& req) {
+      return open(self, req);
+    },
+    [self](atom::route, mcp_envelope& env) -> caf::result<mcp_reply> {
+      const auto* entry = find_session(self, env);
+      if (entry == nullptr) {
+        return session_not_found();
+      }
+      return self->delegate(entry->handle, atom::handle_v, std::move(env.request));
+    },
+    [self](atom::close, const mcp_envelope& env) -> caf::result<atom::ok> {
+      const auto* entry = find_session(self, env);
+      if (entry == nullptr) {
+        return session_not_found();
+      }
+      auto handle = entry->handle;
+      self->state.names.erase(handle.address());
+      self->state.sessions.erase(env.session_id);
+      self->send_exit(handle, caf::exit_reason::user_shutdown);
+      publish_sizes(self);
+      return atom::ok_v;
+    },
+    [self](atom::evict, const std::string& tenant_slug, const std::string& connector_id) {
+      evict(self, tenant_slug, connector_id);
+      return atom::ok_v;
+    },
+    [self](atom::status) {
+      return status(self);
+    },
+  };
+}
+
+server_pool_actor spawn_server_pool(caf::actor_system& sys, persistence_actor db,
+                                    server_pool_options options) {
+  return sys.spawn(server_pool, std::move(db), options);
+}
+
+} // namespace sagemcp

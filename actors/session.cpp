@@ -1,0 +1,132 @@
+#include "actors/session.hpp"
+
+#include "messages/errc.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <chrono>
+
+namespace sagemcp {
+
+namespace {
+
+using session_pointer = session_actor::stateful_pointer<session_state>;
+
+// Tool calls may wait on slow upstream APIs; clients such as Claude give up after 300 s.
+constexpr auto tool_call_timeout = std::chrono::seconds{300};
+
+std::string tool_error_result(const caf::error& err) {
+  boost::json::object block;
+  block["type"] = "text";
+  block["text"] = message_of(err);
+  boost::json::object result;
+  result["content"] = boost::json::array{std::move(block)};
+  result["isError"] = true;
+  return boost::json::serialize(result);
+}
+
+caf::result<mcp_reply> list_tools(session_pointer self) {
+  auto promise = self->make_response_promise<mcp_reply>();
+  self->request(self->state.connector, caf::infinite, atom::list_v)
+    .then(
+      [promise](std::string& tools) mutable {
+        std::string result = R"({"tools":)";
+        result += tools;
+        result += '}';
+        promise.deliver(mcp_reply{std::move(result)});
+      },
+      [promise](caf::error& err) mutable {
+        promise.deliver(std::move(err));
+      });
+  return promise;
+}
+
+caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
+  if (req.name.empty()) {
+    return make_error(errc::invalid_params, "Invalid params: 'name' must be a non-empty string");
+  }
+  auto promise = self->make_response_promise<mcp_reply>();
+  self->request(self->state.connector, tool_call_timeout, atom::invoke_v, req.name, req.arguments)
+    .then(
+      [promise](std::string& result) mutable {
+        promise.deliver(mcp_reply{std::move(result)});
+      },
+      [promise](caf::error& err) mutable {
+        if (info(code_of(err)).surface == error_surface::tool_result) {
+          promise.deliver(mcp_reply{tool_error_result(err)});
+        } else {
+          promise.deliver(std::move(err));
+        }
+      });
+  return promise;
+}
+
+caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
+  auto& st = self->state;
+  st.last_activity = self->clock().now();
+  ++st.requests;
+  if (req.id.empty()) {
+    // Notifications and client responses get no reply; only `initialized` changes state.
+    if (req.method == "notifications/initialized") {
+      st.initialized = true;
+    }
+    return mcp_reply{};
+  }
+  if (req.method == "ping") {
+    return mcp_reply{"{}"};
+  }
+  if (req.method == "tools/list") {
+    return list_tools(self);
+  }
+  if (req.method == "tools/call") {
+    return call_tool(self, req);
+  }
+  if (req.method == "initialize") {
+    return make_error(errc::invalid_request, "Invalid Request: the session is already initialized");
+  }
+  return make_error(errc::method_not_found, "Method not found: " + req.method);
+}
+
+void check_idle(session_pointer self) {
+  auto& st = self->state;
+  auto idle = self->clock().now() - st.last_activity;
+  if (idle >= st.idle_ttl) {
+    self->quit();
+    return;
+  }
+  self->delayed_send(self, st.idle_ttl - idle, atom::tick_v);
+}
+
+} // namespace
+
+session_actor::behavior_type session(session_pointer self, session_request origin,
+                                     connector_actor connector, caf::timespan idle_ttl) {
+  auto& st = self->state;
+  st.origin = std::move(origin);
+  st.connector = std::move(connector);
+  st.idle_ttl = idle_ttl;
+  st.last_activity = self->clock().now();
+  self->delayed_send(self, idle_ttl, atom::tick_v);
+  return {
+    [self](atom::handle, const mcp_request& req) {
+      return handle(self, req);
+    },
+    [self](atom::tick) {
+      check_idle(self);
+    },
+    [self](atom::status) -> std::string {
+      const auto& s = self->state;
+      boost::json::object status;
+      status["session_id"] = s.origin.session_id;
+      status["tenant"] = s.origin.tenant;
+      status["connector_id"] = s.origin.connector_id;
+      status["protocol_version"] = s.origin.protocol_version;
+      status["initialized"] = s.initialized;
+      status["requests"] = s.requests;
+      return boost::json::serialize(status);
+    },
+  };
+}
+
+} // namespace sagemcp

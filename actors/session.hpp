@@ -1,0 +1,32 @@
+#pragma once
+
+#include "messages/interfaces.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/timespan.hpp>
+#include <caf/timestamp.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace sagemcp {
+
+/// State of a legacy-era MCP session.
+struct session_state {
+  static inline const char* name = "session";
+  session_request origin;
+  connector_actor connector;
+  bool initialized = false;
+  caf::timespan idle_ttl{};
+  caf::actor_clock::time_point last_activity;
+  uint64_t requests = 0;
+};
+
+/// Serves one session: ping, tools/list and tools/call against its connector instance. Ends
+/// itself after `idle_ttl` without requests.
+session_actor::behavior_type session(session_actor::stateful_pointer<session_state> self,
+                                     session_request origin, connector_actor connector,
+                                     caf::timespan idle_ttl);
+
+} // namespace sagemcp

@@ -1,0 +1,89 @@
+#include "connectors/everything/everything.hpp"
+#include "connectors/spec.hpp"
+#include "messages/errc.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <array>
+
+namespace sagemcp::connectors {
+
+namespace {
+
+// The registry of connector types: one line per type.
+constexpr std::array<const connector_spec*, 1> registry{
+  &everything::spec,
+};
+
+} // namespace
+
+std::span<const connector_spec* const> connector_types() {
+  return registry;
+}
+
+const connector_spec* find_connector_type(std::string_view type) {
+  for (const auto* spec : registry) {
+    if (spec->type == type) {
+      return spec;
+    }
+  }
+  return nullptr;
+}
+
+const tool_spec* find_tool(const connector_spec& spec, std::string_view name) {
+  for (const auto& tool : spec.tools) {
+    if (tool.name == name) {
+      return &tool;
+    }
+  }
+  return nullptr;
+}
+
+std::string serialize_tools(const connector_spec& spec) {
+  boost::json::array tools;
+  tools.reserve(spec.tools.size());
+  for (const auto& tool : spec.tools) {
+    boost::json::object entry;
+    entry["name"] = tool.name;
+    if (!tool.title.empty()) {
+      entry["title"] = tool.title;
+    }
+    entry["description"] = tool.description;
+    entry["inputSchema"] = boost::json::parse(tool.input_schema);
+    if (!tool.annotations.empty()) {
+      entry["annotations"] = boost::json::parse(tool.annotations);
+    }
+    tools.emplace_back(std::move(entry));
+  }
+  return boost::json::serialize(tools);
+}
+
+caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw_arguments) {
+  boost::json::object args;
+  if (!raw_arguments.empty() && raw_arguments != "null") {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(raw_arguments, ec);
+    if (ec || !parsed.is_object()) {
+      return make_error(errc::invalid_tool_arguments,
+                        "Invalid arguments: 'arguments' must be a JSON object");
+    }
+    args = std::move(parsed.as_object());
+  }
+  auto result = tool.handler(args);
+  if (!result) {
+    return std::move(result.error());
+  }
+  return boost::json::serialize(*result);
+}
+
+boost::json::object text_result(std::string_view text) {
+  boost::json::object block;
+  block["type"] = "text";
+  block["text"] = text;
+  boost::json::object result;
+  result["content"] = boost::json::array{std::move(block)};
+  return result;
+}
+
+} // namespace sagemcp::connectors

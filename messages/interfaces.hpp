@@ -1,0 +1,84 @@
+#pragma once
+
+#include "messages/type_ids.hpp"
+#include "messages/types.hpp"
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include <string>
+#include <vector>
+
+namespace sagemcp {
+
+/// The single writer of the database (and, for now, its reader).
+using persistence_actor = caf::typed_actor<
+  // Inserts a tenant; fails with conflict if the slug exists.
+  caf::replies_to<atom::create, tenant_row>::with<tenant_row>,
+  // Updates name, description and contact email of the tenant with the row's slug.
+  caf::replies_to<atom::update, tenant_row>::with<tenant_row>,
+  // Deletes a tenant by slug with everything it owns.
+  caf::replies_to<atom::erase, atom::tenant, std::string>::with<atom::ok>,
+  // Reads a tenant by slug.
+  caf::replies_to<atom::get, atom::tenant, std::string>::with<tenant_row>,
+  // Lists every tenant, ordered by slug.
+  caf::replies_to<atom::list, atom::tenant>::with<std::vector<tenant_row>>,
+  // Reads a tenant by slug together with its connectors.
+  caf::replies_to<atom::load, std::string>::with<tenant_snapshot>,
+  // Inserts a connector.
+  caf::replies_to<atom::create, connector_row>::with<connector_row>,
+  // Updates a connector's mutable fields (matched by id and tenant id).
+  caf::replies_to<atom::update, connector_row>::with<connector_row>,
+  // Deletes a connector by tenant id and connector id.
+  caf::replies_to<atom::erase, atom::connector, std::string, std::string>::with<atom::ok>,
+  // Inserts an API key.
+  caf::replies_to<atom::create, api_key_row>::with<api_key_row>,
+  // Lists every API key, newest first.
+  caf::replies_to<atom::list, atom::key>::with<std::vector<api_key_row>>,
+  // Marks an API key inactive; replies with the updated row.
+  caf::replies_to<atom::revoke, std::string>::with<api_key_row>,
+  // Checks that the database answers; used by readiness.
+  caf::replies_to<atom::ping>::with<atom::ok>,
+  // Reports the actor's state as a JSON object.
+  caf::replies_to<atom::status>::with<std::string>>;
+
+/// Executes the tools of one connector instance (tenant × connector × credential owner).
+using connector_actor = caf::typed_actor<
+  // Replies with the serialized JSON array of the instance's tools.
+  caf::replies_to<atom::list>::with<std::string>,
+  // Calls a tool by name with raw JSON arguments; replies with a raw JSON CallToolResult.
+  caf::replies_to<atom::invoke, std::string, std::string>::with<std::string>,
+  // Reports the actor's state as a JSON object.
+  caf::replies_to<atom::status>::with<std::string>>;
+
+/// Holds one tenant's configuration snapshot.
+using tenant_actor = caf::typed_actor<
+  // Resolves an enabled connector of this tenant by id.
+  caf::replies_to<atom::open, std::string>::with<connector_row>,
+  // Reports the actor's state as a JSON object.
+  caf::replies_to<atom::status>::with<std::string>>;
+
+/// One legacy-era MCP session.
+using session_actor = caf::typed_actor<
+  // Handles a request or notification of this session.
+  caf::replies_to<atom::handle, mcp_request>::with<mcp_reply>,
+  // Checks the idle deadline; the session ends itself once it passed.
+  caf::reacts_to<atom::tick>,
+  // Reports the actor's state as a JSON object.
+  caf::replies_to<atom::status>::with<std::string>>;
+
+/// The node's directory of live tenants, connector instances and sessions.
+using server_pool_actor = caf::typed_actor<
+  // Opens a session after an initialize request; replies with its id.
+  caf::replies_to<atom::open, session_request>::with<session_info>,
+  // Routes a message to the session named in the envelope.
+  caf::replies_to<atom::route, mcp_envelope>::with<mcp_reply>,
+  // Terminates the session named in the envelope.
+  caf::replies_to<atom::close, mcp_envelope>::with<atom::ok>,
+  // Drops cached actors after a configuration change of (tenant slug, connector id); an empty
+  // connector id evicts the whole tenant.
+  caf::replies_to<atom::evict, std::string, std::string>::with<atom::ok>,
+  // Reports the directory's sizes as a JSON object.
+  caf::replies_to<atom::status>::with<std::string>>;
+
+} // namespace sagemcp

@@ -1,0 +1,26 @@
+#include "messages/types.hpp"
+
+namespace sagemcp {
+
+std::string_view to_string(scope x) {
+  switch (x) {
+    case scope::tenant_user:
+      return "tenant_user";
+    case scope::tenant_admin:
+      return "tenant_admin";
+    case scope::platform_admin:
+      return "platform_admin";
+  }
+  return "tenant_user";
+}
+
+std::optional<scope> parse_scope(std::string_view name) {
+  for (auto x : {scope::tenant_user, scope::tenant_admin, scope::platform_admin}) {
+    if (to_string(x) == name) {
+      return x;
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace sagemcp

@@ -1,0 +1,195 @@
+#pragma once
+
+#include <caf/meta/type_name.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sagemcp {
+
+/// API key scopes; a larger value includes every smaller one.
+enum class scope : uint8_t {
+  tenant_user = 1,
+  tenant_admin = 2,
+  platform_admin = 3,
+};
+
+/// The wire name of a scope (`platform_admin`, `tenant_admin`, `tenant_user`).
+std::string_view to_string(scope x);
+
+/// Parses a scope's wire name.
+std::optional<scope> parse_scope(std::string_view name);
+
+/// The authenticated caller of a request.
+struct principal {
+  /// The API key's id, or "anonymous" when authentication is off.
+  std::string key_id;
+  scope role = scope::tenant_user;
+  /// The tenant a tenant-scoped key belongs to; empty for platform keys.
+  std::string tenant_id;
+  std::string tenant_slug;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, principal& x) {
+  return f(caf::meta::type_name("principal"), x.key_id, x.role, x.tenant_id, x.tenant_slug);
+}
+
+/// A row of the `tenants` table.
+struct tenant_row {
+  std::string id;
+  std::string slug;
+  std::string name;
+  std::string description;
+  std::string contact_email;
+  bool is_active = true;
+  std::string created_at;
+  std::string updated_at;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tenant_row& x) {
+  return f(caf::meta::type_name("tenant_row"), x.id, x.slug, x.name, x.description, x.contact_email,
+           x.is_active, x.created_at, x.updated_at);
+}
+
+/// A row of the `connectors` table; JSON-valued columns hold raw JSON text.
+struct connector_row {
+  std::string id;
+  std::string tenant_id;
+  std::string connector_type;
+  std::string name;
+  std::string description;
+  bool is_enabled = true;
+  /// JSON object text; "{}" when empty.
+  std::string configuration = "{}";
+  std::string runtime_type = "native";
+  /// JSON array text, empty when absent.
+  std::string runtime_command;
+  /// JSON object text; "{}" when empty.
+  std::string runtime_env = "{}";
+  std::string package_path;
+  std::string created_at;
+  std::string updated_at;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, connector_row& x) {
+  return f(caf::meta::type_name("connector_row"), x.id, x.tenant_id, x.connector_type, x.name,
+           x.description, x.is_enabled, x.configuration, x.runtime_type, x.runtime_command,
+           x.runtime_env, x.package_path, x.created_at, x.updated_at);
+}
+
+/// A row of the `api_keys` table; the key itself is never stored, only its keyed hash.
+struct api_key_row {
+  std::string id;
+  std::string name;
+  std::string key_prefix;
+  std::string key_hash;
+  scope role = scope::tenant_user;
+  std::string tenant_id;
+  /// Joined from `tenants` on reads; not a column.
+  std::string tenant_slug;
+  bool is_active = true;
+  std::string expires_at;
+  std::string last_used_at;
+  std::string created_at;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, api_key_row& x) {
+  return f(caf::meta::type_name("api_key_row"), x.id, x.name, x.key_prefix, x.key_hash, x.role,
+           x.tenant_id, x.tenant_slug, x.is_active, x.expires_at, x.last_used_at, x.created_at);
+}
+
+/// Everything a tenant actor needs to serve requests without touching the database.
+struct tenant_snapshot {
+  tenant_row tenant;
+  std::vector<connector_row> connectors;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tenant_snapshot& x) {
+  return f(caf::meta::type_name("tenant_snapshot"), x.tenant, x.connectors);
+}
+
+/// One JSON-RPC request or notification; `id` and `params` stay raw JSON text.
+struct mcp_request {
+  std::string method;
+  /// Raw JSON of the id; empty for a notification.
+  std::string id;
+  /// Raw JSON of the params object; empty when absent.
+  std::string params;
+  /// `params.name` when it is a string (tools/call, prompts/get); empty otherwise.
+  std::string name;
+  /// Raw JSON of `params.arguments`; empty when absent.
+  std::string arguments;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mcp_request& x) {
+  return f(caf::meta::type_name("mcp_request"), x.method, x.id, x.params, x.name, x.arguments);
+}
+
+/// An MCP message addressed to a session of a tenant's connector.
+struct mcp_envelope {
+  std::string tenant;
+  std::string connector_id;
+  std::string session_id;
+  principal caller;
+  mcp_request request;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mcp_envelope& x) {
+  return f(caf::meta::type_name("mcp_envelope"), x.tenant, x.connector_id, x.session_id, x.caller,
+           x.request);
+}
+
+/// The outcome of an MCP request: the raw JSON of its result, empty for a notification.
+struct mcp_reply {
+  std::string result;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, mcp_reply& x) {
+  return f(caf::meta::type_name("mcp_reply"), x.result);
+}
+
+/// What an `initialize` request asks for, already validated and negotiated by the transport.
+struct session_request {
+  /// The id the transport minted for the new session (CSPRNG, visible ASCII).
+  std::string session_id;
+  std::string tenant;
+  std::string connector_id;
+  principal caller;
+  std::string protocol_version;
+  /// Raw JSON of the client's capabilities object.
+  std::string client_capabilities;
+  /// Raw JSON of the client's clientInfo object.
+  std::string client_info;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_request& x) {
+  return f(caf::meta::type_name("session_request"), x.session_id, x.tenant, x.connector_id,
+           x.caller, x.protocol_version, x.client_capabilities, x.client_info);
+}
+
+/// A freshly opened session.
+struct session_info {
+  std::string session_id;
+  std::string protocol_version;
+  std::string connector_name;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, session_info& x) {
+  return f(caf::meta::type_name("session_info"), x.session_id, x.protocol_version,
+           x.connector_name);
+}
+
+} // namespace sagemcp

@@ -1,0 +1,99 @@
+#include "observability/metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <string>
+
+namespace sagemcp::observability {
+
+namespace {
+
+const prometheus::Histogram::BucketBoundaries& latency_buckets() {
+  static const prometheus::Histogram::BucketBoundaries buckets{
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+    0.1,    0.25,    0.5,    1,     2.5,    5,     10,   30,    60};
+  return buckets;
+}
+
+} // namespace
+
+struct metrics::impl {
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  prometheus::Family<prometheus::Counter>& http_requests
+    = prometheus::BuildCounter()
+        .Name("sagemcp_http_requests_total")
+        .Help("HTTP requests served, by method, route template and status code.")
+        .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& http_duration
+    = prometheus::BuildHistogram()
+        .Name("sagemcp_http_request_duration_seconds")
+        .Help("Time from a complete request to its response, by route template.")
+        .Register(*registry);
+  prometheus::Family<prometheus::Counter>& tool_calls
+    = prometheus::BuildCounter()
+        .Name("sagemcp_tool_calls_total")
+        .Help("Tool calls, by connector type and outcome (success, tool_error, error).")
+        .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& tool_duration
+    = prometheus::BuildHistogram()
+        .Name("sagemcp_tool_call_duration_seconds")
+        .Help("Duration of tool calls, by connector type.")
+        .Register(*registry);
+  prometheus::Family<prometheus::Gauge>& pool
+    = prometheus::BuildGauge()
+        .Name("sagemcp_pool_actors")
+        .Help("Live actors in the server pool, by kind (tenant, connector, session).")
+        .Register(*registry);
+};
+
+metrics::metrics() : impl_(std::make_unique<impl>()) {
+  // nop
+}
+
+metrics::~metrics() = default;
+
+metrics& metrics::global() {
+  static metrics instance;
+  return instance;
+}
+
+void metrics::observe_http(std::string_view method, std::string_view route, unsigned status,
+                           double seconds) {
+  impl_->http_requests
+    .Add({{"method", std::string{method}},
+          {"route", std::string{route}},
+          {"status", std::to_string(status)}})
+    .Increment();
+  impl_->http_duration.Add({{"route", std::string{route}}}, latency_buckets()).Observe(seconds);
+}
+
+void metrics::observe_tool_call(std::string_view connector_type, std::string_view outcome,
+                                double seconds) {
+  impl_->tool_calls
+    .Add({{"connector_type", std::string{connector_type}}, {"outcome", std::string{outcome}}})
+    .Increment();
+  impl_->tool_duration.Add({{"connector_type", std::string{connector_type}}}, latency_buckets())
+    .Observe(seconds);
+}
+
+void metrics::set_pool_sizes(double tenants, double connectors, double sessions) {
+  impl_->pool.Add({{"kind", "tenant"}}).Set(tenants);
+  impl_->pool.Add({{"kind", "connector"}}).Set(connectors);
+  impl_->pool.Add({{"kind", "session"}}).Set(sessions);
+}
+
+std::string metrics::serialize() const {
+  prometheus::TextSerializer serializer;
+  return serializer.Serialize(impl_->registry->Collect());
+}
+
+prometheus::Registry& metrics::registry() {
+  return *impl_->registry;
+}
+
+} // namespace sagemcp::observability

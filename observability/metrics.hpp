@@ -1,0 +1,47 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace prometheus {
+class Registry;
+} // namespace prometheus
+
+namespace sagemcp::observability {
+
+/// The node's Prometheus metrics. Every name follows sagemcp_<area>_<what>_<unit>; labels are
+/// bounded (route templates, status codes, connector types), never tenant or tool arguments.
+/// All members are thread-safe.
+class metrics {
+public:
+  metrics();
+  ~metrics();
+  metrics(const metrics&) = delete;
+  metrics& operator=(const metrics&) = delete;
+
+  /// The process-wide instance.
+  static metrics& global();
+
+  /// Records one served HTTP request.
+  void observe_http(std::string_view method, std::string_view route, unsigned status,
+                    double seconds);
+
+  /// Records one tool call; `outcome` is "success", "tool_error" or "error".
+  void observe_tool_call(std::string_view connector_type, std::string_view outcome, double seconds);
+
+  /// Sets the gauges of the server pool.
+  void set_pool_sizes(double tenants, double connectors, double sessions);
+
+  /// Renders every metric in the Prometheus text exposition format.
+  std::string serialize() const;
+
+  /// The underlying registry, for modules that add their own families.
+  prometheus::Registry& registry();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace sagemcp::observability

@@ -1,0 +1,146 @@
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+// The one statement table of the SQLite backend: all of its SQL except the migration scripts.
+// Every statement is prepared once and reused; parameters are always bound, never spliced in.
+
+namespace sagemcp::persistence::sqlite {
+
+/// Every statement of the SQLite backend, in statement_table order.
+enum class stmt : uint8_t {
+  journal_mode_wal,
+  foreign_keys_on,
+  busy_timeout,
+  synchronous_normal,
+  create_schema_version,
+  select_schema_version,
+  insert_schema_version,
+  begin,
+  commit,
+  rollback,
+  ping,
+  insert_tenant,
+  update_tenant,
+  delete_tenant,
+  select_tenant,
+  list_tenants,
+  list_connectors,
+  insert_connector,
+  update_connector,
+  delete_connector,
+  insert_api_key,
+  list_api_keys,
+  revoke_api_key,
+};
+
+/// When a statement is prepared.
+enum class phase : uint8_t {
+  /// At open, and executed right away in table order.
+  setup,
+  /// At open.
+  bootstrap,
+  /// Once the schema is at the latest version: at open or at the end of migrate().
+  data,
+};
+
+/// One row of the statement table.
+struct statement_def {
+  stmt id;
+  phase when;
+  std::string_view sql;
+};
+
+/// The statements by stmt value. Column orders the row readers of sqlite_store.cpp rely on:
+///   tenant:    id, slug, name, description, contact_email, is_active, created_at, updated_at
+///   connector: id, tenant_id, connector_type, name, description, is_enabled, configuration,
+///              runtime_type, runtime_command, runtime_env, package_path, created_at, updated_at
+///   api key:   id, name, key_prefix, key_hash, scope, tenant_id, tenant slug, is_active,
+///              expires_at, last_used_at, created_at
+constexpr std::array statement_table{
+  statement_def{stmt::journal_mode_wal, phase::setup, "PRAGMA journal_mode = WAL"},
+  statement_def{stmt::foreign_keys_on, phase::setup, "PRAGMA foreign_keys = ON"},
+  statement_def{stmt::busy_timeout, phase::setup, "PRAGMA busy_timeout = 5000"},
+  statement_def{stmt::synchronous_normal, phase::setup, "PRAGMA synchronous = NORMAL"},
+  statement_def{stmt::create_schema_version, phase::setup,
+                "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+                "applied_at TEXT NOT NULL)"},
+  statement_def{stmt::select_schema_version, phase::bootstrap,
+                "SELECT COALESCE(MAX(version), 0) FROM schema_version"},
+  statement_def{stmt::insert_schema_version, phase::bootstrap,
+                "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)"},
+  statement_def{stmt::begin, phase::bootstrap, "BEGIN IMMEDIATE"},
+  statement_def{stmt::commit, phase::bootstrap, "COMMIT"},
+  statement_def{stmt::rollback, phase::bootstrap, "ROLLBACK"},
+  statement_def{stmt::ping, phase::bootstrap, "SELECT 1"},
+  statement_def{stmt::insert_tenant, phase::data,
+                "INSERT INTO tenants (id, slug, name, description, contact_email, is_active, "
+                "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+  statement_def{stmt::update_tenant, phase::data,
+                "UPDATE tenants SET name = ?2, description = ?3, contact_email = ?4, "
+                "updated_at = ?5 WHERE slug = ?1 RETURNING id, slug, name, description, "
+                "contact_email, is_active, created_at, updated_at"},
+  statement_def{stmt::delete_tenant, phase::data,
+                "DELETE FROM tenants WHERE slug = ?1 RETURNING id"},
+  statement_def{stmt::select_tenant, phase::data,
+                "SELECT id, slug, name, description, contact_email, is_active, created_at, "
+                "updated_at FROM tenants WHERE slug = ?1"},
+  statement_def{stmt::list_tenants, phase::data,
+                "SELECT id, slug, name, description, contact_email, is_active, created_at, "
+                "updated_at FROM tenants ORDER BY slug"},
+  statement_def{stmt::list_connectors, phase::data,
+                "SELECT id, tenant_id, connector_type, name, description, is_enabled, "
+                "configuration, runtime_type, runtime_command, runtime_env, package_path, "
+                "created_at, updated_at FROM connectors WHERE tenant_id = ?1 "
+                "ORDER BY created_at, rowid"},
+  statement_def{stmt::insert_connector, phase::data,
+                "INSERT INTO connectors (id, tenant_id, connector_type, name, description, "
+                "is_enabled, configuration, runtime_type, runtime_command, runtime_env, "
+                "package_path, created_at, updated_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+  statement_def{stmt::update_connector, phase::data,
+                "UPDATE connectors SET name = ?3, description = ?4, is_enabled = ?5, "
+                "configuration = ?6, runtime_type = ?7, runtime_command = ?8, runtime_env = ?9, "
+                "package_path = ?10, updated_at = ?11 WHERE id = ?1 AND tenant_id = ?2 "
+                "RETURNING id, tenant_id, connector_type, name, description, is_enabled, "
+                "configuration, runtime_type, runtime_command, runtime_env, package_path, "
+                "created_at, updated_at"},
+  statement_def{stmt::delete_connector, phase::data,
+                "DELETE FROM connectors WHERE id = ?1 AND tenant_id = ?2 RETURNING id"},
+  statement_def{stmt::insert_api_key, phase::data,
+                "INSERT INTO api_keys (id, name, key_prefix, key_hash, scope, tenant_id, "
+                "is_active, expires_at, last_used_at, created_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
+                "RETURNING id, name, key_prefix, key_hash, scope, tenant_id, "
+                "(SELECT slug FROM tenants WHERE tenants.id = api_keys.tenant_id), is_active, "
+                "expires_at, last_used_at, created_at"},
+  statement_def{stmt::list_api_keys, phase::data,
+                "SELECT k.id, k.name, k.key_prefix, k.key_hash, k.scope, k.tenant_id, t.slug, "
+                "k.is_active, k.expires_at, k.last_used_at, k.created_at FROM api_keys AS k "
+                "LEFT JOIN tenants AS t ON t.id = k.tenant_id "
+                "ORDER BY k.created_at DESC, k.rowid DESC"},
+  statement_def{stmt::revoke_api_key, phase::data,
+                "UPDATE api_keys SET is_active = 0 WHERE id = ?1 "
+                "RETURNING id, name, key_prefix, key_hash, scope, tenant_id, "
+                "(SELECT slug FROM tenants WHERE tenants.id = api_keys.tenant_id), is_active, "
+                "expires_at, last_used_at, created_at"},
+};
+
+/// Whether row i of statement_table holds statement i.
+constexpr bool table_is_in_enum_order() {
+  for (size_t i = 0; i < statement_table.size(); ++i) {
+    if (static_cast<size_t>(statement_table[i].id) != i) {
+      return false;
+    }
+  }
+  return true;
+}
+
+static_assert(table_is_in_enum_order(), "statement_table rows must follow the enum order");
+static_assert(statement_table.size() == static_cast<size_t>(stmt::revoke_api_key) + 1,
+              "every statement needs a row in statement_table");
+
+} // namespace sagemcp::persistence::sqlite

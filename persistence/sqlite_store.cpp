@@ -1,0 +1,540 @@
+#include "persistence/sqlite_store.hpp"
+
+#include "messages/errc.hpp"
+#include "persistence/ids.hpp"
+#include "persistence/migrations.hpp"
+#include "persistence/sqlite_statement.hpp"
+#include "persistence/sqlite_statements.hpp"
+
+#include <caf/unit.hpp>
+
+#include <sqlite3.h>
+
+#include <array>
+#include <cstdint>
+#include <filesystem>
+#include <string_view>
+#include <utility>
+
+namespace sagemcp::persistence {
+
+namespace {
+
+using sqlite::phase;
+using sqlite::statement_def;
+using sqlite::statement_table;
+using sqlite::stmt;
+
+// The readers follow the column orders documented at statement_table.
+tenant_row read_tenant(const query& q) {
+  tenant_row row;
+  row.id = q.text(0);
+  row.slug = q.text(1);
+  row.name = q.text(2);
+  row.description = q.text(3);
+  row.contact_email = q.text(4);
+  row.is_active = q.boolean(5);
+  row.created_at = q.text(6);
+  row.updated_at = q.text(7);
+  return row;
+}
+
+connector_row read_connector(const query& q) {
+  connector_row row;
+  row.id = q.text(0);
+  row.tenant_id = q.text(1);
+  row.connector_type = q.text(2);
+  row.name = q.text(3);
+  row.description = q.text(4);
+  row.is_enabled = q.boolean(5);
+  row.configuration = q.text(6);
+  row.runtime_type = q.text(7);
+  row.runtime_command = q.text(8);
+  row.runtime_env = q.text(9);
+  row.package_path = q.text(10);
+  row.created_at = q.text(11);
+  row.updated_at = q.text(12);
+  return row;
+}
+
+api_key_row read_api_key(const query& q) {
+  api_key_row row;
+  row.id = q.text(0);
+  row.name = q.text(1);
+  row.key_prefix = q.text(2);
+  row.key_hash = q.text(3);
+  // The CHECK constraint admits only wire names; anything else gets the least privilege.
+  row.role = parse_scope(q.text(4)).value_or(scope::tenant_user);
+  row.tenant_id = q.text(5);
+  row.tenant_slug = q.text(6);
+  row.is_active = q.boolean(7);
+  row.expires_at = q.text(8);
+  row.last_used_at = q.text(9);
+  row.created_at = q.text(10);
+  return row;
+}
+
+std::string_view or_default(const std::string& value, std::string_view fallback) {
+  return value.empty() ? fallback : std::string_view{value};
+}
+
+class sqlite_store final : public store {
+public:
+  explicit sqlite_store(connection_ptr db) : db_(std::move(db)) {
+    // nop
+  }
+
+  /// Prepares the setup and bootstrap statements, runs the setup ones, and prepares the data
+  /// statements if the schema is current.
+  caf::error open() {
+    for (const auto& def : statement_table) {
+      if (def.when == phase::data) {
+        continue;
+      }
+      if (auto err = prepare(def)) {
+        return err;
+      }
+      if (def.when == phase::setup) {
+        if (auto err = run(def.id)) {
+          return err;
+        }
+      }
+    }
+    auto version = schema_version();
+    if (!version) {
+      return std::move(version.error());
+    }
+    if (*version >= latest_version(dialect::sqlite)) {
+      return prepare_data();
+    }
+    return {};
+  }
+
+  caf::error migrate() override {
+    auto version = schema_version();
+    if (!version) {
+      return std::move(version.error());
+    }
+    auto latest = latest_version(dialect::sqlite);
+    if (*version > latest) {
+      return make_error(errc::storage_failure, "database schema version " + std::to_string(*version)
+                                                 + " is newer than this build supports ("
+                                                 + std::to_string(latest) + ")");
+    }
+    for (const auto& m : migrations(dialect::sqlite)) {
+      if (m.version <= *version) {
+        continue;
+      }
+      if (auto err = apply(m)) {
+        return err;
+      }
+    }
+    return prepare_data();
+  }
+
+  caf::expected<int> schema_version() override {
+    query q{get(stmt::select_schema_version)};
+    if (auto rc = q.step(); rc != SQLITE_ROW) {
+      return failure(rc);
+    }
+    return static_cast<int>(q.integer(0));
+  }
+
+  caf::error ping() override {
+    query q{get(stmt::ping)};
+    if (auto rc = q.step(); rc != SQLITE_ROW) {
+      return failure(rc);
+    }
+    return {};
+  }
+
+  caf::expected<tenant_row> create_tenant(tenant_row row) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    if (row.slug.empty() || row.name.empty()) {
+      return make_error(errc::invalid_argument, "a tenant needs a slug and a name");
+    }
+    row.id = make_uuid();
+    row.created_at = now_iso8601();
+    row.updated_at = row.created_at;
+    query q{get(stmt::insert_tenant)};
+    q.bind_text(1, row.id);
+    q.bind_text(2, row.slug);
+    q.bind_text(3, row.name);
+    q.bind_text_or_null(4, row.description);
+    q.bind_text_or_null(5, row.contact_email);
+    q.bind_bool(6, row.is_active);
+    q.bind_text(7, row.created_at);
+    q.bind_text(8, row.updated_at);
+    if (auto rc = q.step(); rc != SQLITE_DONE) {
+      return failure(rc, "tenant slug '" + row.slug + "' already exists");
+    }
+    return row;
+  }
+
+  caf::expected<tenant_row> update_tenant(const tenant_row& row) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    if (row.name.empty()) {
+      return make_error(errc::invalid_argument, "a tenant needs a name");
+    }
+    query q{get(stmt::update_tenant)};
+    q.bind_text(1, row.slug);
+    q.bind_text(2, row.name);
+    q.bind_text_or_null(3, row.description);
+    q.bind_text_or_null(4, row.contact_email);
+    q.bind_text(5, now_iso8601());
+    return single_row(q, read_tenant, "tenant '" + row.slug + "' not found");
+  }
+
+  caf::error delete_tenant(const std::string& slug) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::delete_tenant)};
+    q.bind_text(1, slug);
+    return no_value(single_row(q, read_nothing, "tenant '" + slug + "' not found"));
+  }
+
+  caf::expected<tenant_row> get_tenant(const std::string& slug) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::select_tenant)};
+    q.bind_text(1, slug);
+    return single_row(q, read_tenant, "tenant '" + slug + "' not found");
+  }
+
+  caf::expected<std::vector<tenant_row>> list_tenants() override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::list_tenants)};
+    return all_rows(q, read_tenant);
+  }
+
+  caf::expected<std::vector<connector_row>> list_connectors(const std::string& tenant_id) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::list_connectors)};
+    q.bind_text(1, tenant_id);
+    return all_rows(q, read_connector);
+  }
+
+  caf::expected<connector_row> create_connector(connector_row row) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    if (row.tenant_id.empty() || row.connector_type.empty() || row.name.empty()) {
+      return make_error(errc::invalid_argument, "a connector needs a tenant, a type and a name");
+    }
+    row.id = make_uuid();
+    row.configuration = or_default(row.configuration, "{}");
+    row.runtime_type = or_default(row.runtime_type, "native");
+    row.runtime_env = or_default(row.runtime_env, "{}");
+    row.created_at = now_iso8601();
+    row.updated_at = row.created_at;
+    query q{get(stmt::insert_connector)};
+    q.bind_text(1, row.id);
+    q.bind_text(2, row.tenant_id);
+    q.bind_text(3, row.connector_type);
+    bind_connector_fields(q, row, 4);
+    q.bind_text(12, row.created_at);
+    q.bind_text(13, row.updated_at);
+    if (auto rc = q.step(); rc != SQLITE_DONE) {
+      return failure(rc, "connector '" + row.id + "' already exists",
+                     "tenant '" + row.tenant_id + "' not found");
+    }
+    return row;
+  }
+
+  caf::expected<connector_row> update_connector(const connector_row& row) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    if (row.name.empty()) {
+      return make_error(errc::invalid_argument, "a connector needs a name");
+    }
+    query q{get(stmt::update_connector)};
+    q.bind_text(1, row.id);
+    q.bind_text(2, row.tenant_id);
+    bind_connector_fields(q, row, 3);
+    q.bind_text(11, now_iso8601());
+    return single_row(q, read_connector,
+                      "connector '" + row.id + "' of tenant '" + row.tenant_id + "' not found");
+  }
+
+  caf::error delete_connector(const std::string& tenant_id, const std::string& id) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::delete_connector)};
+    q.bind_text(1, id);
+    q.bind_text(2, tenant_id);
+    return no_value(single_row(q, read_nothing,
+                               "connector '" + id + "' of tenant '" + tenant_id + "' not found"));
+  }
+
+  caf::expected<api_key_row> create_api_key(api_key_row row) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    if (row.key_hash.empty() || row.key_prefix.empty()) {
+      return make_error(errc::invalid_argument, "an API key needs a prefix and a hash");
+    }
+    if (row.role != scope::platform_admin && row.tenant_id.empty()) {
+      return make_error(errc::invalid_argument, "a tenant-scoped API key needs a tenant");
+    }
+    query q{get(stmt::insert_api_key)};
+    q.bind_text(1, make_uuid());
+    q.bind_text(2, row.name);
+    q.bind_text(3, row.key_prefix);
+    q.bind_text(4, row.key_hash);
+    q.bind_text(5, to_string(row.role));
+    q.bind_text_or_null(6, row.tenant_id);
+    q.bind_bool(7, row.is_active);
+    q.bind_text_or_null(8, row.expires_at);
+    q.bind_text_or_null(9, row.last_used_at);
+    q.bind_text(10, now_iso8601());
+    auto rc = q.step();
+    if (rc != SQLITE_ROW) {
+      return failure(rc, "an API key with this hash already exists",
+                     "tenant '" + row.tenant_id + "' not found");
+    }
+    auto result = read_api_key(q);
+    if (rc = q.step(); rc != SQLITE_DONE) {
+      return failure(rc, "an API key with this hash already exists");
+    }
+    return result;
+  }
+
+  caf::expected<std::vector<api_key_row>> list_api_keys() override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::list_api_keys)};
+    return all_rows(q, read_api_key);
+  }
+
+  caf::expected<api_key_row> revoke_api_key(const std::string& id) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::revoke_api_key)};
+    q.bind_text(1, id);
+    return single_row(q, read_api_key, "API key '" + id + "' not found");
+  }
+
+private:
+  static caf::unit_t read_nothing(const query&) {
+    return caf::unit;
+  }
+
+  static caf::error no_value(const caf::expected<caf::unit_t>& x) {
+    if (!x) {
+      return x.error();
+    }
+    return {};
+  }
+
+  /// Binds name, description, is_enabled, configuration, runtime_type, runtime_command,
+  /// runtime_env and package_path to the eight parameters from `first` on.
+  static void bind_connector_fields(query& q, const connector_row& row, int first) {
+    q.bind_text(first, row.name);
+    q.bind_text_or_null(first + 1, row.description);
+    q.bind_bool(first + 2, row.is_enabled);
+    q.bind_text(first + 3, or_default(row.configuration, "{}"));
+    q.bind_text(first + 4, or_default(row.runtime_type, "native"));
+    q.bind_text_or_null(first + 5, row.runtime_command);
+    q.bind_text(first + 6, or_default(row.runtime_env, "{}"));
+    q.bind_text_or_null(first + 7, row.package_path);
+  }
+
+  sqlite3_stmt* get(stmt id) const {
+    return statements_[static_cast<size_t>(id)].get();
+  }
+
+  caf::error prepare(const statement_def& def) {
+    sqlite3_stmt* raw = nullptr;
+    auto rc = sqlite3_prepare_v3(db_.get(), def.sql.data(), static_cast<int>(def.sql.size()),
+                                 SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    statements_[static_cast<size_t>(def.id)].reset(raw);
+    if (rc != SQLITE_OK) {
+      return make_error(errc::storage_failure, "cannot prepare '" + std::string{def.sql}
+                                                 + "': " + sqlite3_errmsg(db_.get()));
+    }
+    return {};
+  }
+
+  caf::error prepare_data() {
+    if (data_ready_) {
+      return {};
+    }
+    for (const auto& def : statement_table) {
+      if (def.when == phase::data) {
+        if (auto err = prepare(def)) {
+          return err;
+        }
+      }
+    }
+    data_ready_ = true;
+    return {};
+  }
+
+  caf::error require_schema() const {
+    if (data_ready_) {
+      return {};
+    }
+    return make_error(errc::storage_failure, "the database schema is not migrated yet");
+  }
+
+  /// Steps a statement without parameters to its end.
+  caf::error run(stmt id) {
+    query q{get(id)};
+    auto rc = q.step();
+    while (rc == SQLITE_ROW) {
+      rc = q.step();
+    }
+    if (rc != SQLITE_DONE) {
+      return failure(rc);
+    }
+    return {};
+  }
+
+  /// Applies one migration in its own transaction and records it in schema_version.
+  caf::error apply(const migration& m) {
+    if (auto err = run(stmt::begin)) {
+      return err;
+    }
+    auto err = apply_in_transaction(m);
+    if (!err) {
+      err = run(stmt::commit);
+    }
+    if (err) {
+      // The original failure matters; a failed rollback leaves nothing more to report.
+      static_cast<void>(run(stmt::rollback));
+    }
+    return err;
+  }
+
+  caf::error apply_in_transaction(const migration& m) {
+    // Another process may have applied it since we looked; the write lock is ours now.
+    auto version = schema_version();
+    if (!version) {
+      return std::move(version.error());
+    }
+    if (*version >= m.version) {
+      return {};
+    }
+    char* message = nullptr;
+    auto script = std::string{m.sql};
+    if (sqlite3_exec(db_.get(), script.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      auto text = std::string{message != nullptr ? message : "unknown error"};
+      sqlite3_free(message);
+      return make_error(errc::storage_failure, "migration " + std::to_string(m.version) + " ("
+                                                 + std::string{m.name} + ") failed: " + text);
+    }
+    query q{get(stmt::insert_schema_version)};
+    q.bind_int(1, m.version);
+    q.bind_text(2, now_iso8601());
+    if (auto rc = q.step(); rc != SQLITE_DONE) {
+      return failure(rc);
+    }
+    return {};
+  }
+
+  /// Maps a failed step: unique and primary-key violations to conflict, foreign-key violations
+  /// to not_found (when the caller names what is missing), NOT NULL and CHECK violations to
+  /// invalid_argument, and everything else to storage_failure.
+  caf::error failure(int rc, std::string conflict = {}, std::string missing = {}) const {
+    switch (rc) {
+      case SQLITE_CONSTRAINT_UNIQUE:
+      case SQLITE_CONSTRAINT_PRIMARYKEY:
+        if (!conflict.empty()) {
+          return make_error(errc::conflict, std::move(conflict));
+        }
+        break;
+      case SQLITE_CONSTRAINT_FOREIGNKEY:
+        if (!missing.empty()) {
+          return make_error(errc::not_found, std::move(missing));
+        }
+        break;
+      case SQLITE_CONSTRAINT_NOTNULL:
+      case SQLITE_CONSTRAINT_CHECK:
+        return make_error(errc::invalid_argument, sqlite3_errmsg(db_.get()));
+      default:
+        break;
+    }
+    return make_error(errc::storage_failure, std::string{"sqlite: "} + sqlite3_errmsg(db_.get()));
+  }
+
+  /// Reads the one row a statement yields and steps on to its end (which commits a write);
+  /// no row is not_found with `missing`.
+  template <class Reader>
+  auto single_row(query& q, Reader read, std::string missing) -> caf::expected<decltype(read(q))> {
+    auto rc = q.step();
+    if (rc == SQLITE_DONE) {
+      return make_error(errc::not_found, std::move(missing));
+    }
+    if (rc != SQLITE_ROW) {
+      return failure(rc);
+    }
+    auto result = read(q);
+    if (rc = q.step(); rc != SQLITE_DONE) {
+      return failure(rc);
+    }
+    return result;
+  }
+
+  template <class Reader>
+  auto all_rows(query& q, Reader read) -> caf::expected<std::vector<decltype(read(q))>> {
+    std::vector<decltype(read(q))> result;
+    auto rc = q.step();
+    while (rc == SQLITE_ROW) {
+      result.push_back(read(q));
+      rc = q.step();
+    }
+    if (rc != SQLITE_DONE) {
+      return failure(rc);
+    }
+    return result;
+  }
+
+  // Declared before the statements so that they are finalized before the connection closes.
+  connection_ptr db_;
+  std::array<statement_ptr, statement_table.size()> statements_;
+  bool data_ready_ = false;
+};
+
+} // namespace
+
+caf::expected<std::unique_ptr<store>> open_sqlite_store(const std::string& path) {
+  if (!path.empty() && path != ":memory:" && !path.starts_with("file:")) {
+    std::error_code ec;
+    auto parent = std::filesystem::path{path}.parent_path();
+    if (!parent.empty()) {
+      // A failure here surfaces as sqlite3_open_v2's error below.
+      std::filesystem::create_directories(parent, ec);
+    }
+  }
+  sqlite3* raw = nullptr;
+  auto rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            nullptr);
+  connection_ptr db{raw};
+  if (rc != SQLITE_OK) {
+    auto reason = std::string{raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc)};
+    return make_error(errc::storage_failure,
+                      "cannot open SQLite database '" + path + "': " + reason);
+  }
+  sqlite3_extended_result_codes(raw, 1);
+  auto result = std::make_unique<sqlite_store>(std::move(db));
+  if (auto err = result->open()) {
+    return err;
+  }
+  return std::unique_ptr<store>{std::move(result)};
+}
+
+} // namespace sagemcp::persistence

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "messages/types.hpp"
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include <string>
+#include <vector>
+
+namespace sagemcp::persistence {
+
+/// The database behind the persistence actor. Implementations block; only the persistence actor
+/// (a detached actor) calls them. Failures are errors of sagemcp::errc: not_found, conflict,
+/// invalid_argument or storage_failure.
+class store {
+public:
+  virtual ~store() = default;
+
+  /// Applies pending migrations; idempotent.
+  virtual caf::error migrate() = 0;
+
+  /// The highest applied migration version.
+  virtual caf::expected<int> schema_version() = 0;
+
+  /// Runs a trivial query to prove the database answers.
+  virtual caf::error ping() = 0;
+
+  /// Inserts a tenant (id, created_at and updated_at are filled in); conflict on a taken slug.
+  virtual caf::expected<tenant_row> create_tenant(tenant_row row) = 0;
+
+  /// Updates name, description and contact_email of the tenant with `row.slug`.
+  virtual caf::expected<tenant_row> update_tenant(const tenant_row& row) = 0;
+
+  /// Deletes a tenant and, by cascade, its connectors, tool states and API keys.
+  virtual caf::error delete_tenant(const std::string& slug) = 0;
+
+  /// Reads a tenant by slug.
+  virtual caf::expected<tenant_row> get_tenant(const std::string& slug) = 0;
+
+  /// Lists tenants ordered by slug.
+  virtual caf::expected<std::vector<tenant_row>> list_tenants() = 0;
+
+  /// Lists the connectors of a tenant ordered by creation time.
+  virtual caf::expected<std::vector<connector_row>> list_connectors(const std::string& tenant_id)
+    = 0;
+
+  /// Inserts a connector (id and timestamps are filled in).
+  virtual caf::expected<connector_row> create_connector(connector_row row) = 0;
+
+  /// Updates name, description, configuration, is_enabled and the runtime fields of the
+  /// connector with `row.id` and `row.tenant_id`.
+  virtual caf::expected<connector_row> update_connector(const connector_row& row) = 0;
+
+  /// Deletes a connector of a tenant.
+  virtual caf::error delete_connector(const std::string& tenant_id, const std::string& id) = 0;
+
+  /// Inserts an API key (id and created_at are filled in); conflict on a duplicate hash.
+  virtual caf::expected<api_key_row> create_api_key(api_key_row row) = 0;
+
+  /// Lists API keys, newest first, with the tenant slug joined in.
+  virtual caf::expected<std::vector<api_key_row>> list_api_keys() = 0;
+
+  /// Marks an API key inactive and returns it.
+  virtual caf::expected<api_key_row> revoke_api_key(const std::string& id) = 0;
+};
+
+} // namespace sagemcp::persistence

@@ -1,0 +1,119 @@
+// End-to-end: the official TypeScript SDK v1 client against a sagemcp connector endpoint.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { LATEST_PROTOCOL_VERSION, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+import { mcpPost, rpc } from '../support/mcp.mjs';
+import { setupTenant, startServer } from '../support/server.mjs';
+
+const EVERYTHING_TOOLS = [
+  'echo',
+  'add',
+  'test_simple_text',
+  'test_image_content',
+  'test_audio_content',
+  'test_embedded_resource',
+  'test_multiple_content_types',
+  'test_error_handling',
+];
+
+describe('sdk client e2e', () => {
+  let server;
+  let ctx;
+
+  before(async () => {
+    server = await startServer({ auth: true });
+    ctx = await setupTenant(server);
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('connects, lists and calls tools, terminates, and the dead session stays dead', async () => {
+    assert.equal(LATEST_PROTOCOL_VERSION, '2025-11-25', 'unexpected SDK version');
+    const auth = { Authorization: `Bearer ${ctx.tenantKey}` };
+    const transportErrors = [];
+    const transport = new StreamableHTTPClientTransport(new URL(ctx.mcpUrl),
+      { requestInit: { headers: auth } });
+    const client = new Client({ name: 'sagemcp-e2e', version: '0.0.0' }, { capabilities: {} });
+    client.onerror = (err) => transportErrors.push(err);
+
+    try {
+      await client.connect(transport);
+      assert.equal(transport.protocolVersion, '2025-11-25');
+      const serverInfo = client.getServerVersion();
+      assert.equal(typeof serverInfo?.name, 'string');
+      assert.equal(typeof serverInfo?.version, 'string');
+      assert.ok(client.getServerCapabilities()?.tools, 'no tools capability');
+      const sessionId = transport.sessionId;
+      assert.ok(sessionId, 'no session id after connect');
+      assert.match(sessionId, /^[\x21-\x7E]+$/);
+
+      const { tools } = await client.listTools();
+      const names = tools.map((t) => t.name);
+      for (const name of EVERYTHING_TOOLS) {
+        assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`);
+      }
+
+      const echo = await client.callTool({ name: 'echo', arguments: { message: 'hi' } });
+      assert.deepEqual(echo.content, [{ type: 'text', text: 'Echo: hi' }]);
+      assert.notEqual(echo.isError, true);
+
+      const sum = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
+      assert.deepEqual(sum.content, [{ type: 'text', text: '5' }]);
+      assert.deepEqual(transportErrors.map(String), [], 'transport reported errors');
+
+      await assert.rejects(
+        client.callTool({ name: 'no_such_tool', arguments: {} }),
+        (err) => {
+          assert.ok(err instanceof McpError, `not an McpError: ${err}`);
+          assert.equal(err.code, -32602);
+          return true;
+        },
+      );
+
+      await transport.terminateSession();
+      assert.equal(transport.sessionId, undefined, 'session id kept after terminateSession');
+
+      const raw = await mcpPost(ctx.mcpUrl, rpc('tools/list'), {
+        key: ctx.tenantKey,
+        sessionId,
+        protocolVersion: '2025-11-25',
+      });
+      assert.equal(raw.status, 404, `POST on terminated session: ${raw.status} ${raw.text}`);
+
+      const statuses = [];
+      const recordingFetch = async (input, init) => {
+        const res = await fetch(input, init);
+        statuses.push(`${init?.method ?? 'GET'} ${res.status}`);
+        return res;
+      };
+      const stale = new StreamableHTTPClientTransport(new URL(ctx.mcpUrl), {
+        requestInit: { headers: auth },
+        sessionId,
+        fetch: recordingFetch,
+      });
+      const staleClient = new Client({ name: 'sagemcp-e2e-stale', version: '0.0.0' },
+        { capabilities: {} });
+      staleClient.onerror = () => {};
+      try {
+        await staleClient.connect(stale);
+        stale.setProtocolVersion('2025-11-25');
+        await assert.rejects(staleClient.listTools(), (err) => {
+          assert.match(String(err?.message ?? err), /404|not found/i, String(err));
+          return true;
+        });
+        assert.ok(statuses.includes('POST 404'),
+          `expected the listTools POST to get 404, saw ${statuses.join(', ')}`);
+      } finally {
+        await staleClient.close();
+      }
+    } finally {
+      await client.close();
+    }
+  });
+});

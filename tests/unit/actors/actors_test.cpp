@@ -1,0 +1,255 @@
+#include "actors/connector.hpp"
+#include "actors/server_pool.hpp"
+#include "actors/session.hpp"
+#include "actors/tenant.hpp"
+#include "connectors/everything/everything.hpp"
+#include "tests/support/actor_fixture.hpp"
+#include "tests/support/fake_persistence.hpp"
+
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
+
+#include <gmock/gmock.h>
+
+namespace sagemcp {
+namespace {
+
+using test::acme_snapshot;
+using test::fake_persistence;
+using ::testing::HasSubstr;
+
+mcp_request request(std::string method, std::string id = "1") {
+  mcp_request result;
+  result.method = std::move(method);
+  result.id = std::move(id);
+  return result;
+}
+
+mcp_request tool_call(std::string name, std::string arguments) {
+  auto result = request("tools/call");
+  result.name = std::move(name);
+  result.arguments = std::move(arguments);
+  return result;
+}
+
+class ConnectorTest : public test::actor_fixture {
+protected:
+  connector_actor spawn_everything() {
+    connector_row row;
+    row.id = "c1";
+    row.connector_type = "everything";
+    return spawn(connector, row, &connectors::everything::spec);
+  }
+};
+
+TEST_F(ConnectorTest, ListsTheSpecsTools) {
+  auto tools = ask<std::string>(spawn_everything(), atom::list_v);
+  ASSERT_TRUE(tools);
+  EXPECT_THAT(*tools, HasSubstr(R"("name":"echo")"));
+  EXPECT_THAT(*tools, HasSubstr(R"("name":"test_error_handling")"));
+}
+
+TEST_F(ConnectorTest, InvokesATool) {
+  auto result = ask<std::string>(spawn_everything(), atom::invoke_v, std::string{"echo"},
+                                 std::string{R"({"message":"hi"})"});
+  ASSERT_TRUE(result);
+  EXPECT_EQ(*result, R"({"content":[{"type":"text","text":"Echo: hi"}]})");
+}
+
+TEST_F(ConnectorTest, UnknownToolIsAnError) {
+  auto result = ask<std::string>(spawn_everything(), atom::invoke_v, std::string{"nope"},
+                                 std::string{});
+  ASSERT_FALSE(result);
+  EXPECT_EQ(code_of(result.error()), errc::unknown_tool);
+}
+
+class TenantTest : public test::actor_fixture {
+protected:
+  tenant_actor spawn_tenant(std::string slug) {
+    auto db = spawn(fake_persistence, acme_snapshot());
+    return spawn(tenant, std::move(slug), db);
+  }
+};
+
+TEST_F(TenantTest, AnswersRequestsThatArriveBeforeTheSnapshot) {
+  auto db = spawn(fake_persistence, acme_snapshot());
+  auto handle = spawn(tenant, std::string{"acme"}, db);
+  // Nothing ran yet: the load is still in flight when this request arrives.
+  auto row = ask<connector_row>(handle, atom::open_v, std::string{"c1"});
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->name, "Test");
+}
+
+TEST_F(TenantTest, RejectsDisabledAndUnknownConnectors) {
+  auto handle = spawn_tenant("acme");
+  auto disabled = ask<connector_row>(handle, atom::open_v, std::string{"c2"});
+  ASSERT_FALSE(disabled);
+  EXPECT_EQ(code_of(disabled.error()), errc::connector_disabled);
+  auto unknown = ask<connector_row>(handle, atom::open_v, std::string{"zz"});
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(code_of(unknown.error()), errc::connector_not_found);
+}
+
+TEST_F(TenantTest, UnknownTenantFailsAndTheActorQuits) {
+  auto handle = spawn_tenant("ghost");
+  auto row = ask<connector_row>(handle, atom::open_v, std::string{"c1"});
+  ASSERT_FALSE(row);
+  EXPECT_EQ(code_of(row.error()), errc::tenant_not_found);
+  run();
+  EXPECT_TRUE(handle->getf(caf::abstract_actor::is_terminated_flag));
+}
+
+class SessionTest : public test::actor_fixture {
+protected:
+  session_actor spawn_session(caf::timespan ttl = std::chrono::minutes{30}) {
+    connector_row row;
+    row.id = "c1";
+    row.connector_type = "everything";
+    auto instance = spawn(connector, row, &connectors::everything::spec);
+    session_request origin;
+    origin.session_id = "s1";
+    origin.protocol_version = "2025-11-25";
+    return spawn(session, origin, instance, ttl);
+  }
+};
+
+TEST_F(SessionTest, AnswersPing) {
+  auto reply = ask<mcp_reply>(spawn_session(), atom::handle_v, request("ping"));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->result, "{}");
+}
+
+TEST_F(SessionTest, ListsTools) {
+  auto reply = ask<mcp_reply>(spawn_session(), atom::handle_v, request("tools/list"));
+  ASSERT_TRUE(reply);
+  EXPECT_THAT(reply->result, HasSubstr(R"({"tools":[)"));
+}
+
+TEST_F(SessionTest, ToolFailuresBecomeIsErrorResults) {
+  auto reply = ask<mcp_reply>(spawn_session(), atom::handle_v,
+                              tool_call("echo", R"({"message":42})"));
+  ASSERT_TRUE(reply);
+  EXPECT_THAT(reply->result, HasSubstr(R"("isError":true)"));
+  EXPECT_THAT(reply->result, HasSubstr("message"));
+}
+
+TEST_F(SessionTest, UnknownToolsAndMethodsAreProtocolErrors) {
+  auto handle = spawn_session();
+  auto tool = ask<mcp_reply>(handle, atom::handle_v, tool_call("nope", ""));
+  ASSERT_FALSE(tool);
+  EXPECT_EQ(code_of(tool.error()), errc::unknown_tool);
+  auto method = ask<mcp_reply>(handle, atom::handle_v, request("foo/bar"));
+  ASSERT_FALSE(method);
+  EXPECT_EQ(code_of(method.error()), errc::method_not_found);
+  auto unnamed = ask<mcp_reply>(handle, atom::handle_v, tool_call("", ""));
+  ASSERT_FALSE(unnamed);
+  EXPECT_EQ(code_of(unnamed.error()), errc::invalid_params);
+}
+
+TEST_F(SessionTest, NotificationsGetAnEmptyReply) {
+  auto reply = ask<mcp_reply>(spawn_session(), atom::handle_v,
+                              request("notifications/initialized", ""));
+  ASSERT_TRUE(reply);
+  EXPECT_TRUE(reply->result.empty());
+}
+
+TEST_F(SessionTest, ExpiresAfterIdleTtl) {
+  auto handle = spawn_session(std::chrono::seconds{10});
+  run();
+  advance_time(std::chrono::seconds{5});
+  ASSERT_TRUE(ask<mcp_reply>(handle, atom::handle_v, request("ping")));
+  // The ping at t=5s pushes the deadline to t=15s.
+  advance_time(std::chrono::seconds{6});
+  EXPECT_FALSE(handle->getf(caf::abstract_actor::is_terminated_flag));
+  advance_time(std::chrono::seconds{5});
+  EXPECT_TRUE(handle->getf(caf::abstract_actor::is_terminated_flag));
+}
+
+class ServerPoolTest : public test::actor_fixture {
+protected:
+  ServerPoolTest() {
+    db = spawn(fake_persistence, acme_snapshot());
+    pool = spawn(server_pool, db, server_pool_options{std::chrono::minutes{30}});
+  }
+
+  caf::expected<session_info> open(std::string connector_id, std::string key = "k1") {
+    session_request req;
+    req.session_id = "s-" + connector_id + "-" + key;
+    req.tenant = "acme";
+    req.connector_id = std::move(connector_id);
+    req.caller.key_id = std::move(key);
+    req.protocol_version = "2025-11-25";
+    return ask<session_info>(pool, atom::open_v, std::move(req));
+  }
+
+  mcp_envelope envelope(std::string session_id, mcp_request req, std::string key = "k1") {
+    mcp_envelope env;
+    env.tenant = "acme";
+    env.connector_id = "c1";
+    env.session_id = std::move(session_id);
+    env.caller.key_id = std::move(key);
+    env.request = std::move(req);
+    return env;
+  }
+
+  persistence_actor db;
+  server_pool_actor pool;
+};
+
+TEST_F(ServerPoolTest, OpensRoutesAndClosesSessions) {
+  auto info = open("c1");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->connector_name, "Test");
+  auto reply = ask<mcp_reply>(pool, atom::route_v, envelope(info->session_id, request("ping")));
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(reply->result, "{}");
+  ASSERT_TRUE(ask<atom::ok>(pool, atom::close_v, envelope(info->session_id, {})));
+  auto after = ask<mcp_reply>(pool, atom::route_v, envelope(info->session_id, request("ping")));
+  ASSERT_FALSE(after);
+  EXPECT_EQ(code_of(after.error()), errc::session_not_found);
+}
+
+TEST_F(ServerPoolTest, UnknownSessionIsNotFound) {
+  auto reply = ask<mcp_reply>(pool, atom::route_v, envelope("nope", request("ping")));
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(code_of(reply.error()), errc::session_not_found);
+}
+
+TEST_F(ServerPoolTest, SessionsAreBoundToTheirKey) {
+  auto info = open("c1", "k1");
+  ASSERT_TRUE(info);
+  auto reply = ask<mcp_reply>(pool, atom::route_v,
+                              envelope(info->session_id, request("ping"), "k2"));
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(code_of(reply.error()), errc::session_not_found);
+}
+
+TEST_F(ServerPoolTest, DisabledConnectorCannotOpenASession) {
+  auto info = open("c2");
+  ASSERT_FALSE(info);
+  EXPECT_EQ(code_of(info.error()), errc::connector_disabled);
+}
+
+TEST_F(ServerPoolTest, EvictionEndsTheConnectorsSessions) {
+  auto info = open("c1");
+  ASSERT_TRUE(info);
+  ASSERT_TRUE(ask<atom::ok>(pool, atom::evict_v, std::string{"acme"}, std::string{"c1"}));
+  auto reply = ask<mcp_reply>(pool, atom::route_v, envelope(info->session_id, request("ping")));
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(code_of(reply.error()), errc::session_not_found);
+  auto status = ask<std::string>(pool, atom::status_v);
+  ASSERT_TRUE(status);
+  EXPECT_EQ(*status, R"({"tenants":0,"connectors":0,"sessions":0})");
+}
+
+TEST_F(ServerPoolTest, ExpiredSessionsLeaveTheDirectory) {
+  auto info = open("c1");
+  ASSERT_TRUE(info);
+  advance_time(std::chrono::minutes{31});
+  auto status = ask<std::string>(pool, atom::status_v);
+  ASSERT_TRUE(status);
+  EXPECT_THAT(*status, HasSubstr(R"("sessions":0)"));
+}
+
+} // namespace
+} // namespace sagemcp

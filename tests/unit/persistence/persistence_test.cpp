@@ -1,0 +1,253 @@
+#include "persistence/persistence.hpp"
+
+#include "messages/errc.hpp"
+#include "messages/type_ids.hpp"
+#include "persistence/sqlite_store.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace sagemcp::persistence {
+namespace {
+
+struct test_config : caf::actor_system_config {
+  test_config() {
+    sagemcp::add_message_types(*this);
+  }
+};
+
+template <class T>
+T value_of(caf::expected<T> x) {
+  EXPECT_TRUE(x) << message_of(x.error());
+  return x ? std::move(*x) : T{};
+}
+
+/// The errc of a failed result; nothing when `x` holds a value.
+template <class T>
+std::optional<errc> failure_of(const caf::expected<T>& x) {
+  if (x) {
+    return std::nullopt;
+  }
+  return code_of(x.error());
+}
+
+tenant_row make_tenant(std::string slug) {
+  tenant_row row;
+  row.name = "Tenant " + slug;
+  row.slug = std::move(slug);
+  return row;
+}
+
+connector_row make_connector(const std::string& tenant_id, std::string name) {
+  connector_row row;
+  row.tenant_id = tenant_id;
+  row.connector_type = "github";
+  row.name = std::move(name);
+  return row;
+}
+
+class PersistenceTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    auto opened = open_sqlite_store(":memory:");
+    ASSERT_TRUE(opened) << message_of(opened.error());
+    std::shared_ptr<store> db = std::move(*opened);
+    auto err = db->migrate();
+    ASSERT_FALSE(err) << message_of(err);
+    actor_ = spawn_persistence(sys_, std::move(db));
+  }
+
+  void TearDown() override {
+    self_->send_exit(actor_, caf::exit_reason::user_shutdown);
+  }
+
+  /// Sends a request and waits for its reply.
+  template <class T, class... Ts>
+  caf::expected<T> call(Ts... xs) {
+    caf::expected<T> result = make_error(errc::internal_error, "no reply");
+    self_->request(actor_, caf::infinite, std::move(xs)...)
+      .receive(
+        [&](T& x) {
+          result = std::move(x);
+        },
+        [&](caf::error& err) {
+          result = std::move(err);
+        });
+    return result;
+  }
+
+  /// Replies to atom::status, parsed.
+  boost::json::object status() {
+    auto text = value_of(call<std::string>(atom::status_v));
+    return boost::json::parse(text).as_object();
+  }
+
+  test_config cfg_;
+  caf::actor_system sys_{cfg_};
+  caf::scoped_actor self_{sys_};
+  persistence_actor actor_;
+};
+
+TEST_F(PersistenceTest, CreatesAndGetsTenant) {
+  auto created = value_of(call<tenant_row>(atom::create_v, make_tenant("acme")));
+  EXPECT_EQ(created.id.size(), 36U);
+  auto read = value_of(call<tenant_row>(atom::get_v, atom::tenant_v, std::string{"acme"}));
+  EXPECT_EQ(read.id, created.id);
+  EXPECT_EQ(read.name, "Tenant acme");
+}
+
+TEST_F(PersistenceTest, DuplicateSlugRepliesConflict) {
+  value_of(call<tenant_row>(atom::create_v, make_tenant("acme")));
+  auto again = call<tenant_row>(atom::create_v, make_tenant("acme"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(code_of(again.error()), errc::conflict);
+  EXPECT_EQ(message_of(again.error()), "tenant slug 'acme' already exists");
+}
+
+TEST_F(PersistenceTest, MissingTenantRepliesNotFound) {
+  auto got = call<tenant_row>(atom::get_v, atom::tenant_v, std::string{"acme"});
+  EXPECT_EQ(failure_of(got), errc::not_found);
+  auto loaded = call<tenant_snapshot>(atom::load_v, std::string{"acme"});
+  EXPECT_EQ(failure_of(loaded), errc::not_found);
+}
+
+TEST_F(PersistenceTest, UpdatesAndListsTenants) {
+  value_of(call<tenant_row>(atom::create_v, make_tenant("globex")));
+  value_of(call<tenant_row>(atom::create_v, make_tenant("acme")));
+  auto change = make_tenant("acme");
+  change.name = "Acme Corp";
+  EXPECT_EQ(value_of(call<tenant_row>(atom::update_v, change)).name, "Acme Corp");
+  auto tenants = value_of(call<std::vector<tenant_row>>(atom::list_v, atom::tenant_v));
+  ASSERT_EQ(tenants.size(), 2U);
+  EXPECT_EQ(tenants[0].slug, "acme");
+  EXPECT_EQ(tenants[0].name, "Acme Corp");
+  EXPECT_EQ(tenants[1].slug, "globex");
+}
+
+TEST_F(PersistenceTest, LoadsTenantSnapshotWithConnectors) {
+  auto tenant = value_of(call<tenant_row>(atom::create_v, make_tenant("acme")));
+  auto first = value_of(call<connector_row>(atom::create_v, make_connector(tenant.id, "a")));
+  auto second = value_of(call<connector_row>(atom::create_v, make_connector(tenant.id, "b")));
+  auto snapshot = value_of(call<tenant_snapshot>(atom::load_v, std::string{"acme"}));
+  EXPECT_EQ(snapshot.tenant.id, tenant.id);
+  ASSERT_EQ(snapshot.connectors.size(), 2U);
+  EXPECT_EQ(snapshot.connectors[0].id, first.id);
+  EXPECT_EQ(snapshot.connectors[1].id, second.id);
+}
+
+TEST_F(PersistenceTest, UpdatesConnectorOnlyWithinItsTenant) {
+  auto acme = value_of(call<tenant_row>(atom::create_v, make_tenant("acme")));
+  auto globex = value_of(call<tenant_row>(atom::create_v, make_tenant("globex")));
+  auto connector = value_of(call<connector_row>(atom::create_v, make_connector(acme.id, "gh")));
+  connector.is_enabled = false;
+  EXPECT_FALSE(value_of(call<connector_row>(atom::update_v, connector)).is_enabled);
+  auto hijack = connector;
+  hijack.tenant_id = globex.id;
+  EXPECT_EQ(failure_of(call<connector_row>(atom::update_v, hijack)), errc::not_found);
+}
+
+TEST_F(PersistenceTest, ErasesConnectorAndTenant) {
+  auto tenant = value_of(call<tenant_row>(atom::create_v, make_tenant("acme")));
+  auto connector = value_of(call<connector_row>(atom::create_v, make_connector(tenant.id, "gh")));
+  EXPECT_TRUE(call<atom::ok>(atom::erase_v, atom::connector_v, tenant.id, connector.id));
+  EXPECT_EQ(failure_of(call<atom::ok>(atom::erase_v, atom::connector_v, tenant.id, connector.id)),
+            errc::not_found);
+  EXPECT_TRUE(call<atom::ok>(atom::erase_v, atom::tenant_v, std::string{"acme"}));
+  EXPECT_EQ(failure_of(call<tenant_row>(atom::get_v, atom::tenant_v, std::string{"acme"})),
+            errc::not_found);
+}
+
+TEST_F(PersistenceTest, CreatesListsAndRevokesApiKeys) {
+  auto tenant = value_of(call<tenant_row>(atom::create_v, make_tenant("acme")));
+  api_key_row key;
+  key.name = "ci";
+  key.key_prefix = "smcp_tu_";
+  key.key_hash = "hash";
+  key.role = scope::tenant_user;
+  key.tenant_id = tenant.id;
+  auto created = value_of(call<api_key_row>(atom::create_v, key));
+  EXPECT_EQ(created.tenant_slug, "acme");
+  EXPECT_EQ(failure_of(call<api_key_row>(atom::create_v, key)), errc::conflict);
+  auto revoked = value_of(call<api_key_row>(atom::revoke_v, created.id));
+  EXPECT_FALSE(revoked.is_active);
+  auto keys = value_of(call<std::vector<api_key_row>>(atom::list_v, atom::key_v));
+  ASSERT_EQ(keys.size(), 1U);
+  EXPECT_EQ(keys[0].id, created.id);
+  EXPECT_FALSE(keys[0].is_active);
+  EXPECT_EQ(keys[0].tenant_slug, "acme");
+}
+
+TEST_F(PersistenceTest, PingRepliesOk) {
+  EXPECT_TRUE(call<atom::ok>(atom::ping_v));
+}
+
+TEST_F(PersistenceTest, StatusCountsWritesReadsAndFailures) {
+  value_of(call<tenant_row>(atom::create_v, make_tenant("acme")));
+  value_of(call<tenant_row>(atom::get_v, atom::tenant_v, std::string{"acme"}));
+  EXPECT_FALSE(call<tenant_row>(atom::create_v, make_tenant("acme")));
+  auto json = status();
+  EXPECT_EQ(json.at("writes").to_number<int>(), 1);
+  EXPECT_EQ(json.at("reads").to_number<int>(), 1);
+  EXPECT_EQ(json.at("failures").to_number<int>(), 1);
+  EXPECT_EQ(json.at("schema_version").to_number<int>(), 1);
+}
+
+TEST_F(PersistenceTest, ProcessesRequestsInMailboxOrder) {
+  auto change = make_tenant("acme");
+  change.name = "Renamed";
+  // All three are in the mailbox before the first reply arrives.
+  auto created = self_->request(actor_, caf::infinite, atom::create_v, make_tenant("acme"));
+  auto updated = self_->request(actor_, caf::infinite, atom::update_v, change);
+  auto got = self_->request(actor_, caf::infinite, atom::get_v, atom::tenant_v,
+                            std::string{"acme"});
+  std::vector<std::string> names;
+  auto on_error = [&](caf::error& err) {
+    names.push_back("error: " + message_of(err));
+  };
+  created.receive(
+    [&](tenant_row& x) {
+      names.push_back(x.name);
+    },
+    on_error);
+  updated.receive(
+    [&](tenant_row& x) {
+      names.push_back(x.name);
+    },
+    on_error);
+  got.receive(
+    [&](tenant_row& x) {
+      names.push_back(x.name);
+    },
+    on_error);
+  EXPECT_EQ(names, (std::vector<std::string>{"Tenant acme", "Renamed", "Renamed"}));
+}
+
+TEST_F(PersistenceTest, RepliesStorageFailureBeforeMigrate) {
+  auto opened = open_sqlite_store(":memory:");
+  ASSERT_TRUE(opened) << message_of(opened.error());
+  auto unmigrated = spawn_persistence(sys_, std::shared_ptr<store>{std::move(*opened)});
+  std::optional<errc> code;
+  self_->request(unmigrated, caf::infinite, atom::create_v, make_tenant("acme"))
+    .receive(
+      [&](tenant_row&) {
+        code = std::nullopt;
+      },
+      [&](caf::error& err) {
+        code = code_of(err);
+      });
+  EXPECT_EQ(code, errc::storage_failure);
+  self_->send_exit(unmigrated, caf::exit_reason::user_shutdown);
+}
+
+} // namespace
+} // namespace sagemcp::persistence

@@ -1,0 +1,63 @@
+#include "transport/jsonrpc.hpp"
+
+#include "messages/errc.hpp"
+
+#include <gtest/gtest.h>
+
+namespace sagemcp::transport {
+namespace {
+
+TEST(JsonrpcTest, DecodesARequestWithRawIdAndParams) {
+  auto msg = decode_message(
+    R"({"jsonrpc":"2.0","id":"a1","method":"tools/call","params":{"name":"echo","arguments":{"message":"hi"}}})");
+  ASSERT_TRUE(msg);
+  EXPECT_EQ(msg->kind, jsonrpc_kind::request);
+  EXPECT_EQ(msg->request.id, R"("a1")");
+  EXPECT_EQ(msg->request.method, "tools/call");
+  EXPECT_EQ(msg->request.name, "echo");
+  EXPECT_EQ(msg->request.arguments, R"({"message":"hi"})");
+}
+
+TEST(JsonrpcTest, DistinguishesNotificationsResponsesAndBatches) {
+  auto note = decode_message(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
+  ASSERT_TRUE(note);
+  EXPECT_EQ(note->kind, jsonrpc_kind::notification);
+  auto response = decode_message(R"({"jsonrpc":"2.0","id":7,"result":{}})");
+  ASSERT_TRUE(response);
+  EXPECT_EQ(response->kind, jsonrpc_kind::response);
+  EXPECT_EQ(response->request.id, "7");
+  auto batch = decode_message(R"([{"jsonrpc":"2.0","method":"ping","id":1}])");
+  ASSERT_TRUE(batch);
+  EXPECT_EQ(batch->kind, jsonrpc_kind::batch);
+}
+
+TEST(JsonrpcTest, InvalidJsonIsAParseError) {
+  for (auto body : {"{bad", "", "{\"jsonrpc\":\"2.0\",", "nul"}) {
+    auto msg = decode_message(body);
+    ASSERT_FALSE(msg) << body;
+    EXPECT_EQ(code_of(msg.error()), errc::parse_error) << body;
+  }
+}
+
+TEST(JsonrpcTest, ValidJsonThatIsNoMessageIsAnInvalidRequest) {
+  for (auto body :
+       {R"({"foo":1})", "42", R"({"jsonrpc":"1.0","method":"x","id":1})",
+        R"({"jsonrpc":"2.0","method":5,"id":1})", R"({"jsonrpc":"2.0","method":"x","id":null})",
+        R"({"jsonrpc":"2.0","method":"x","id":1,"params":"s"})"}) {
+    auto msg = decode_message(body);
+    ASSERT_FALSE(msg) << body;
+    EXPECT_EQ(code_of(msg.error()), errc::invalid_request) << body;
+  }
+}
+
+TEST(JsonrpcTest, EncodesResultsAndErrors) {
+  EXPECT_EQ(encode_result("1", "{}"), R"({"jsonrpc":"2.0","id":1,"result":{}})");
+  EXPECT_EQ(encode_error("", -32700, "Parse \"error\""),
+            R"({"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"Parse \"error\""}})");
+  EXPECT_EQ(
+    encode_error(R"("x")", -32602, "bad", R"({"uri":"u"})"),
+    R"({"jsonrpc":"2.0","id":"x","error":{"code":-32602,"message":"bad","data":{"uri":"u"}}})");
+}
+
+} // namespace
+} // namespace sagemcp::transport

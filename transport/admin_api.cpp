@@ -1,0 +1,533 @@
+#include "transport/admin_api.hpp"
+
+#include "connectors/spec.hpp"
+#include "messages/errc.hpp"
+#include "transport/bridge.hpp"
+#include "transport/json_body.hpp"
+
+#include <caf/send.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace sagemcp::transport {
+
+namespace {
+
+namespace json = boost::json;
+
+json::value optional_text(const std::string& x) {
+  return x.empty() ? json::value() : json::value(x);
+}
+
+json::value raw_json(const std::string& x) {
+  if (x.empty()) {
+    return json::value{};
+  }
+  boost::system::error_code ec;
+  auto result = json::parse(x, ec);
+  return ec ? json::value{} : result;
+}
+
+json::object to_json(const tenant_row& row) {
+  return json::object{{"id", row.id},
+                      {"slug", row.slug},
+                      {"name", row.name},
+                      {"description", optional_text(row.description)},
+                      {"contact_email", optional_text(row.contact_email)},
+                      {"is_active", row.is_active},
+                      {"created_at", row.created_at},
+                      {"updated_at", row.updated_at}};
+}
+
+json::object to_json(const connector_row& row) {
+  return json::object{{"id", row.id},
+                      {"tenant_id", row.tenant_id},
+                      {"connector_type", row.connector_type},
+                      {"name", row.name},
+                      {"description", optional_text(row.description)},
+                      {"is_enabled", row.is_enabled},
+                      {"configuration", raw_json(row.configuration)},
+                      {"runtime_type", row.runtime_type},
+                      {"runtime_command", optional_text(row.runtime_command)},
+                      {"runtime_env", raw_json(row.runtime_env)},
+                      {"package_path", optional_text(row.package_path)},
+                      {"created_at", row.created_at},
+                      {"updated_at", row.updated_at}};
+}
+
+json::object to_json(const api_key_row& row) {
+  return json::object{{"id", row.id},
+                      {"name", row.name},
+                      {"key_prefix", row.key_prefix},
+                      {"scope", to_string(row.role)},
+                      {"tenant_id", optional_text(row.tenant_id)},
+                      {"tenant_slug", optional_text(row.tenant_slug)},
+                      {"is_active", row.is_active},
+                      {"expires_at", optional_text(row.expires_at)},
+                      {"last_used_at", optional_text(row.last_used_at)},
+                      {"created_at", row.created_at}};
+}
+
+template <class Rows>
+std::string to_json_array(const Rows& rows) {
+  json::array result;
+  result.reserve(rows.size());
+  for (const auto& row : rows) {
+    result.emplace_back(to_json(row));
+  }
+  return json::serialize(result);
+}
+
+http_response error_of(const caf::error& err) {
+  const auto& row = info(code_of(err));
+  // Protocol-level codes answered inside HTTP 200 on MCP routes are client errors here.
+  unsigned status = row.http_status == 200 ? 400 : row.http_status;
+  return error_response(status, row.name, message_of(err));
+}
+
+auto fail(responder reply) {
+  return [reply = std::move(reply)](caf::error& err) {
+    reply(error_of(err));
+  };
+}
+
+void evict(transport_context& ctx, std::string slug, std::string connector_id) {
+  caf::anon_send(ctx.pool, atom::evict_v, std::move(slug), std::move(connector_id));
+}
+
+// Reads the optional tenant fields shared by create and update.
+caf::error read_tenant_fields(const json_body& body, tenant_row& row) {
+  auto name = body.required_string("name", 100);
+  if (!name) {
+    return std::move(name.error());
+  }
+  row.name = std::move(*name);
+  auto description = body.string("description");
+  if (!description) {
+    return std::move(description.error());
+  }
+  row.description = description->value_or("");
+  auto email = body.string("contact_email");
+  if (!email) {
+    return std::move(email.error());
+  }
+  if (*email && ((*email)->size() > 255 || (*email)->find('@') == std::string::npos)) {
+    return make_error(errc::invalid_argument, "'contact_email' must be an e-mail address");
+  }
+  row.contact_email = email->value_or("");
+  return {};
+}
+
+// Runs `f(snapshot, row)` for the path's connector, or answers 404.
+template <class F>
+void with_connector(transport_context& ctx, const route_match& match, responder reply, F f) {
+  auto id = std::string{match.param("connector")};
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [reply, id, f = std::move(f)](tenant_snapshot& snapshot) mutable {
+      auto& rows = snapshot.connectors;
+      auto i = std::find_if(rows.begin(), rows.end(), [&](const auto& x) {
+        return x.id == id;
+      });
+      if (i == rows.end()) {
+        reply(error_response(404, "connector_not_found", "Connector '" + id + "' not found"));
+        return;
+      }
+      f(snapshot, *i, std::move(reply));
+    },
+    fail(reply), atom::load_v, std::string{match.param("tenant")});
+}
+
+// Reads the connector fields of create and update into `row`.
+caf::error read_connector_fields(const json_body& body, connector_row& row, bool creating) {
+  auto name = body.string("name");
+  auto description = body.string("description");
+  auto configuration = body.object("configuration");
+  auto runtime_env = body.object("runtime_env");
+  auto package_path = body.string("package_path");
+  if (auto err = first_error(name, description, configuration, runtime_env, package_path)) {
+    return err;
+  }
+  if (*name || creating) {
+    if (!*name || (*name)->empty() || (*name)->size() > 100) {
+      return make_error(errc::invalid_argument, "'name' is required (1 to 100 characters)");
+    }
+    row.name = std::move(**name);
+  }
+  if (*description || creating) {
+    row.description = description->value_or("");
+  }
+  if (*configuration || creating) {
+    row.configuration = configuration->value_or("{}");
+  }
+  if (*runtime_env || creating) {
+    row.runtime_env = runtime_env->value_or("{}");
+  }
+  if (*package_path || creating) {
+    row.package_path = package_path->value_or("");
+  }
+  return {};
+}
+
+} // namespace
+
+bool is_valid_slug(std::string_view slug) {
+  static constexpr std::array<std::string_view, 8> reserved{
+    "admin", "api", "auth", "health", "metrics", "oauth", "registry", "static"};
+  if (slug.empty() || slug.size() > 50 || slug.front() == '-' || slug.back() == '-') {
+    return false;
+  }
+  if (std::find(reserved.begin(), reserved.end(), slug) != reserved.end()) {
+    return false;
+  }
+  return std::all_of(slug.begin(), slug.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+void list_tenants(transport_context& ctx, const http_request&, const route_match&, const principal&,
+                  responder reply) {
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [reply](std::vector<tenant_row>& rows) {
+      reply(json_response(200, to_json_array(rows)));
+    },
+    fail(reply), atom::list_v, atom::tenant_v);
+}
+
+void create_tenant(transport_context& ctx, const http_request& req, const route_match&,
+                   const principal&, responder reply) {
+  auto body = json_body::parse(req.body);
+  if (!body) {
+    reply(error_of(body.error()));
+    return;
+  }
+  auto slug = body->required_string("slug", 50);
+  if (!slug) {
+    reply(error_of(slug.error()));
+    return;
+  }
+  if (!is_valid_slug(*slug)) {
+    reply(error_response(400, "invalid_argument",
+                         "'slug' must be 1-50 characters of a-z, 0-9 and '-', must not start or "
+                         "end with '-', and must not be a reserved word"));
+    return;
+  }
+  tenant_row row;
+  row.slug = std::move(*slug);
+  if (auto err = read_tenant_fields(*body, row)) {
+    reply(error_of(err));
+    return;
+  }
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [reply](tenant_row& created) {
+      reply(json_response(201, json::serialize(to_json(created))));
+    },
+    fail(reply), atom::create_v, std::move(row));
+}
+
+void get_tenant(transport_context& ctx, const http_request&, const route_match& match,
+                const principal&, responder reply) {
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [reply](tenant_row& row) {
+      reply(json_response(200, json::serialize(to_json(row))));
+    },
+    fail(reply), atom::get_v, atom::tenant_v, std::string{match.param("tenant")});
+}
+
+void update_tenant(transport_context& ctx, const http_request& req, const route_match& match,
+                   const principal&, responder reply) {
+  auto body = json_body::parse(req.body);
+  if (!body) {
+    reply(error_of(body.error()));
+    return;
+  }
+  tenant_row row;
+  row.slug = std::string{match.param("tenant")};
+  if (auto err = read_tenant_fields(*body, row)) {
+    reply(error_of(err));
+    return;
+  }
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [&ctx, reply](tenant_row& updated) {
+      evict(ctx, updated.slug, {});
+      reply(json_response(200, json::serialize(to_json(updated))));
+    },
+    fail(reply), atom::update_v, std::move(row));
+}
+
+void delete_tenant(transport_context& ctx, const http_request&, const route_match& match,
+                   const principal&, responder reply) {
+  auto slug = std::string{match.param("tenant")};
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [&ctx, reply, slug](tenant_row& row) {
+      ask(
+        ctx.sys, ctx.db, ctx.options.admin_timeout,
+        [&ctx, reply, slug, id = row.id](atom::ok) {
+          ctx.keys.erase_tenant(id);
+          evict(ctx, slug, {});
+          reply(empty_response(204));
+        },
+        fail(reply), atom::erase_v, atom::tenant_v, slug);
+    },
+    fail(reply), atom::get_v, atom::tenant_v, slug);
+}
+
+void list_connectors(transport_context& ctx, const http_request&, const route_match& match,
+                     const principal&, responder reply) {
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [reply](tenant_snapshot& snapshot) {
+      reply(json_response(200, to_json_array(snapshot.connectors)));
+    },
+    fail(reply), atom::load_v, std::string{match.param("tenant")});
+}
+
+void create_connector(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal&, responder reply) {
+  auto body = json_body::parse(req.body);
+  if (!body) {
+    reply(error_of(body.error()));
+    return;
+  }
+  auto type = body->required_string("connector_type", 50);
+  if (!type) {
+    reply(error_of(type.error()));
+    return;
+  }
+  if (connectors::find_connector_type(*type) == nullptr) {
+    std::string known;
+    for (const auto* spec : connectors::connector_types()) {
+      known += known.empty() ? "" : ", ";
+      known += spec->type;
+    }
+    reply(error_response(400, "invalid_argument",
+                         "Unknown connector_type '" + *type + "'; available: " + known));
+    return;
+  }
+  auto runtime = body->string("runtime_type");
+  if (runtime && *runtime && **runtime != "native") {
+    reply(error_response(400, "invalid_argument",
+                         "runtime_type '" + **runtime + "' is not supported by this server"));
+    return;
+  }
+  connector_row row;
+  row.connector_type = std::move(*type);
+  if (auto err = read_connector_fields(*body, row, true)) {
+    reply(error_of(err));
+    return;
+  }
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [&ctx, reply, row](tenant_row& tenant) mutable {
+      row.tenant_id = tenant.id;
+      ask(
+        ctx.sys, ctx.db, ctx.options.admin_timeout,
+        [&ctx, reply, slug = tenant.slug](connector_row& created) {
+          // The tenant's cached snapshot does not know the new connector yet.
+          evict(ctx, slug, created.id);
+          reply(json_response(201, json::serialize(to_json(created))));
+        },
+        fail(reply), atom::create_v, std::move(row));
+    },
+    fail(reply), atom::get_v, atom::tenant_v, std::string{match.param("tenant")});
+}
+
+void get_connector(transport_context& ctx, const http_request&, const route_match& match,
+                   const principal&, responder reply) {
+  with_connector(ctx, match, std::move(reply),
+                 [](tenant_snapshot&, connector_row& row, responder done) {
+                   done(json_response(200, json::serialize(to_json(row))));
+                 });
+}
+
+// Stores a changed connector row, evicts what the pool cached for it, and answers with it.
+void store_connector(transport_context& ctx, std::string slug, connector_row row, responder reply) {
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [&ctx, reply, slug](connector_row& updated) {
+      evict(ctx, slug, updated.id);
+      reply(json_response(200, json::serialize(to_json(updated))));
+    },
+    fail(reply), atom::update_v, std::move(row));
+}
+
+void update_connector(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal&, responder reply) {
+  auto body = json_body::parse(req.body);
+  if (!body) {
+    reply(error_of(body.error()));
+    return;
+  }
+  auto parsed = std::make_shared<json_body>(std::move(*body));
+  with_connector(ctx, match, std::move(reply),
+                 [&ctx, parsed](tenant_snapshot& snapshot, connector_row& row, responder done) {
+                   if (auto err = read_connector_fields(*parsed, row, false)) {
+                     done(error_of(err));
+                     return;
+                   }
+                   store_connector(ctx, snapshot.tenant.slug, std::move(row), std::move(done));
+                 });
+}
+
+void toggle_connector(transport_context& ctx, const http_request&, const route_match& match,
+                      const principal&, responder reply) {
+  with_connector(ctx, match, std::move(reply),
+                 [&ctx](tenant_snapshot& snapshot, connector_row& row, responder done) {
+                   row.is_enabled = !row.is_enabled;
+                   store_connector(ctx, snapshot.tenant.slug, std::move(row), std::move(done));
+                 });
+}
+
+void delete_connector(transport_context& ctx, const http_request&, const route_match& match,
+                      const principal&, responder reply) {
+  with_connector(ctx, match, std::move(reply),
+                 [&ctx](tenant_snapshot& snapshot, connector_row& row, responder done) {
+                   ask(
+                     ctx.sys, ctx.db, ctx.options.admin_timeout,
+                     [&ctx, done, slug = snapshot.tenant.slug, id = row.id](atom::ok) {
+                       evict(ctx, slug, id);
+                       done(empty_response(204));
+                     },
+                     fail(done), atom::erase_v, atom::connector_v, row.tenant_id, row.id);
+                 });
+}
+
+void list_connector_types(transport_context&, const http_request&, const route_match&,
+                          const principal&, responder reply) {
+  json::array result;
+  for (const auto* spec : connectors::connector_types()) {
+    json::array tools;
+    for (const auto& tool : spec->tools) {
+      tools.emplace_back(tool.name);
+    }
+    result.emplace_back(json::object{{"type", spec->type},
+                                     {"display_name", spec->display_name},
+                                     {"description", spec->description},
+                                     {"tools", std::move(tools)}});
+  }
+  reply(json_response(200, json::serialize(result)));
+}
+
+void list_keys(transport_context& ctx, const http_request&, const route_match&, const principal&,
+               responder reply) {
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [reply](std::vector<api_key_row>& rows) {
+      reply(json_response(200, to_json_array(rows)));
+    },
+    fail(reply), atom::list_v, atom::key_v);
+}
+
+namespace {
+
+void insert_key(transport_context& ctx, api_key_row row, std::string key, responder reply) {
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [&ctx, reply, key](api_key_row& created) {
+      ctx.keys.put(created);
+      auto body = to_json(created);
+      body["key"] = key;
+      reply(json_response(201, json::serialize(body)));
+    },
+    fail(reply), atom::create_v, std::move(row));
+}
+
+} // namespace
+
+void create_key(transport_context& ctx, const http_request& req, const route_match&,
+                const principal&, responder reply) {
+  auto body = json_body::parse(req.body);
+  if (!body) {
+    reply(error_of(body.error()));
+    return;
+  }
+  auto name = body->required_string("name", 255);
+  auto scope_name = body->required_string("scope", 32);
+  auto tenant = body->string("tenant_id");
+  auto expires = body->string("expires_at");
+  if (auto err = first_error(name, scope_name, tenant, expires)) {
+    reply(error_of(err));
+    return;
+  }
+  auto role = parse_scope(*scope_name);
+  if (!role) {
+    reply(error_response(400, "invalid_argument",
+                         "'scope' must be platform_admin, tenant_admin or tenant_user"));
+    return;
+  }
+  if (*expires && !parse_timestamp(**expires)) {
+    reply(
+      error_response(400, "invalid_argument", "'expires_at' must be an ISO-8601 UTC timestamp"));
+    return;
+  }
+  api_key_row row;
+  row.name = std::move(*name);
+  row.role = *role;
+  row.key_prefix = std::string{key_prefix(*role)};
+  row.expires_at = expires->value_or("");
+  auto key = generate_api_key(*role);
+  row.key_hash = ctx.keys.hash(key);
+  if (*role == scope::platform_admin) {
+    if (*tenant) {
+      reply(error_response(400, "invalid_argument",
+                           "platform_admin keys are not bound to a tenant; omit 'tenant_id'"));
+      return;
+    }
+    insert_key(ctx, std::move(row), std::move(key), std::move(reply));
+    return;
+  }
+  if (!*tenant || (*tenant)->empty()) {
+    reply(error_response(400, "invalid_argument",
+                         "'tenant_id' (the tenant's id or slug) is required for tenant keys"));
+    return;
+  }
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [&ctx, reply, row, key, wanted = **tenant](std::vector<tenant_row>& tenants) mutable {
+      auto i = std::find_if(tenants.begin(), tenants.end(), [&](const auto& t) {
+        return t.id == wanted || t.slug == wanted;
+      });
+      if (i == tenants.end()) {
+        reply(error_response(400, "invalid_argument", "Tenant '" + wanted + "' does not exist"));
+        return;
+      }
+      row.tenant_id = i->id;
+      row.tenant_slug = i->slug;
+      insert_key(ctx, std::move(row), std::move(key), std::move(reply));
+    },
+    fail(reply), atom::list_v, atom::tenant_v);
+}
+
+void revoke_key(transport_context& ctx, const http_request&, const route_match& match,
+                const principal&, responder reply) {
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [&ctx, reply](api_key_row& row) {
+      ctx.keys.erase(row.id);
+      reply(empty_response(204));
+    },
+    fail(reply), atom::revoke_v, std::string{match.param("key")});
+}
+
+void verify_key(transport_context&, const http_request&, const route_match&,
+                const principal& caller, responder reply) {
+  json::object body{{"valid", true},
+                    {"key_id", caller.key_id},
+                    {"scope", to_string(caller.role)},
+                    {"tenant_id", optional_text(caller.tenant_id)},
+                    {"tenant_slug", optional_text(caller.tenant_slug)}};
+  reply(json_response(200, json::serialize(body)));
+}
+
+} // namespace sagemcp::transport

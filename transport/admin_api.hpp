@@ -1,0 +1,74 @@
+#pragma once
+
+#include "transport/context.hpp"
+
+namespace sagemcp::transport {
+
+/// GET /api/v1/admin/tenants
+void list_tenants(transport_context& ctx, const http_request& req, const route_match& match,
+                  const principal& caller, responder reply);
+
+/// POST /api/v1/admin/tenants
+void create_tenant(transport_context& ctx, const http_request& req, const route_match& match,
+                   const principal& caller, responder reply);
+
+/// GET /api/v1/admin/tenants/{tenant}
+void get_tenant(transport_context& ctx, const http_request& req, const route_match& match,
+                const principal& caller, responder reply);
+
+/// PUT /api/v1/admin/tenants/{tenant}
+void update_tenant(transport_context& ctx, const http_request& req, const route_match& match,
+                   const principal& caller, responder reply);
+
+/// DELETE /api/v1/admin/tenants/{tenant}
+void delete_tenant(transport_context& ctx, const http_request& req, const route_match& match,
+                   const principal& caller, responder reply);
+
+/// GET /api/v1/admin/tenants/{tenant}/connectors
+void list_connectors(transport_context& ctx, const http_request& req, const route_match& match,
+                     const principal& caller, responder reply);
+
+/// POST /api/v1/admin/tenants/{tenant}/connectors
+void create_connector(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal& caller, responder reply);
+
+/// GET /api/v1/admin/tenants/{tenant}/connectors/{connector}
+void get_connector(transport_context& ctx, const http_request& req, const route_match& match,
+                   const principal& caller, responder reply);
+
+/// PUT /api/v1/admin/tenants/{tenant}/connectors/{connector}
+void update_connector(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal& caller, responder reply);
+
+/// DELETE /api/v1/admin/tenants/{tenant}/connectors/{connector}
+void delete_connector(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal& caller, responder reply);
+
+/// PATCH /api/v1/admin/tenants/{tenant}/connectors/{connector}/toggle
+void toggle_connector(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal& caller, responder reply);
+
+/// GET /api/v1/admin/connector-types
+void list_connector_types(transport_context& ctx, const http_request& req, const route_match& match,
+                          const principal& caller, responder reply);
+
+/// GET /api/v1/auth/keys
+void list_keys(transport_context& ctx, const http_request& req, const route_match& match,
+               const principal& caller, responder reply);
+
+/// POST /api/v1/auth/keys
+void create_key(transport_context& ctx, const http_request& req, const route_match& match,
+                const principal& caller, responder reply);
+
+/// DELETE /api/v1/auth/keys/{key}
+void revoke_key(transport_context& ctx, const http_request& req, const route_match& match,
+                const principal& caller, responder reply);
+
+/// POST /api/v1/auth/verify
+void verify_key(transport_context& ctx, const http_request& req, const route_match& match,
+                const principal& caller, responder reply);
+
+/// Whether a tenant slug is valid: 1–50 of [a-z0-9-], no leading or trailing '-', not reserved.
+bool is_valid_slug(std::string_view slug);
+
+} // namespace sagemcp::transport

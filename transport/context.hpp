@@ -1,0 +1,62 @@
+#pragma once
+
+#include "messages/interfaces.hpp"
+#include "observability/health.hpp"
+#include "transport/auth.hpp"
+#include "transport/http.hpp"
+#include "transport/router.hpp"
+
+#include <caf/actor_system.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+namespace sagemcp::transport {
+
+/// Settings of the HTTP server.
+struct server_options {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8000;
+  unsigned io_threads = 2;
+  /// Largest accepted request body; larger ones get 413.
+  size_t max_body_bytes = 4 * 1024 * 1024;
+  /// Largest accepted request header block; larger ones get 431.
+  size_t max_header_bytes = 16 * 1024;
+  /// Time to receive a complete header block; also bounds idle keep-alive connections.
+  std::chrono::seconds header_timeout{30};
+  /// Time to receive a body once its headers arrived.
+  std::chrono::seconds body_timeout{60};
+  /// Time to write a response.
+  std::chrono::seconds write_timeout{30};
+  /// Time an admin request may wait for actors.
+  std::chrono::seconds admin_timeout{30};
+  /// Time an MCP request may wait for actors (tool calls can be slow).
+  std::chrono::seconds mcp_timeout{300};
+  bool auth_enabled = true;
+  /// Whether /metrics is served.
+  bool metrics_enabled = true;
+  /// MCP_ALLOWED_ORIGINS: comma-separated allowed Origin values; empty means same-host or
+  /// loopback origins only.
+  std::string allowed_origins;
+};
+
+/// What request handlers work with; owned by the node, outlives the server.
+struct transport_context {
+  caf::actor_system& sys;
+  server_pool_actor pool;
+  persistence_actor db;
+  key_cache& keys;
+  observability::health_state& health;
+  server_options options;
+};
+
+/// Completes a request; may be called from any thread, exactly once.
+using responder = std::function<void(http_response)>;
+
+/// A route handler.
+using handler = void (*)(transport_context& ctx, const http_request& req, const route_match& match,
+                         const principal& caller, responder reply);
+
+} // namespace sagemcp::transport

@@ -1,0 +1,253 @@
+#include "transport/dispatcher.hpp"
+
+#include "messages/errc.hpp"
+#include "observability/logging.hpp"
+#include "observability/metrics.hpp"
+#include "transport/admin_api.hpp"
+#include "transport/bridge.hpp"
+#include "transport/mcp_endpoint.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+namespace sagemcp::transport {
+
+namespace {
+
+using observability::log;
+using observability::log_level;
+
+void root(transport_context&, const http_request&, const route_match&, const principal&,
+          responder reply) {
+  boost::json::object endpoints{{"mcp", "/api/v1/{tenant}/connectors/{connector_id}/mcp"},
+                                {"admin", "/api/v1/admin"},
+                                {"keys", "/api/v1/auth/keys"},
+                                {"health", "/health/ready"},
+                                {"metrics", "/metrics"}};
+  boost::json::object body{
+    {"name", "sagemcp"}, {"version", SAGEMCP_VERSION}, {"endpoints", std::move(endpoints)}};
+  reply(json_response(200, boost::json::serialize(body)));
+}
+
+void health(transport_context&, const http_request&, const route_match&, const principal&,
+            responder reply) {
+  reply(json_response(200, R"({"status":"healthy"})"));
+}
+
+void live(transport_context&, const http_request&, const route_match&, const principal&,
+          responder reply) {
+  reply(json_response(200, R"({"status":"alive"})"));
+}
+
+void startup(transport_context& ctx, const http_request&, const route_match&, const principal&,
+             responder reply) {
+  if (ctx.health.started) {
+    reply(json_response(200, R"({"status":"started"})"));
+  } else {
+    reply(json_response(503, R"({"status":"starting"})"));
+  }
+}
+
+void ready(transport_context& ctx, const http_request&, const route_match&, const principal&,
+           responder reply) {
+  if (!ctx.health.started || ctx.health.stopping) {
+    reply(json_response(503, ctx.health.stopping ? R"({"status":"stopping"})"
+                                                 : R"({"status":"starting"})"));
+    return;
+  }
+  ask(
+    ctx.sys, ctx.db, std::chrono::seconds{2},
+    [reply](atom::ok) {
+      reply(json_response(200, R"({"status":"ready","database":"ok"})"));
+    },
+    [reply](caf::error&) {
+      reply(json_response(503, R"({"status":"not_ready","database":"unreachable"})"));
+    },
+    atom::ping_v);
+}
+
+void metrics(transport_context& ctx, const http_request&, const route_match&, const principal&,
+             responder reply) {
+  if (!ctx.options.metrics_enabled) {
+    reply(error_response(404, "not_found", "Metrics are disabled (SAGEMCP_ENABLE_METRICS)"));
+    return;
+  }
+  http_response response;
+  response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  response.body = observability::metrics::global().serialize();
+  reply(std::move(response));
+}
+
+handler handler_of(route_id id) {
+  switch (id) {
+    using enum route_id;
+    case root:
+      return transport::root;
+    case route_id::health:
+      return transport::health;
+    case health_live:
+      return live;
+    case health_ready:
+      return ready;
+    case health_startup:
+      return startup;
+    case route_id::metrics:
+      return transport::metrics;
+    case mcp_post:
+      return handle_mcp_post;
+    case mcp_delete:
+      return handle_mcp_delete;
+    case tenants_list:
+      return list_tenants;
+    case tenant_create:
+      return create_tenant;
+    case tenant_get:
+      return get_tenant;
+    case tenant_update:
+      return update_tenant;
+    case tenant_delete:
+      return delete_tenant;
+    case connectors_list:
+      return list_connectors;
+    case connector_create:
+      return create_connector;
+    case connector_get:
+      return get_connector;
+    case connector_update:
+      return update_connector;
+    case connector_delete:
+      return delete_connector;
+    case connector_toggle:
+      return toggle_connector;
+    case route_id::connector_types:
+      return list_connector_types;
+    case keys_list:
+      return list_keys;
+    case key_create:
+      return create_key;
+    case key_revoke:
+      return revoke_key;
+    case key_verify:
+      return verify_key;
+  }
+  return transport::root;
+}
+
+bool is_mcp_route(const route& entry) {
+  return entry.id == route_id::mcp_post || entry.id == route_id::mcp_delete;
+}
+
+http_response deny(const route& entry, errc code) {
+  auto err = make_error(code);
+  http_response response = is_mcp_route(entry) ? jsonrpc_error_response(err)
+                                               : error_response(info(code).http_status,
+                                                                info(code).name, message_of(err));
+  if (code == errc::unauthenticated) {
+    response.headers.emplace_back("WWW-Authenticate", R"(Bearer realm="sagemcp")");
+  }
+  return response;
+}
+
+std::optional<std::string_view> bearer_token(const http_request& req) {
+  auto value = req.header("authorization");
+  constexpr std::string_view scheme = "bearer ";
+  if (value.size() <= scheme.size()) {
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) != scheme[i]) {
+      return std::nullopt;
+    }
+  }
+  value.remove_prefix(scheme.size());
+  while (!value.empty() && value.front() == ' ') {
+    value.remove_prefix(1);
+  }
+  return value.empty() ? std::nullopt : std::optional{value};
+}
+
+// Authenticates and authorizes; nullopt with `denied` set when the caller may not proceed.
+std::optional<principal> admit(transport_context& ctx, const http_request& req,
+                               const route_match& match, std::optional<http_response>& denied) {
+  const auto& entry = *match.entry;
+  if (!entry.need) {
+    return principal{};
+  }
+  if (!ctx.options.auth_enabled) {
+    return principal{"anonymous", scope::platform_admin, {}, {}};
+  }
+  auto token = bearer_token(req);
+  auto caller = token ? ctx.keys.find(*token) : std::nullopt;
+  if (!caller) {
+    denied = deny(entry, errc::unauthenticated);
+    return std::nullopt;
+  }
+  if (!is_authorized(entry, *caller, match.param("tenant"))) {
+    denied = deny(entry, errc::forbidden);
+    return std::nullopt;
+  }
+  return caller;
+}
+
+bool is_valid_request_id(std::string_view id) {
+  return !id.empty() && id.size() <= 64 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+// Wraps a responder so that every response is logged, measured and tagged with its request id.
+responder instrument(const http_request& req, const route* entry, responder reply) {
+  auto start = std::chrono::steady_clock::now();
+  std::string_view route_name = entry != nullptr ? entry->pattern : std::string_view{"unmatched"};
+  bool quiet = entry != nullptr
+               && (entry->id == route_id::health_live || entry->id == route_id::health_ready
+                   || entry->id == route_id::health_startup || entry->id == route_id::metrics);
+  return [reply = std::move(reply), start, route_name, quiet, method = req.method,
+          request_id = req.request_id](http_response response) {
+    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    observability::metrics::global().observe_http(method, route_name, response.status,
+                                                  elapsed.count());
+    auto status = std::to_string(response.status);
+    log(quiet ? log_level::debug : log_level::info, "request",
+        {{"request_id", request_id}, {"method", method}, {"route", route_name}, {"status", status}},
+        "duration_us", std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
+    response.headers.emplace_back("X-Request-Id", request_id);
+    reply(std::move(response));
+  };
+}
+
+} // namespace
+
+void dispatch(transport_context& ctx, http_request req, responder reply) {
+  if (!is_valid_request_id(req.header("x-request-id"))) {
+    req.request_id = random_token(12);
+  } else {
+    req.request_id = std::string{req.header("x-request-id")};
+  }
+  auto match = match_route(req.method, req.path);
+  if (!match) {
+    auto done = instrument(req, nullptr, std::move(reply));
+    auto code = code_of(match.error());
+    auto response = error_response(info(code).http_status, info(code).name,
+                                   code == errc::method_not_allowed ? "Method Not Allowed"
+                                                                    : "Not Found");
+    if (code == errc::method_not_allowed) {
+      response.headers.emplace_back("Allow", message_of(match.error()));
+    }
+    done(std::move(response));
+    return;
+  }
+  auto done = instrument(req, match->entry, std::move(reply));
+  std::optional<http_response> denied;
+  auto caller = admit(ctx, req, *match, denied);
+  if (!caller) {
+    done(std::move(*denied));
+    return;
+  }
+  handler_of(match->entry->id)(ctx, req, *match, *caller, std::move(done));
+}
+
+} // namespace sagemcp::transport

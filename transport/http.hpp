@@ -1,0 +1,50 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sagemcp::transport {
+
+/// An HTTP request as handlers see it, independent of Beast.
+struct http_request {
+  std::string method;
+  /// The path as received (percent-encoded), without the query.
+  std::string path;
+  /// The raw query string, without '?'.
+  std::string query;
+  /// Header names in lower case, in arrival order.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  /// The X-Request-Id of the request, or one generated for it.
+  std::string request_id;
+
+  /// The first header named `lower_name`, or an empty view.
+  std::string_view header(std::string_view lower_name) const;
+
+  /// Whether a header named `lower_name` is present.
+  bool has_header(std::string_view lower_name) const;
+};
+
+/// An HTTP response produced by a handler.
+struct http_response {
+  unsigned status = 200;
+  /// Empty for a response without body.
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  /// Forces `Connection: close`, e.g. after a request whose body was not read.
+  bool close = false;
+};
+
+/// A JSON response.
+http_response json_response(unsigned status, std::string body);
+
+/// A response without body.
+http_response empty_response(unsigned status);
+
+/// A REST error response: {"detail": message, "error": code name}.
+http_response error_response(unsigned status, std::string_view code, std::string_view message);
+
+} // namespace sagemcp::transport

@@ -1,0 +1,97 @@
+#include "transport/json_body.hpp"
+
+#include "messages/errc.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace sagemcp::transport {
+
+namespace {
+
+caf::error bad_field(std::string_view key, std::string_view expectation) {
+  std::string msg = "'";
+  msg += key;
+  msg += "' ";
+  msg += expectation;
+  return make_error(errc::invalid_argument, std::move(msg));
+}
+
+} // namespace
+
+caf::expected<json_body> json_body::parse(std::string_view body) {
+  boost::system::error_code ec;
+  auto doc = boost::json::parse(body, ec);
+  if (ec) {
+    return make_error(errc::invalid_argument, "request body is not valid JSON");
+  }
+  if (!doc.is_object()) {
+    return make_error(errc::invalid_argument, "request body must be a JSON object");
+  }
+  return json_body{std::move(doc)};
+}
+
+const boost::json::value* json_body::member(std::string_view key) const {
+  const auto* value = doc_.as_object().if_contains(key);
+  return value == nullptr || value->is_null() ? nullptr : value;
+}
+
+caf::expected<std::optional<std::string>> json_body::string(std::string_view key) const {
+  const auto* value = member(key);
+  if (value == nullptr) {
+    return std::optional<std::string>{};
+  }
+  if (!value->is_string()) {
+    return bad_field(key, "must be a string");
+  }
+  return std::optional<std::string>{std::string{value->as_string()}};
+}
+
+caf::expected<std::string> json_body::required_string(std::string_view key, size_t max_size) const {
+  auto value = string(key);
+  if (!value) {
+    return std::move(value.error());
+  }
+  if (!*value || (*value)->empty()) {
+    return bad_field(key, "is required");
+  }
+  if ((*value)->size() > max_size) {
+    return bad_field(key, "must be at most " + std::to_string(max_size) + " characters");
+  }
+  return std::move(**value);
+}
+
+caf::expected<std::optional<bool>> json_body::boolean(std::string_view key) const {
+  const auto* value = member(key);
+  if (value == nullptr) {
+    return std::optional<bool>{};
+  }
+  if (!value->is_bool()) {
+    return bad_field(key, "must be a boolean");
+  }
+  return std::optional<bool>{value->as_bool()};
+}
+
+caf::expected<std::optional<std::string>> json_body::object(std::string_view key) const {
+  const auto* value = member(key);
+  if (value == nullptr) {
+    return std::optional<std::string>{};
+  }
+  if (!value->is_object()) {
+    return bad_field(key, "must be an object");
+  }
+  return std::optional<std::string>{boost::json::serialize(*value)};
+}
+
+caf::expected<std::optional<std::string>> json_body::array(std::string_view key) const {
+  const auto* value = member(key);
+  if (value == nullptr) {
+    return std::optional<std::string>{};
+  }
+  if (!value->is_array()) {
+    return bad_field(key, "must be an array");
+  }
+  return std::optional<std::string>{boost::json::serialize(*value)};
+}
+
+} // namespace sagemcp::transport

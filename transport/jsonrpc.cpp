@@ -1,0 +1,127 @@
+#include "transport/jsonrpc.hpp"
+
+#include "messages/errc.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/string.hpp>
+#include <simdjson.h>
+
+namespace sagemcp::transport {
+
+namespace {
+
+namespace dom = simdjson::dom;
+
+dom::parser& thread_parser() {
+  thread_local dom::parser parser;
+  return parser;
+}
+
+caf::error invalid(std::string message) {
+  return make_error(errc::invalid_request, "Invalid Request: " + std::move(message));
+}
+
+caf::error decode_params(dom::element params, mcp_request& out) {
+  if (!params.is_object()) {
+    return invalid("'params' must be an object");
+  }
+  out.params = simdjson::minify(params);
+  auto obj = params.get_object().value_unsafe();
+  if (auto name = obj["name"]; name.error() == simdjson::SUCCESS && name.is_string()) {
+    out.name = std::string{name.get_string().value_unsafe()};
+  }
+  if (auto args = obj["arguments"]; args.error() == simdjson::SUCCESS) {
+    out.arguments = simdjson::minify(args.value_unsafe());
+  }
+  return {};
+}
+
+caf::expected<jsonrpc_message> decode_object(dom::object obj) {
+  jsonrpc_message msg;
+  auto version = obj["jsonrpc"];
+  if (version.error() != simdjson::SUCCESS || !version.is_string()
+      || version.get_string().value_unsafe() != "2.0") {
+    return invalid("'jsonrpc' must be \"2.0\"");
+  }
+  auto id = obj["id"];
+  bool has_id = id.error() == simdjson::SUCCESS;
+  if (has_id) {
+    auto value = id.value_unsafe();
+    if (!value.is_string() && !value.is_int64() && !value.is_uint64()) {
+      return invalid("'id' must be a string or an integer");
+    }
+    msg.request.id = simdjson::minify(value);
+  }
+  auto method = obj["method"];
+  if (method.error() != simdjson::SUCCESS) {
+    bool is_response = obj["result"].error() == simdjson::SUCCESS
+                       || obj["error"].error() == simdjson::SUCCESS;
+    if (is_response && has_id) {
+      msg.kind = jsonrpc_kind::response;
+      return msg;
+    }
+    return invalid("'method' is required");
+  }
+  if (!method.is_string()) {
+    return invalid("'method' must be a string");
+  }
+  msg.request.method = std::string{method.get_string().value_unsafe()};
+  msg.kind = has_id ? jsonrpc_kind::request : jsonrpc_kind::notification;
+  if (auto params = obj["params"]; params.error() == simdjson::SUCCESS) {
+    if (auto err = decode_params(params.value_unsafe(), msg.request)) {
+      return err;
+    }
+  }
+  return msg;
+}
+
+} // namespace
+
+caf::expected<jsonrpc_message> decode_message(std::string_view body) {
+  auto& parser = thread_parser();
+  auto doc = parser.parse(body.data(), body.size(), true);
+  if (doc.error() != simdjson::SUCCESS) {
+    return make_error(errc::parse_error, "Parse error: invalid JSON");
+  }
+  auto root = doc.value_unsafe();
+  if (root.is_array()) {
+    jsonrpc_message msg;
+    msg.kind = jsonrpc_kind::batch;
+    return msg;
+  }
+  if (!root.is_object()) {
+    return invalid("a JSON-RPC message must be an object");
+  }
+  return decode_object(root.get_object().value_unsafe());
+}
+
+std::string encode_result(std::string_view id, std::string_view result) {
+  std::string out;
+  out.reserve(40 + id.size() + result.size());
+  out += R"({"jsonrpc":"2.0","id":)";
+  out += id.empty() ? std::string_view{"null"} : id;
+  out += R"(,"result":)";
+  out += result;
+  out += '}';
+  return out;
+}
+
+std::string encode_error(std::string_view id, int code, std::string_view message,
+                         std::string_view data) {
+  std::string out;
+  out.reserve(80 + id.size() + message.size() + data.size());
+  out += R"({"jsonrpc":"2.0","id":)";
+  out += id.empty() ? std::string_view{"null"} : id;
+  out += R"(,"error":{"code":)";
+  out += std::to_string(code);
+  out += R"(,"message":)";
+  out += boost::json::serialize(boost::json::string{message});
+  if (!data.empty()) {
+    out += R"(,"data":)";
+    out += data;
+  }
+  out += "}}";
+  return out;
+}
+
+} // namespace sagemcp::transport

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "messages/types.hpp"
+
+#include <caf/expected.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace sagemcp::transport {
+
+/// What a JSON-RPC message is.
+enum class jsonrpc_kind {
+  request,
+  notification,
+  /// A response (result or error) sent by the client to a server→client request.
+  response,
+  /// A JSON array of messages (2025-03-26 batches).
+  batch,
+};
+
+/// One decoded JSON-RPC message.
+struct jsonrpc_message {
+  jsonrpc_kind kind = jsonrpc_kind::request;
+  /// Method, raw id, raw params, and for tool calls the name and raw arguments.
+  mcp_request request;
+};
+
+/// Decodes a JSON-RPC 2.0 message with simdjson. `body` needs no padding; it is copied only when
+/// its capacity is too small for simdjson's padding. Errors: errc::parse_error for invalid JSON,
+/// errc::invalid_request for JSON that is not a JSON-RPC message.
+caf::expected<jsonrpc_message> decode_message(std::string_view body);
+
+/// Renders {"jsonrpc":"2.0","id":<id>,"result":<result>} from raw JSON parts.
+std::string encode_result(std::string_view id, std::string_view result);
+
+/// Renders a JSON-RPC error response; an empty id renders as null; `data` is raw JSON or empty.
+std::string encode_error(std::string_view id, int code, std::string_view message,
+                         std::string_view data = {});
+
+} // namespace sagemcp::transport

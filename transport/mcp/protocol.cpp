@@ -1,0 +1,116 @@
+#include "transport/mcp/protocol.hpp"
+
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace sagemcp::transport::mcp {
+
+namespace {
+
+std::string_view trim(std::string_view x) {
+  while (!x.empty() && (x.front() == ' ' || x.front() == '\t')) {
+    x.remove_prefix(1);
+  }
+  while (!x.empty() && (x.back() == ' ' || x.back() == '\t')) {
+    x.remove_suffix(1);
+  }
+  return x;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x))
+                  == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// The media type of one Accept or Content-Type element, without parameters.
+std::string_view media_type(std::string_view element) {
+  return trim(element.substr(0, element.find(';')));
+}
+
+template <class F>
+void for_each_element(std::string_view list, F f) {
+  while (!list.empty()) {
+    auto comma = list.find(',');
+    f(media_type(list.substr(0, comma)));
+    if (comma == std::string_view::npos) {
+      break;
+    }
+    list.remove_prefix(comma + 1);
+  }
+}
+
+bool is_loopback_host(std::string_view host) {
+  return iequals(host, "localhost") || host == "127.0.0.1" || host == "[::1]" || host == "::1";
+}
+
+// The host part of a Host header value (drops the port, keeps IPv6 brackets).
+std::string_view host_name(std::string_view host) {
+  if (!host.empty() && host.front() == '[') {
+    auto end = host.find(']');
+    return end == std::string_view::npos ? host : host.substr(0, end + 1);
+  }
+  return host.substr(0, host.find(':'));
+}
+
+} // namespace
+
+std::string_view negotiate_version(std::string_view requested) {
+  if (is_supported_version(requested)) {
+    return requested;
+  }
+  return latest_legacy_version;
+}
+
+bool is_supported_version(std::string_view version) {
+  return std::find(legacy_versions.begin(), legacy_versions.end(), version)
+         != legacy_versions.end();
+}
+
+bool accepts_json_and_sse(std::string_view accept) {
+  bool json = false;
+  bool sse = false;
+  for_each_element(accept, [&](std::string_view type) {
+    json = json || iequals(type, "application/json");
+    sse = sse || iequals(type, "text/event-stream");
+  });
+  return json && sse;
+}
+
+bool is_json_content_type(std::string_view content_type) {
+  return iequals(media_type(content_type), "application/json");
+}
+
+bool is_valid_session_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) {
+    return false;
+  }
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return c >= 0x21 && c <= 0x7E;
+  });
+}
+
+bool is_allowed_origin(std::string_view origin, std::string_view host, std::string_view allowed) {
+  if (origin.empty()) {
+    return true;
+  }
+  if (!trim(allowed).empty()) {
+    bool found = false;
+    for_each_element(allowed, [&](std::string_view entry) {
+      found = found || entry == "*" || entry == origin;
+    });
+    return found;
+  }
+  auto url = boost::urls::parse_absolute_uri(origin);
+  if (!url) {
+    return false;
+  }
+  auto origin_host = url->encoded_host_and_port();
+  std::string_view origin_name = host_name({origin_host.data(), origin_host.size()});
+  return is_loopback_host(origin_name) || iequals(origin_name, host_name(host));
+}
+
+} // namespace sagemcp::transport::mcp

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <array>
+#include <string_view>
+
+namespace sagemcp::transport::mcp {
+
+/// The legacy-era protocol versions this server speaks, oldest first.
+inline constexpr std::array<std::string_view, 4> legacy_versions{"2024-11-05", "2025-03-26",
+                                                                 "2025-06-18", "2025-11-25"};
+
+/// The newest legacy-era version.
+inline constexpr std::string_view latest_legacy_version = legacy_versions.back();
+
+/// Picks the version to answer an initialize request with: the client's when supported, else
+/// the newest this server speaks.
+std::string_view negotiate_version(std::string_view requested);
+
+/// Whether an MCP-Protocol-Version header value names a legacy version this server speaks.
+bool is_supported_version(std::string_view version);
+
+/// Whether an Accept header lists both application/json and text/event-stream explicitly, as the
+/// spec requires of a POST (wildcards do not count, as in the reference SDK server).
+bool accepts_json_and_sse(std::string_view accept);
+
+/// Whether a Content-Type header is application/json (parameters such as charset allowed).
+bool is_json_content_type(std::string_view content_type);
+
+/// Whether a session id is 1–128 visible ASCII characters (0x21–0x7E), as the spec requires.
+bool is_valid_session_id(std::string_view id);
+
+/// Whether a request's Origin header may talk to the MCP endpoint. Allowed: no Origin header,
+/// an Origin listed in `allowed` (comma-separated, exact match, "*" for any), or when the list
+/// is empty an Origin whose host is a loopback name or equals the request's Host.
+bool is_allowed_origin(std::string_view origin, std::string_view host, std::string_view allowed);
+
+} // namespace sagemcp::transport::mcp

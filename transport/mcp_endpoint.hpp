@@ -1,0 +1,18 @@
+#pragma once
+
+#include "transport/context.hpp"
+
+namespace sagemcp::transport {
+
+/// POST on a connector's MCP endpoint (Streamable HTTP, legacy era, JSON responses).
+void handle_mcp_post(transport_context& ctx, const http_request& req, const route_match& match,
+                     const principal& caller, responder reply);
+
+/// DELETE on a connector's MCP endpoint: terminates the session.
+void handle_mcp_delete(transport_context& ctx, const http_request& req, const route_match& match,
+                       const principal& caller, responder reply);
+
+/// A JSON-RPC error response for `err`, with the status of its errc row.
+http_response jsonrpc_error_response(const caf::error& err, std::string_view id = {});
+
+} // namespace sagemcp::transport

@@ -1,0 +1,140 @@
+#include "transport/router.hpp"
+
+#include "messages/errc.hpp"
+
+#include <boost/url/pct_string_view.hpp>
+
+#include <array>
+
+namespace sagemcp::transport {
+
+namespace {
+
+using enum route_id;
+constexpr auto pa = scope::platform_admin;
+constexpr auto ta = scope::tenant_admin;
+constexpr auto tu = scope::tenant_user;
+constexpr auto public_route = std::nullopt;
+
+// Every route declares its scope and tenant binding here, and nowhere else.
+const std::array route_table{
+  route{"GET", "/", root, public_route, false},
+  route{"GET", "/health", health, public_route, false},
+  route{"GET", "/health/live", health_live, public_route, false},
+  route{"GET", "/health/ready", health_ready, public_route, false},
+  route{"GET", "/health/startup", health_startup, public_route, false},
+  route{"GET", "/metrics", metrics, public_route, false},
+  route{"POST", "/api/v1/{tenant}/connectors/{connector}/mcp", mcp_post, tu, true},
+  route{"DELETE", "/api/v1/{tenant}/connectors/{connector}/mcp", mcp_delete, tu, true},
+  route{"GET", "/api/v1/admin/tenants", tenants_list, pa, false},
+  route{"POST", "/api/v1/admin/tenants", tenant_create, pa, false},
+  route{"GET", "/api/v1/admin/tenants/{tenant}", tenant_get, pa, true},
+  route{"PUT", "/api/v1/admin/tenants/{tenant}", tenant_update, pa, true},
+  route{"DELETE", "/api/v1/admin/tenants/{tenant}", tenant_delete, pa, true},
+  route{"GET", "/api/v1/admin/tenants/{tenant}/connectors", connectors_list, tu, true},
+  route{"POST", "/api/v1/admin/tenants/{tenant}/connectors", connector_create, ta, true},
+  route{"GET", "/api/v1/admin/tenants/{tenant}/connectors/{connector}", connector_get, tu, true},
+  route{"PUT", "/api/v1/admin/tenants/{tenant}/connectors/{connector}", connector_update, ta, true},
+  route{"DELETE", "/api/v1/admin/tenants/{tenant}/connectors/{connector}", connector_delete, ta,
+        true},
+  route{"PATCH", "/api/v1/admin/tenants/{tenant}/connectors/{connector}/toggle", connector_toggle,
+        ta, true},
+  route{"GET", "/api/v1/admin/connector-types", connector_types, tu, false},
+  route{"GET", "/api/v1/auth/keys", keys_list, pa, false},
+  route{"POST", "/api/v1/auth/keys", key_create, pa, false},
+  route{"DELETE", "/api/v1/auth/keys/{key}", key_revoke, pa, false},
+  route{"POST", "/api/v1/auth/verify", key_verify, tu, false},
+};
+
+bool is_param(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Matches a raw (percent-encoded) path against a pattern; parameters are decoded. Both start
+// with '/'.
+bool match_pattern(std::string_view pattern, std::string_view path,
+                   std::vector<std::pair<std::string_view, std::string>>& params) {
+  params.clear();
+  if (pattern == "/" || path.size() < 2 || path.front() != '/') {
+    return pattern == path;
+  }
+  pattern.remove_prefix(1);
+  path.remove_prefix(1);
+  for (;;) {
+    auto pattern_end = pattern.find('/');
+    auto path_end = path.find('/');
+    auto expected = pattern.substr(0, pattern_end);
+    auto actual = path.substr(0, path_end);
+    if (is_param(expected)) {
+      auto decoded = boost::urls::make_pct_string_view(actual);
+      if (actual.empty() || !decoded) {
+        return false;
+      }
+      params.emplace_back(expected.substr(1, expected.size() - 2), decoded->decode());
+    } else if (expected != actual) {
+      return false;
+    }
+    bool pattern_last = pattern_end == std::string_view::npos;
+    bool path_last = path_end == std::string_view::npos;
+    if (pattern_last || path_last) {
+      return pattern_last && path_last;
+    }
+    pattern.remove_prefix(pattern_end + 1);
+    path.remove_prefix(path_end + 1);
+  }
+}
+
+} // namespace
+
+std::span<const route> routes() {
+  return route_table;
+}
+
+std::string_view route_match::param(std::string_view name) const {
+  for (const auto& [key, value] : params) {
+    if (key == name) {
+      return value;
+    }
+  }
+  return {};
+}
+
+caf::expected<route_match> match_route(std::string_view method, std::string_view path) {
+  if (path.size() > 1 && path.back() == '/') {
+    path.remove_suffix(1);
+  }
+  route_match result;
+  std::string allowed;
+  for (const auto& entry : route_table) {
+    if (!match_pattern(entry.pattern, path, result.params)) {
+      continue;
+    }
+    if (entry.method == method) {
+      result.entry = &entry;
+      return result;
+    }
+    if (allowed.find(entry.method) == std::string::npos) {
+      allowed += allowed.empty() ? "" : ", ";
+      allowed += entry.method;
+    }
+  }
+  if (!allowed.empty()) {
+    return make_error(errc::method_not_allowed, std::move(allowed));
+  }
+  return make_error(errc::not_found, "Not found");
+}
+
+bool is_authorized(const route& entry, const principal& caller, std::string_view tenant_slug) {
+  if (!entry.need) {
+    return true;
+  }
+  if (caller.role < *entry.need) {
+    return false;
+  }
+  if (caller.role == scope::platform_admin || !entry.tenant_bound) {
+    return true;
+  }
+  return !caller.tenant_slug.empty() && caller.tenant_slug == tenant_slug;
+}
+
+} // namespace sagemcp::transport

@@ -1,0 +1,294 @@
+#include "transport/server.hpp"
+
+#include "messages/errc.hpp"
+#include "observability/logging.hpp"
+#include "transport/dispatcher.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <thread>
+#include <vector>
+
+namespace sagemcp::transport {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using observability::log;
+using observability::log_level;
+
+http_request to_request(http::request<http::string_body>&& msg) {
+  http_request req;
+  req.method = std::string{msg.method_string()};
+  std::string_view target = msg.target();
+  auto query = target.find('?');
+  req.path = std::string{target.substr(0, query)};
+  if (query != std::string_view::npos) {
+    req.query = std::string{target.substr(query + 1)};
+  }
+  req.headers.reserve(16);
+  for (const auto& field : msg) {
+    std::string name{field.name_string()};
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
+      return static_cast<char>(std::tolower(c));
+    });
+    req.headers.emplace_back(std::move(name), std::string{field.value()});
+  }
+  req.body = std::move(msg.body());
+  return req;
+}
+
+http::response<http::string_body> to_message(http_response&& res, unsigned version,
+                                             bool keep_alive) {
+  http::response<http::string_body> msg{static_cast<http::status>(res.status), version};
+  msg.set(http::field::server, "sagemcp");
+  if (!res.content_type.empty()) {
+    msg.set(http::field::content_type, res.content_type);
+  }
+  msg.set(http::field::cache_control, "no-store");
+  msg.set("X-Content-Type-Options", "nosniff");
+  for (auto& [name, value] : res.headers) {
+    msg.set(name, value);
+  }
+  msg.body() = std::move(res.body);
+  msg.keep_alive(keep_alive && !res.close);
+  msg.prepare_payload();
+  return msg;
+}
+
+// One HTTP connection: reads a request, hands it to the dispatcher, writes its response, and
+// reads the next one on keep-alive. All I/O runs on the connection's strand.
+class session : public std::enable_shared_from_this<session> {
+public:
+  session(tcp::socket&& socket, transport_context& ctx) : stream_(std::move(socket)), ctx_(ctx) {}
+
+  void run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&session::do_read, shared_from_this()));
+  }
+
+private:
+  void do_read() {
+    parser_.emplace();
+    parser_->body_limit(ctx_.options.max_body_bytes);
+    parser_->header_limit(static_cast<uint32_t>(ctx_.options.max_header_bytes));
+    stream_.expires_after(ctx_.options.header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) {
+      on_read(ec, 0);
+      return;
+    }
+    if (auto length = parser_->content_length(); length && *length > ctx_.options.max_body_bytes) {
+      on_read(http::error::body_limit, 0);
+      return;
+    }
+    stream_.expires_after(ctx_.options.body_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout
+        || ec == net::error::connection_reset || ec == net::error::eof) {
+      do_close();
+      return;
+    }
+    if (ec == http::error::body_limit) {
+      reject(413, "payload_too_large", "Payload Too Large: the request body exceeds the limit");
+      return;
+    }
+    if (ec == http::error::header_limit) {
+      reject(431, "header_too_large", "Request Header Fields Too Large");
+      return;
+    }
+    if (ec) {
+      reject(400, "bad_request", "Bad Request: malformed HTTP message");
+      return;
+    }
+    auto msg = parser_->release();
+    version_ = msg.version();
+    keep_alive_ = msg.keep_alive();
+    stream_.expires_never();
+    auto self = shared_from_this();
+    dispatch(ctx_, to_request(std::move(msg)), [self](http_response response) {
+      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+        self->write(std::move(response));
+      });
+    });
+  }
+
+  // Answers a request that could not be read completely, then closes the connection.
+  void reject(unsigned status, std::string_view code, std::string_view message) {
+    version_ = 11;
+    keep_alive_ = false;
+    auto response = error_response(status, code, message);
+    response.close = true;
+    write(std::move(response));
+  }
+
+  void write(http_response&& response) {
+    response_ = to_message(std::move(response), version_, keep_alive_);
+    stream_.expires_after(ctx_.options.write_timeout);
+    http::async_write(stream_, response_,
+                      beast::bind_front_handler(&session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    if (ec) {
+      do_close();
+      return;
+    }
+    if (!response_.keep_alive()) {
+      linger();
+      return;
+    }
+    response_ = {};
+    do_read();
+  }
+
+  // Closes after a response that ended the connection. A client may still be sending the body
+  // of a rejected request; closing with unread data would reset the connection and destroy the
+  // response before the client read it, so the rest is read and discarded for a bounded time.
+  void linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds{5});
+    drained_ = 0;
+    do_drain();
+  }
+
+  void do_drain() {
+    discard_.resize(64 * 1024);
+    stream_.async_read_some(net::buffer(discard_),
+                            beast::bind_front_handler(&session::on_drain, shared_from_this()));
+  }
+
+  void on_drain(beast::error_code ec, std::size_t n) {
+    drained_ += n;
+    if (ec || drained_ > max_drain_bytes) {
+      do_close();
+      return;
+    }
+    do_drain();
+  }
+
+  void do_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+
+  static constexpr size_t max_drain_bytes = 64 * 1024 * 1024;
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  transport_context& ctx_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> response_;
+  unsigned version_ = 11;
+  bool keep_alive_ = true;
+  std::vector<char> discard_;
+  size_t drained_ = 0;
+};
+
+} // namespace
+
+struct server::impl {
+  explicit impl(transport_context& context)
+    : ctx(context),
+      ioc(static_cast<int>(std::max(1u, context.options.io_threads))),
+      acceptor(net::make_strand(ioc)) {}
+
+  void do_accept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+      if (ec) {
+        if (ec != net::error::operation_aborted) {
+          log(log_level::warn, "accept failed", {{"error", ec.message()}});
+          do_accept();
+        }
+        return;
+      }
+      std::make_shared<session>(std::move(s), ctx)->run();
+      do_accept();
+    });
+  }
+
+  transport_context& ctx;
+  net::io_context ioc;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> threads;
+};
+
+server::server(transport_context& ctx) : impl_(std::make_unique<impl>(ctx)) {
+  // nop
+}
+
+server::~server() {
+  stop();
+}
+
+caf::expected<uint16_t> server::start() {
+  auto& d = *impl_;
+  beast::error_code ec;
+  auto address = net::ip::make_address(d.ctx.options.host, ec);
+  if (ec) {
+    return make_error(errc::invalid_argument, "invalid listen address: " + d.ctx.options.host);
+  }
+  tcp::endpoint endpoint{address, d.ctx.options.port};
+  d.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) {
+    d.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  }
+  if (!ec) {
+    d.acceptor.bind(endpoint, ec);
+  }
+  if (!ec) {
+    d.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    return make_error(errc::internal_error, "cannot listen on " + d.ctx.options.host + ":"
+                                              + std::to_string(d.ctx.options.port) + ": "
+                                              + ec.message());
+  }
+  auto port = d.acceptor.local_endpoint().port();
+  d.do_accept();
+  auto n = std::max(1u, d.ctx.options.io_threads);
+  for (unsigned i = 0; i < n; ++i) {
+    d.threads.emplace_back([&d] {
+      d.ioc.run();
+    });
+  }
+  return port;
+}
+
+void server::stop() {
+  auto& d = *impl_;
+  if (d.threads.empty()) {
+    return;
+  }
+  net::post(d.acceptor.get_executor(), [&d] {
+    beast::error_code ec;
+    d.acceptor.close(ec);
+  });
+  d.ioc.stop();
+  for (auto& t : d.threads) {
+    t.join();
+  }
+  d.threads.clear();
+}
+
+} // namespace sagemcp::transport
