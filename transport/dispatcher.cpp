@@ -199,20 +199,26 @@ bool is_valid_request_id(std::string_view id) {
 }
 
 // Wraps a responder so that every response is logged, measured and tagged with its request id.
-responder instrument(const http_request& req, const route* entry, responder reply) {
+responder instrument(const http_request& req, const route_match* match, responder reply) {
+  const route* entry = match != nullptr ? match->entry : nullptr;
+  std::string tenant{match != nullptr ? match->param("tenant") : std::string_view{}};
   auto start = std::chrono::steady_clock::now();
   std::string_view route_name = entry != nullptr ? entry->pattern : std::string_view{"unmatched"};
   bool quiet = entry != nullptr
                && (entry->id == route_id::health_live || entry->id == route_id::health_ready
                    || entry->id == route_id::health_startup || entry->id == route_id::metrics);
   return [reply = std::move(reply), start, route_name, quiet, method = req.method,
-          request_id = req.request_id](http_response response) {
+          request_id = req.request_id, tenant = std::move(tenant)](http_response response) {
     std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
     observability::metrics::global().observe_http(method, route_name, response.status,
                                                   elapsed.count());
     auto status = std::to_string(response.status);
     log(quiet ? log_level::debug : log_level::info, "request",
-        {{"request_id", request_id}, {"method", method}, {"route", route_name}, {"status", status}},
+        {{"request_id", request_id},
+         {"tenant", tenant},
+         {"method", method},
+         {"route", route_name},
+         {"status", status}},
         "duration_us", std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
     response.headers.emplace_back("X-Request-Id", request_id);
     reply(std::move(response));
@@ -240,7 +246,7 @@ void dispatch(transport_context& ctx, http_request req, responder reply) {
     done(std::move(response));
     return;
   }
-  auto done = instrument(req, match->entry, std::move(reply));
+  auto done = instrument(req, &*match, std::move(reply));
   std::optional<http_response> denied;
   auto caller = admit(ctx, req, *match, denied);
   if (!caller) {

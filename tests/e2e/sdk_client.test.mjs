@@ -7,18 +7,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { LATEST_PROTOCOL_VERSION, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 import { mcpPost, rpc } from '../support/mcp.mjs';
-import { setupTenant, startServer } from '../support/server.mjs';
+import { EVERYTHING_TOOLS, setupTenant, startServer } from '../support/server.mjs';
 
-const EVERYTHING_TOOLS = [
-  'echo',
-  'add',
-  'test_simple_text',
-  'test_image_content',
-  'test_audio_content',
-  'test_embedded_resource',
-  'test_multiple_content_types',
-  'test_error_handling',
-];
 
 describe('sdk client e2e', () => {
   let server;

@@ -14,6 +14,7 @@ import {
   rpc,
 } from '../support/mcp.mjs';
 import {
+  EVERYTHING_TOOLS,
   api,
   createConnector,
   createKey,
@@ -22,16 +23,6 @@ import {
   startServer,
 } from '../support/server.mjs';
 
-const EVERYTHING_TOOLS = [
-  'echo',
-  'add',
-  'test_simple_text',
-  'test_image_content',
-  'test_audio_content',
-  'test_embedded_resource',
-  'test_multiple_content_types',
-  'test_error_handling',
-];
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Asserts a JSON-RPC error response with `code`. */

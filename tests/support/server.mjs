@@ -259,3 +259,15 @@ export async function setupTenant(server) {
     tenantKey: key.key,
   };
 }
+
+/** The tools of the built-in `everything` connector, in the order tools/list returns them. */
+export const EVERYTHING_TOOLS = [
+  'echo',
+  'add',
+  'test_simple_text',
+  'test_image_content',
+  'test_audio_content',
+  'test_embedded_resource',
+  'test_multiple_content_types',
+  'test_error_handling',
+];

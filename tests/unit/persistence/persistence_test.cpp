@@ -3,6 +3,7 @@
 #include "messages/errc.hpp"
 #include "messages/type_ids.hpp"
 #include "persistence/sqlite_store.hpp"
+#include "tests/support/store_helpers.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
@@ -20,33 +21,15 @@
 namespace sagemcp::persistence {
 namespace {
 
+using test::failure_of;
+using test::make_tenant;
+using test::value_of;
+
 struct test_config : caf::actor_system_config {
   test_config() {
     sagemcp::add_message_types(*this);
   }
 };
-
-template <class T>
-T value_of(caf::expected<T> x) {
-  EXPECT_TRUE(x) << message_of(x.error());
-  return x ? std::move(*x) : T{};
-}
-
-/// The errc of a failed result; nothing when `x` holds a value.
-template <class T>
-std::optional<errc> failure_of(const caf::expected<T>& x) {
-  if (x) {
-    return std::nullopt;
-  }
-  return code_of(x.error());
-}
-
-tenant_row make_tenant(std::string slug) {
-  tenant_row row;
-  row.name = "Tenant " + slug;
-  row.slug = std::move(slug);
-  return row;
-}
 
 connector_row make_connector(const std::string& tenant_id, std::string name) {
   connector_row row;

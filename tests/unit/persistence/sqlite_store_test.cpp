@@ -3,6 +3,7 @@
 #include "messages/errc.hpp"
 #include "persistence/ids.hpp"
 #include "persistence/migrations.hpp"
+#include "tests/support/store_helpers.hpp"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -14,6 +15,10 @@
 
 namespace sagemcp::persistence {
 namespace {
+
+using test::failure_of;
+using test::make_tenant;
+using test::value_of;
 
 /// Runs `sql` on a connection of its own and returns the first column of its first row.
 std::string query_raw(const std::string& path, const std::string& sql) {
@@ -34,30 +39,6 @@ std::string query_raw(const std::string& path, const std::string& sql) {
   sqlite3_finalize(stmt);
   sqlite3_close_v2(db);
   return result;
-}
-
-template <class T>
-T value_of(caf::expected<T> x) {
-  EXPECT_TRUE(x) << message_of(x.error());
-  return x ? std::move(*x) : T{};
-}
-
-/// The errc of a failed result; nothing when `x` holds a value.
-template <class T>
-std::optional<errc> failure_of(const caf::expected<T>& x) {
-  if (x) {
-    return std::nullopt;
-  }
-  return code_of(x.error());
-}
-
-tenant_row make_tenant(std::string slug) {
-  tenant_row row;
-  row.name = "Tenant " + slug;
-  row.slug = std::move(slug);
-  row.description = "a tenant";
-  row.contact_email = "ops@example.com";
-  return row;
 }
 
 connector_row make_connector(const std::string& tenant_id, std::string name) {
