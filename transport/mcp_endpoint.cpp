@@ -15,12 +15,25 @@ namespace {
 
 constexpr std::string_view session_header = "mcp-session-id";
 
-// The checks every POST passes before its body is looked at, in the order of the status codes
-// clients are told to expect: 403 Origin, 406 Accept, 415 Content-Type.
-caf::error check_post_headers(const transport_context& ctx, const http_request& req) {
-  if (!mcp::is_allowed_origin(req.header("origin"), req.header("host"),
-                              ctx.options.allowed_origins)) {
+// DNS rebinding protection: a browser page must not reach the endpoint through a foreign Host
+// or from a foreign Origin.
+caf::error check_host_and_origin(const transport_context& ctx, const http_request& req) {
+  const auto& opts = ctx.options;
+  if (!mcp::is_allowed_host(req.header("host"), opts.allowed_hosts,
+                            mcp::is_loopback_address(opts.host))) {
+    return make_error(errc::forbidden_origin, "Forbidden: Host not allowed");
+  }
+  if (!mcp::is_allowed_origin(req.header("origin"), req.header("host"), opts.allowed_origins)) {
     return make_error(errc::forbidden_origin);
+  }
+  return {};
+}
+
+// The checks every POST passes before its body is looked at, in the order of the status codes
+// clients are told to expect: 403 Host or Origin, 406 Accept, 415 Content-Type.
+caf::error check_post_headers(const transport_context& ctx, const http_request& req) {
+  if (auto err = check_host_and_origin(ctx, req)) {
+    return err;
   }
   if (!mcp::accepts_json_and_sse(req.header("accept"))) {
     return make_error(errc::not_acceptable);
@@ -189,9 +202,8 @@ void handle_mcp_post(transport_context& ctx, const http_request& req, const rout
 
 void handle_mcp_delete(transport_context& ctx, const http_request& req, const route_match& match,
                        const principal& caller, responder reply) {
-  if (!mcp::is_allowed_origin(req.header("origin"), req.header("host"),
-                              ctx.options.allowed_origins)) {
-    reply(jsonrpc_error_response(make_error(errc::forbidden_origin)));
+  if (auto err = check_host_and_origin(ctx, req)) {
+    reply(jsonrpc_error_response(err));
     return;
   }
   auto session = session_of(req);

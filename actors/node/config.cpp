@@ -148,6 +148,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
     return bad("SAGEMCP_BOOTSTRAP_ADMIN_KEY", "must be at least 16 characters");
   }
   cfg.server.allowed_origins = env("MCP_ALLOWED_ORIGINS");
+  cfg.server.allowed_hosts = env("SAGEMCP_ALLOWED_HOSTS");
   if (auto level = env("SAGEMCP_LOG_LEVEL"); !level.empty()) {
     if (level != "debug" && level != "info" && level != "warn" && level != "warning"
         && level != "error") {

@@ -152,6 +152,8 @@ void block_termination_signals() {
 }
 
 int serve(const node_config& cfg) {
+  // Everything the server creates (database, key files) is private to its user.
+  umask(077);
   observability::init_logging(cfg.log_level);
   if (auto err = prepare_data_dir(cfg.data_dir)) {
     return fail("startup failed", err);

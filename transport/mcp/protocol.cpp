@@ -58,6 +58,22 @@ std::string_view host_name(std::string_view host) {
 
 } // namespace
 
+bool is_allowed_host(std::string_view host, std::string_view allowed, bool loopback_only) {
+  auto name = host_name(host);
+  if (!trim(allowed).empty()) {
+    bool found = false;
+    for_each_element(allowed, [&](std::string_view entry) {
+      found = found || entry == "*" || (!name.empty() && iequals(entry, name));
+    });
+    return found;
+  }
+  return !loopback_only || is_loopback_host(name);
+}
+
+bool is_loopback_address(std::string_view address) {
+  return address.starts_with("127.") || address == "::1" || iequals(address, "localhost");
+}
+
 std::string_view negotiate_version(std::string_view requested) {
   if (is_supported_version(requested)) {
     return requested;

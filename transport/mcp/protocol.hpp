@@ -34,4 +34,13 @@ bool is_valid_session_id(std::string_view id);
 /// is empty an Origin whose host is a loopback name or equals the request's Host.
 bool is_allowed_origin(std::string_view origin, std::string_view host, std::string_view allowed);
 
+/// Whether a request's Host header may reach the MCP endpoint (DNS rebinding protection).
+/// With a non-empty `allowed` list (comma-separated host names, "*" for any) the host name must
+/// be listed; otherwise a server bound to loopback accepts only loopback names, and any other
+/// server accepts every host.
+bool is_allowed_host(std::string_view host, std::string_view allowed, bool loopback_only);
+
+/// Whether `address` (a listen address) is a loopback address.
+bool is_loopback_address(std::string_view address);
+
 } // namespace sagemcp::transport::mcp

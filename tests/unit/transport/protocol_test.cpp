@@ -56,5 +56,27 @@ TEST(ProtocolTest, OriginsMustBeLoopbackSameHostOrListed) {
   EXPECT_FALSE(is_allowed_origin("not a url", "x", ""));
 }
 
+TEST(ProtocolTest, LoopbackServersAnswerOnlyLoopbackHosts) {
+  EXPECT_TRUE(is_allowed_host("localhost:8000", "", true));
+  EXPECT_TRUE(is_allowed_host("127.0.0.1", "", true));
+  EXPECT_TRUE(is_allowed_host("[::1]:8000", "", true));
+  EXPECT_FALSE(is_allowed_host("evil.example.com", "", true));
+  EXPECT_FALSE(is_allowed_host("", "", true));
+  EXPECT_TRUE(is_allowed_host("gw.example.com", "", false));
+}
+
+TEST(ProtocolTest, AllowedHostsListIsExact) {
+  EXPECT_TRUE(is_allowed_host("GW.example.com:443", "gw.example.com, other", false));
+  EXPECT_FALSE(is_allowed_host("evil.example.com", "gw.example.com", false));
+  EXPECT_TRUE(is_allowed_host("anything", "*", true));
+}
+
+TEST(ProtocolTest, RecognizesLoopbackListenAddresses) {
+  EXPECT_TRUE(is_loopback_address("127.0.0.1"));
+  EXPECT_TRUE(is_loopback_address("::1"));
+  EXPECT_FALSE(is_loopback_address("0.0.0.0"));
+  EXPECT_FALSE(is_loopback_address("10.0.0.1"));
+}
+
 } // namespace
 } // namespace sagemcp::transport::mcp
