@@ -62,6 +62,33 @@ describe('mcp streamable http', () => {
     await server?.stop();
   });
 
+  describe('dns rebinding protection', () => {
+    it('a foreign Host is 403 on a loopback server', async () => {
+      const res = await httpPost(ctx.mcpUrl, JSON.stringify(initializeRequest()), {
+        key: ctx.tenantKey,
+        headers: { host: 'evil.example.com' },
+      });
+      assert.equal(res.status, 403, res.text);
+      assert.equal(JSON.parse(res.text).error.code, -32000);
+    });
+
+    it('a foreign Origin is 403', async () => {
+      const res = await httpPost(ctx.mcpUrl, JSON.stringify(initializeRequest()), {
+        key: ctx.tenantKey,
+        headers: { origin: 'http://evil.example.com' },
+      });
+      assert.equal(res.status, 403, res.text);
+    });
+
+    it('a loopback Origin and Host are accepted', async () => {
+      const res = await httpPost(ctx.mcpUrl, JSON.stringify(initializeRequest()), {
+        key: ctx.tenantKey,
+        headers: { host: 'localhost', origin: 'http://localhost:6274' },
+      });
+      assert.equal(res.status, 200, res.text);
+    });
+  });
+
   describe('http framing', () => {
     for (const [why, accept] of [
       ['only application/json', 'application/json'],
