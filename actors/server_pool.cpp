@@ -82,7 +82,7 @@ void start_session(pool_pointer self, caf::typed_response_promise<session_info> 
     promise.deliver(std::move(instance.error()));
     return;
   }
-  if (st.sessions.count(req.session_id) > 0) {
+  if (st.sessions.contains(req.session_id)) {
     promise.deliver(make_error(errc::internal_error, "session id collision"));
     return;
   }

@@ -55,7 +55,7 @@ void on_load_failed(tenant_actor::stateful_pointer<tenant_state> self, caf::erro
 } // namespace
 
 tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> self,
-                                   std::string slug, persistence_actor db) {
+                                   std::string slug, const persistence_actor& db) {
   self->state.slug = slug;
   self->request(db, std::chrono::seconds{30}, atom::load_v, std::move(slug))
     .then(

@@ -25,6 +25,6 @@ struct tenant_state {
 
 /// Holds one tenant's configuration; loads it from the store when spawned.
 tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> self,
-                                   std::string slug, persistence_actor db);
+                                   std::string slug, const persistence_actor& db);
 
 } // namespace sagemcp

@@ -352,7 +352,8 @@ void get_connector(transport_context& ctx, const http_request&, const route_matc
 }
 
 // Stores a changed connector row, evicts what the pool cached for it, and answers with it.
-void store_connector(transport_context& ctx, std::string slug, connector_row row, responder reply) {
+void store_connector(transport_context& ctx, const std::string& slug, connector_row row,
+                     responder reply) {
   ask(
     ctx.sys, ctx.db, ctx.options.admin_timeout,
     [&ctx, reply, slug](connector_row& updated) {
@@ -431,7 +432,7 @@ void list_keys(transport_context& ctx, const http_request&, const route_match&, 
 
 namespace {
 
-void insert_key(transport_context& ctx, api_key_row row, std::string key, responder reply) {
+void insert_key(transport_context& ctx, api_key_row row, const std::string& key, responder reply) {
   ask(
     ctx.sys, ctx.db, ctx.options.admin_timeout,
     [&ctx, reply, key](api_key_row& created) {
@@ -484,7 +485,7 @@ void create_key(transport_context& ctx, const http_request& req, const route_mat
                            "platform_admin keys are not bound to a tenant; omit 'tenant_id'"));
       return;
     }
-    insert_key(ctx, std::move(row), std::move(key), std::move(reply));
+    insert_key(ctx, std::move(row), key, std::move(reply));
     return;
   }
   if (!*tenant || (*tenant)->empty()) {
@@ -504,7 +505,7 @@ void create_key(transport_context& ctx, const http_request& req, const route_mat
       }
       row.tenant_id = i->id;
       row.tenant_slug = i->slug;
-      insert_key(ctx, std::move(row), std::move(key), std::move(reply));
+      insert_key(ctx, std::move(row), key, std::move(reply));
     },
     fail(reply), atom::list_v, atom::tenant_v);
 }

@@ -118,7 +118,7 @@ std::string key_cache::hash(std::string_view key) const {
        reinterpret_cast<const uint8_t*>(key.data()), key.size(), mac.data(), &len);
   static constexpr std::string_view hex = "0123456789abcdef";
   std::string out;
-  out.reserve(len * 2);
+  out.reserve(size_t{len} * 2);
   for (unsigned i = 0; i < len; ++i) {
     out += hex[mac[i] >> 4];
     out += hex[mac[i] & 0xF];

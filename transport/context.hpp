@@ -21,9 +21,9 @@ struct server_options {
   uint16_t port = 8000;
   unsigned io_threads = 2;
   /// Largest accepted request body; larger ones get 413.
-  size_t max_body_bytes = 4 * 1024 * 1024;
+  size_t max_body_bytes = size_t{4} * 1024 * 1024;
   /// Largest accepted request header block; larger ones get 431.
-  size_t max_header_bytes = 16 * 1024;
+  size_t max_header_bytes = size_t{16} * 1024;
   /// Time to receive a complete header block; also bounds idle keep-alive connections.
   std::chrono::seconds header_timeout{30};
   /// Time to receive a body once its headers arrived.

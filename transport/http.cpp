@@ -3,6 +3,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+
 namespace sagemcp::transport {
 
 std::string_view http_request::header(std::string_view lower_name) const {
@@ -15,12 +17,9 @@ std::string_view http_request::header(std::string_view lower_name) const {
 }
 
 bool http_request::has_header(std::string_view lower_name) const {
-  for (const auto& entry : headers) {
-    if (entry.first == lower_name) {
-      return true;
-    }
-  }
-  return false;
+  return std::ranges::any_of(headers, [&](const auto& entry) {
+    return entry.first == lower_name;
+  });
 }
 
 http_response json_response(unsigned status, std::string body) {

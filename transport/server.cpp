@@ -172,7 +172,7 @@ private:
   }
 
   void do_drain() {
-    discard_.resize(64 * 1024);
+    discard_.resize(size_t{64} * 1024);
     stream_.async_read_some(net::buffer(discard_),
                             beast::bind_front_handler(&session::on_drain, shared_from_this()));
   }
@@ -192,7 +192,7 @@ private:
     stream_.socket().close(ec);
   }
 
-  static constexpr size_t max_drain_bytes = 64 * 1024 * 1024;
+  static constexpr size_t max_drain_bytes = size_t{64} * 1024 * 1024;
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -238,7 +238,11 @@ server::server(transport_context& ctx) : impl_(std::make_unique<impl>(ctx)) {
 }
 
 server::~server() {
-  stop();
+  try {
+    stop();
+  } catch (const std::exception& ex) {
+    log(log_level::error, "HTTP server did not stop cleanly", {{"error", ex.what()}});
+  }
 }
 
 caf::expected<uint16_t> server::start() {

@@ -112,11 +112,11 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
     cfg.data_dir = dir;
   }
   long long session_ttl = cfg.session_ttl.count();
-  long long max_body = static_cast<long long>(cfg.server.max_body_bytes);
+  auto max_body = static_cast<long long>(cfg.server.max_body_bytes);
   for (auto err : {read_int("PORT", 0, 65535, cfg.server.port),
                    read_int("SAGEMCP_IO_THREADS", 1, 256, cfg.server.io_threads),
                    read_int("SAGEMCP_ACTOR_THREADS", 1, 256, cfg.actor_threads),
-                   read_int("SAGEMCP_SESSION_TTL", 1, 7 * 24 * 3600, session_ttl),
+                   read_int("SAGEMCP_SESSION_TTL", 1, 7LL * 24 * 3600, session_ttl),
                    read_int("SAGEMCP_MAX_BODY_BYTES", 1024, 1LL << 30, max_body),
                    read_bool("SAGEMCP_ENABLE_AUTH", cfg.server.auth_enabled),
                    read_bool("SAGEMCP_ENABLE_METRICS", cfg.metrics_enabled)}) {

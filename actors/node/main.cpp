@@ -6,8 +6,9 @@
 
 #include <iostream>
 
-int main(int argc, char** argv) {
-  sagemcp::node::block_termination_signals();
+namespace {
+
+int run(int argc, char** argv) {
   CLI::App app{"SageMCP: a multi-tenant platform that hosts MCP servers", "sagemcp"};
   app.require_subcommand(1);
   sagemcp::node::serve_flags flags;
@@ -30,4 +31,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   return sagemcp::node::serve(*cfg);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  sagemcp::node::block_termination_signals();
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& ex) {
+    std::cerr << "sagemcp: fatal: " << ex.what() << '\n';
+    return 1;
+  }
 }

@@ -134,6 +134,19 @@ int wait_for_signal() {
   return sig;
 }
 
+// Opens the database and applies pending migrations before any actor runs.
+caf::expected<std::shared_ptr<persistence::store>> open_database(const node_config& cfg) {
+  auto opened = persistence::open_sqlite_store(cfg.database_path);
+  if (!opened) {
+    return std::move(opened.error());
+  }
+  std::shared_ptr<persistence::store> result = std::move(*opened);
+  if (auto err = result->migrate()) {
+    return make_error(errc::storage_failure, "migration failed: " + message_of(err));
+  }
+  return result;
+}
+
 int fail(std::string_view what, const caf::error& err) {
   log(log_level::error, what, {{"error", message_of(err)}});
   observability::flush_logs();
@@ -158,22 +171,24 @@ int serve(const node_config& cfg) {
   if (auto err = prepare_data_dir(cfg.data_dir)) {
     return fail("startup failed", err);
   }
-  auto db_store = persistence::open_sqlite_store(cfg.database_path);
-  if (!db_store) {
-    return fail("cannot open database", db_store.error());
-  }
-  std::shared_ptr<persistence::store> store = std::move(*db_store);
-  if (auto err = store->migrate()) {
-    return fail("database migration failed", err);
+  auto store = open_database(cfg);
+  if (!store) {
+    return fail("cannot open the database", store.error());
   }
   caf::actor_system_config sys_cfg;
   add_message_types(sys_cfg);
   sys_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
   caf::actor_system sys{sys_cfg};
-  auto db = persistence::spawn_persistence(sys, store);
+  auto db = persistence::spawn_persistence(sys, *store);
   auto pool = spawn_server_pool(sys, db, server_pool_options{cfg.session_ttl});
   transport::key_cache keys{cfg.secret_key};
   observability::health_state health;
+  auto options = cfg.server;
+  options.metrics_enabled = cfg.metrics_enabled;
+  // The context and the server outlive every actor: replies still in flight during shutdown use
+  // the key cache and post to the server's I/O context.
+  transport::transport_context ctx{sys, pool, db, keys, health, options};
+  transport::server http{ctx};
   int exit_code = 0;
   {
     caf::scoped_actor self{sys};
@@ -186,10 +201,6 @@ int serve(const node_config& cfg) {
       log(log_level::warn, "authentication is disabled (SAGEMCP_ENABLE_AUTH=false): every "
                            "request is treated as a platform admin");
     }
-    auto options = cfg.server;
-    options.metrics_enabled = cfg.metrics_enabled;
-    transport::transport_context ctx{sys, pool, db, keys, health, options};
-    transport::server http{ctx};
     auto port = http.start();
     if (!port) {
       exit_code = fail("cannot start HTTP server", port.error());
@@ -200,10 +211,10 @@ int serve(const node_config& cfg) {
           "port", *port);
       auto sig = wait_for_signal();
       log(log_level::info, "shutting down", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
-      health.stopping = true;
-      http.stop();
     }
   }
+  health.stopping = true;
+  http.stop();
   caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(db, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();
