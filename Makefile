@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= 2
 PRESET := $(if $(CI),ci,default)
 
-.PHONY: all deps configure build run test test-unit test-node format format-check clean
+.PHONY: all deps configure build run test test-unit test-node format format-check lint clean
 
 all: build
 
@@ -23,6 +23,7 @@ run: build
 	@scripts/run.sh
 
 test: build
+	$(MAKE) --no-print-directory format-check
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-node
 
@@ -37,6 +38,11 @@ format:
 
 format-check:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format --dry-run --Werror
+	@echo "clang-format: clean"
+
+# clang-tidy over every project source, with the compile commands of the build.
+lint: build format-check
+	@git ls-files '*.cpp' | grep -v '^tests/' | xargs -P $(JOBS) -n 1 clang-tidy -p $(BUILD_DIR) --quiet --warnings-as-errors='*'
 
 clean:
 	rm -rf $(BUILD_DIR)

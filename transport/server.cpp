@@ -284,15 +284,14 @@ void server::stop() {
   if (d.threads.empty()) {
     return;
   }
-  net::post(d.acceptor.get_executor(), [&d] {
-    beast::error_code ec;
-    d.acceptor.close(ec);
-  });
   d.ioc.stop();
   for (auto& t : d.threads) {
     t.join();
   }
   d.threads.clear();
+  // No I/O thread runs any more, so nothing else touches the acceptor.
+  beast::error_code ec;
+  d.acceptor.close(ec);
 }
 
 } // namespace sagemcp::transport
