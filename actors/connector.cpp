@@ -54,6 +54,13 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
            const std::string& arguments) -> caf::result<std::string> {
       return invoke(self, tool, arguments);
     },
+    [self](atom::handle, const mcp_request& req) -> caf::result<mcp_reply> {
+      auto result = connectors::serve(*self->state.spec, req.method, req.params);
+      if (!result) {
+        return std::move(result.error());
+      }
+      return mcp_reply{std::move(*result)};
+    },
     [self](atom::status) -> std::string {
       const auto& st = self->state;
       boost::json::object status;

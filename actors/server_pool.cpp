@@ -88,7 +88,8 @@ void start_session(pool_pointer self, caf::typed_response_promise<session_info> 
   }
   auto id = req.session_id;
   session_entry entry{{}, req.tenant, req.connector_id, req.caller.key_id};
-  auto info = session_info{id, req.protocol_version, row.name};
+  const auto* spec = connectors::find_connector_type(row.connector_type);
+  auto info = session_info{id, req.protocol_version, row.name, connectors::capabilities(*spec)};
   entry.handle = self->spawn(session, std::move(req), *instance, st.session_ttl);
   self->monitor(entry.handle);
   st.names.emplace(entry.handle.address(), "s:" + id);

@@ -1,11 +1,16 @@
 #include "actors/session.hpp"
 
+#include "connectors/spec.hpp"
 #include "messages/errc.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <optional>
 
 namespace sagemcp {
 
@@ -62,6 +67,46 @@ caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
   return promise;
 }
 
+// RFC 5424 severities, the values logging/setLevel accepts.
+constexpr std::array<std::string_view, 8> log_levels{"debug", "info",     "notice", "warning",
+                                                     "error", "critical", "alert",  "emergency"};
+
+// Reads params.<key> as a string; nullopt when params or the member is missing or not a string.
+std::optional<std::string> string_param(const mcp_request& req, std::string_view key) {
+  boost::system::error_code ec;
+  auto params = boost::json::parse(req.params.empty() ? "{}" : req.params, ec);
+  const auto* obj = ec ? nullptr : params.if_object();
+  const auto* value = obj != nullptr ? obj->if_contains(key) : nullptr;
+  if (value == nullptr || !value->is_string()) {
+    return std::nullopt;
+  }
+  return std::string{value->as_string()};
+}
+
+caf::result<mcp_reply> set_level(session_pointer self, const mcp_request& req) {
+  auto level = string_param(req, "level");
+  if (!level || std::find(log_levels.begin(), log_levels.end(), *level) == log_levels.end()) {
+    return make_error(errc::invalid_params,
+                      "Invalid params: 'level' must be one of debug, info, notice, warning, "
+                      "error, critical, alert, emergency");
+  }
+  self->state.log_level = std::move(*level);
+  return mcp_reply{"{}"};
+}
+
+caf::result<mcp_reply> subscribe(session_pointer self, const mcp_request& req, bool on) {
+  auto uri = string_param(req, "uri");
+  if (!uri) {
+    return make_error(errc::invalid_params, "Invalid params: 'uri' must be a string");
+  }
+  if (on) {
+    self->state.subscriptions.insert(std::move(*uri));
+  } else {
+    self->state.subscriptions.erase(*uri);
+  }
+  return mcp_reply{"{}"};
+}
+
 caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
   auto& st = self->state;
   st.last_activity = self->clock().now();
@@ -81,6 +126,15 @@ caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
   }
   if (req.method == "tools/call") {
     return call_tool(self, req);
+  }
+  if (connectors::is_served_method(req.method)) {
+    return self->delegate(self->state.connector, atom::handle_v, req);
+  }
+  if (req.method == "logging/setLevel") {
+    return set_level(self, req);
+  }
+  if (req.method == "resources/subscribe" || req.method == "resources/unsubscribe") {
+    return subscribe(self, req, req.method == "resources/subscribe");
   }
   if (req.method == "initialize") {
     return make_error(errc::invalid_request, "Invalid Request: the session is already initialized");
@@ -123,6 +177,8 @@ session_actor::behavior_type session(session_pointer self, session_request origi
       status["connector_id"] = s.origin.connector_id;
       status["protocol_version"] = s.origin.protocol_version;
       status["initialized"] = s.initialized;
+      status["log_level"] = s.log_level;
+      status["subscriptions"] = s.subscriptions.size();
       status["requests"] = s.requests;
       return boost::json::serialize(status);
     },

@@ -8,6 +8,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include <cstdint>
+#include <set>
 #include <string>
 
 namespace sagemcp {
@@ -18,6 +19,10 @@ struct session_state {
   session_request origin;
   connector_actor connector;
   bool initialized = false;
+  /// The level set by logging/setLevel; messages below it are not sent.
+  std::string log_level = "info";
+  /// Resource URIs the client subscribed to.
+  std::set<std::string> subscriptions;
   caf::timespan idle_ttl{};
   caf::actor_clock::time_point last_activity;
   uint64_t requests = 0;

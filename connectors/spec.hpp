@@ -7,6 +7,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sagemcp::connectors {
 
@@ -27,12 +28,65 @@ struct tool_spec {
   tool_handler handler;
 };
 
+/// Reads a resource: its URI in, a ReadResourceResult JSON object out.
+using resource_reader = caf::expected<boost::json::object> (*)(std::string_view uri);
+
+/// One concrete resource of a connector type.
+struct resource_spec {
+  std::string_view uri;
+  std::string_view name;
+  std::string_view title;
+  std::string_view description;
+  std::string_view mime_type;
+  resource_reader read;
+};
+
+/// A family of resources addressed by an RFC 6570 level-1 URI template (`{name}` variables that
+/// match one or more characters other than '/').
+struct resource_template_spec {
+  std::string_view uri_template;
+  std::string_view name;
+  std::string_view title;
+  std::string_view description;
+  std::string_view mime_type;
+  resource_reader read;
+};
+
+/// One argument of a prompt.
+struct prompt_argument {
+  std::string_view name;
+  std::string_view description;
+  bool required;
+};
+
+/// Renders a prompt: its arguments (strings) in, a GetPromptResult JSON object out.
+using prompt_handler = caf::expected<boost::json::object> (*)(const boost::json::object& args);
+
+/// One prompt of a connector type.
+struct prompt_spec {
+  std::string_view name;
+  std::string_view title;
+  std::string_view description;
+  std::span<const prompt_argument> arguments;
+  prompt_handler render;
+};
+
+/// Suggests values for an argument: the argument's name and the value typed so far in, at most
+/// 100 suggestions out.
+using completion_handler = std::vector<std::string> (*)(std::string_view argument,
+                                                        std::string_view prefix);
+
 /// One connector type, as data.
 struct connector_spec {
   std::string_view type;
   std::string_view display_name;
   std::string_view description;
   std::span<const tool_spec> tools;
+  std::span<const resource_spec> resources = {};
+  std::span<const resource_template_spec> resource_templates = {};
+  std::span<const prompt_spec> prompts = {};
+  /// Argument completion for prompts and resource templates; nullptr when unsupported.
+  completion_handler complete = nullptr;
 };
 
 /// Every connector type this build knows, in display order.
@@ -53,5 +107,18 @@ caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw
 
 /// A CallToolResult with one text content block.
 boost::json::object text_result(std::string_view text);
+
+/// The server capabilities a connector type offers, as a JSON object text for `initialize`.
+std::string capabilities(const connector_spec& spec);
+
+/// Serves the connector-level MCP methods: resources/list, resources/templates/list,
+/// resources/read, prompts/list, prompts/get and completion/complete. `params` is raw JSON text
+/// (empty when absent). Replies with the raw JSON result; errors are errc::method_not_found,
+/// errc::invalid_params and errc::resource_not_found (with data {"uri"}).
+caf::expected<std::string> serve(const connector_spec& spec, std::string_view method,
+                                 std::string_view params);
+
+/// Whether `method` is one that serve() answers.
+bool is_served_method(std::string_view method);
 
 } // namespace sagemcp::connectors

@@ -59,6 +59,8 @@ constexpr std::array errc_table{
   errc_info{errc::storage_failure, "storage_failure", "Storage unavailable", jsonrpc, -32603, 503,
             true},
   errc_info{errc::timeout, "timeout", "Timed out", jsonrpc, -32603, 504, true},
+  errc_info{errc::resource_not_found, "resource_not_found", "Resource not found", jsonrpc, -32002,
+            200, false},
   errc_info{errc::shutting_down, "shutting_down", "Server is shutting down", jsonrpc, -32603, 503,
             true},
 };
@@ -73,7 +75,7 @@ constexpr bool table_is_in_enum_order() {
 }
 
 static_assert(table_is_in_enum_order(), "errc_table rows must follow the enum order");
-static_assert(errc_table.size() == static_cast<size_t>(errc::shutting_down),
+static_assert(errc_table.size() == static_cast<size_t>(last_errc),
               "every errc value needs a row in errc_table");
 
 } // namespace
@@ -94,13 +96,18 @@ caf::error make_error(errc x, std::string message) {
   return caf::error{static_cast<uint8_t>(x), errc_category, caf::make_message(std::move(message))};
 }
 
+caf::error make_error(errc x, std::string message, std::string data) {
+  return caf::error{static_cast<uint8_t>(x), errc_category,
+                    caf::make_message(std::move(message), std::move(data))};
+}
+
 caf::error make_error(errc x) {
   return caf::error{static_cast<uint8_t>(x), errc_category};
 }
 
 errc code_of(const caf::error& err) {
   if (err.category() != errc_category || err.code() == 0
-      || err.code() > static_cast<uint8_t>(errc::shutting_down)) {
+      || err.code() > static_cast<uint8_t>(last_errc)) {
     if (err == caf::sec::request_timeout) {
       return errc::timeout;
     }
@@ -111,10 +118,18 @@ errc code_of(const caf::error& err) {
 
 std::string message_of(const caf::error& err) {
   const auto& ctx = err.context();
-  if (err.category() == errc_category && ctx.size() == 1 && ctx.match_element<std::string>(0)) {
+  if (err.category() == errc_category && !ctx.empty() && ctx.match_element<std::string>(0)) {
     return ctx.get_as<std::string>(0);
   }
   return std::string{info(code_of(err)).text};
+}
+
+std::string data_of(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (err.category() == errc_category && ctx.size() == 2 && ctx.match_element<std::string>(1)) {
+    return ctx.get_as<std::string>(1);
+  }
+  return {};
 }
 
 } // namespace sagemcp

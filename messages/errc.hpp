@@ -39,8 +39,12 @@ enum class errc : uint8_t {
   invalid_argument,
   storage_failure,
   timeout,
+  resource_not_found,
   shutting_down,
 };
+
+/// The last errc value; every value from 1 to this one has a table row.
+constexpr errc last_errc = errc::shutting_down;
 
 /// Where a failure surfaces towards an MCP client.
 enum class error_surface : uint8_t {
@@ -76,10 +80,16 @@ caf::error make_error(errc x, std::string message);
 /// Creates an error without context; clients then see the table's default text.
 caf::error make_error(errc x);
 
+/// Creates an error with a message and JSON-RPC error data (raw JSON text).
+caf::error make_error(errc x, std::string message, std::string data);
+
 /// Returns the sagemcp error code carried by `err`, or internal_error for foreign errors.
 errc code_of(const caf::error& err);
 
 /// Returns the client-facing message of `err`: its context, else the table text.
 std::string message_of(const caf::error& err);
+
+/// Returns the JSON-RPC error data of `err` (raw JSON text), or an empty string.
+std::string data_of(const caf::error& err);
 
 } // namespace sagemcp

@@ -48,6 +48,8 @@ using connector_actor = caf::typed_actor<
   caf::replies_to<atom::list>::with<std::string>,
   // Calls a tool by name with raw JSON arguments; replies with a raw JSON CallToolResult.
   caf::replies_to<atom::invoke, std::string, std::string>::with<std::string>,
+  // Answers a connector-level method: resources, resource templates, prompts and completion.
+  caf::replies_to<atom::handle, mcp_request>::with<mcp_reply>,
   // Reports the actor's state as a JSON object.
   caf::replies_to<atom::status>::with<std::string>>;
 

@@ -184,12 +184,14 @@ struct session_info {
   std::string session_id;
   std::string protocol_version;
   std::string connector_name;
+  /// The server capabilities of the session's connector (JSON object text).
+  std::string capabilities;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_info& x) {
-  return f(caf::meta::type_name("session_info"), x.session_id, x.protocol_version,
-           x.connector_name);
+  return f(caf::meta::type_name("session_info"), x.session_id, x.protocol_version, x.connector_name,
+           x.capabilities);
 }
 
 } // namespace sagemcp

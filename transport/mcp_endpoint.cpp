@@ -49,10 +49,11 @@ std::string server_version() {
 }
 
 std::string initialize_result(const session_info& info) {
-  boost::json::object tools;
-  tools["listChanged"] = false;
-  boost::json::object capabilities;
-  capabilities["tools"] = std::move(tools);
+  boost::system::error_code ec;
+  auto capabilities = boost::json::parse(info.capabilities, ec);
+  if (ec || !capabilities.is_object()) {
+    capabilities = boost::json::object{};
+  }
   boost::json::object server;
   server["name"] = "sagemcp";
   server["title"] = "SageMCP";
@@ -147,7 +148,7 @@ mcp_envelope make_envelope(const route_match& match, const principal& caller,
 http_response jsonrpc_error_response(const caf::error& err, std::string_view id) {
   const auto& row = info(code_of(err));
   auto response = json_response(row.http_status,
-                                encode_error(id, row.jsonrpc_code, message_of(err)));
+                                encode_error(id, row.jsonrpc_code, message_of(err), data_of(err)));
   if (row.code == errc::method_not_allowed) {
     response.headers.emplace_back("Allow", message_of(err));
   }

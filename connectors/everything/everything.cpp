@@ -2,9 +2,12 @@
 
 #include "messages/errc.hpp"
 
+#include <boost/json/serialize.hpp>
+
 #include <array>
 #include <charconv>
 #include <string>
+#include <vector>
 
 namespace sagemcp::connectors::everything {
 
@@ -125,6 +128,145 @@ caf::expected<json::object> error_handling(const json::object&) {
   return make_error(errc::tool_failed, "This tool intentionally returns an error for testing");
 }
 
+caf::expected<json::object> json_schema_tool(const json::object& args) {
+  return text_result("JSON Schema 2020-12 tool called with: " + json::serialize(args));
+}
+
+// -- resources ------------------------------------------------------------------------------------
+
+json::object contents(json::object item) {
+  return json::object{{"contents", json::array{std::move(item)}}};
+}
+
+json::object text_contents(std::string_view uri, std::string_view mime, std::string_view text) {
+  return contents(json::object{{"uri", uri}, {"mimeType", mime}, {"text", text}});
+}
+
+caf::expected<json::object> read_static_text(std::string_view uri) {
+  return text_contents(uri, "text/plain", "This is the content of the static text resource.");
+}
+
+caf::expected<json::object> read_static_binary(std::string_view uri) {
+  return contents(
+    json::object{{"uri", uri}, {"mimeType", "image/png"}, {"blob", test_image_base64}});
+}
+
+caf::expected<json::object> read_watched(std::string_view uri) {
+  return text_contents(uri, "text/plain", "Watched resource content");
+}
+
+// Reads test://template/{id}/data; the URI already matched the template.
+caf::expected<json::object> read_template(std::string_view uri) {
+  constexpr std::string_view prefix = "test://template/";
+  auto id = uri.substr(prefix.size());
+  id = id.substr(0, id.find('/'));
+  std::string data = "Data for ID: ";
+  data += id;
+  json::object body{{"id", id}, {"templateTest", true}, {"data", data}};
+  return text_contents(uri, "application/json", json::serialize(body));
+}
+
+constexpr std::array resources{
+  resource_spec{"test://static-text", "static-text", "Static Text Resource",
+                "A static text resource for testing", "text/plain", read_static_text},
+  resource_spec{"test://static-binary", "static-binary", "Static Binary Resource",
+                "A static binary resource (image) for testing", "image/png", read_static_binary},
+  resource_spec{"test://watched-resource", "watched-resource", "Watched Resource",
+                "A resource clients can subscribe to", "text/plain", read_watched},
+};
+
+constexpr std::array resource_templates{
+  resource_template_spec{"test://template/{id}/data", "template", "Resource Template",
+                         "A resource template with parameter substitution", "application/json",
+                         read_template},
+};
+
+// -- prompts --------------------------------------------------------------------------------------
+
+json::object message(json::object content) {
+  return json::object{{"role", "user"}, {"content", std::move(content)}};
+}
+
+json::object text_block(std::string_view text) {
+  return json::object{{"type", "text"}, {"text", text}};
+}
+
+json::object prompt_result(json::array messages) {
+  return json::object{{"messages", std::move(messages)}};
+}
+
+std::string_view string_arg(const json::object& args, std::string_view name) {
+  const auto* value = args.if_contains(name);
+  return value != nullptr && value->is_string() ? std::string_view{value->as_string()}
+                                                : std::string_view{};
+}
+
+caf::expected<json::object> simple_prompt(const json::object&) {
+  return prompt_result(json::array{message(text_block("This is a simple prompt for testing."))});
+}
+
+caf::expected<json::object> prompt_with_arguments(const json::object& args) {
+  std::string text = "Prompt with arguments: arg1='";
+  text += string_arg(args, "arg1");
+  text += "', arg2='";
+  text += string_arg(args, "arg2");
+  text += "'";
+  return prompt_result(json::array{message(text_block(text))});
+}
+
+caf::expected<json::object> prompt_with_embedded_resource(const json::object& args) {
+  auto resource = resource_block(string_arg(args, "resourceUri"), "text/plain",
+                                 "Embedded resource content for testing.");
+  return prompt_result(
+    json::array{message(std::move(resource)),
+                message(text_block("Please process the embedded resource above."))});
+}
+
+caf::expected<json::object> prompt_with_image(const json::object&) {
+  return prompt_result(
+    json::array{message(image_block()), message(text_block("Please analyze the image above."))});
+}
+
+constexpr std::array two_arguments{
+  prompt_argument{"arg1", "First test argument", true},
+  prompt_argument{"arg2", "Second test argument", true},
+};
+
+constexpr std::array resource_uri_argument{
+  prompt_argument{"resourceUri", "URI of the resource to embed", true},
+};
+
+constexpr std::array prompts{
+  prompt_spec{"test_simple_prompt",
+              "Simple Test Prompt",
+              "A simple prompt without arguments",
+              {},
+              simple_prompt},
+  prompt_spec{"test_prompt_with_arguments", "Prompt With Arguments",
+              "A prompt with required arguments", two_arguments, prompt_with_arguments},
+  prompt_spec{"test_prompt_with_embedded_resource", "Prompt With Embedded Resource",
+              "A prompt that includes an embedded resource", resource_uri_argument,
+              prompt_with_embedded_resource},
+  prompt_spec{"test_prompt_with_image",
+              "Prompt With Image",
+              "A prompt that includes image content",
+              {},
+              prompt_with_image},
+};
+
+// Suggests words from a fixed vocabulary that start with what was typed so far.
+std::vector<std::string> complete(std::string_view, std::string_view prefix) {
+  static constexpr std::array<std::string_view, 8> vocabulary{
+    "paragraph", "parameter", "paris", "park", "party", "test", "testing", "text"};
+  std::vector<std::string> result;
+  for (auto word : vocabulary) {
+    if (word.starts_with(prefix)) {
+      result.emplace_back(word);
+    }
+  }
+  return result;
+}
+
 constexpr std::array tools{
   tool_spec{
     "echo", "Echo", "Echoes back the message it is given.",
@@ -149,6 +291,11 @@ constexpr std::array tools{
             multiple_content_types},
   tool_spec{"test_error_handling", "", "Tests error response handling", no_arguments, "",
             error_handling},
+  tool_spec{
+    "json_schema_2020_12_tool", "",
+    "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)",
+    R"({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false})",
+    "", json_schema_tool},
 };
 
 } // namespace
@@ -158,6 +305,10 @@ const connector_spec spec{
   "Everything (test)",
   "Built-in test connector: echo, add and the MCP conformance fixtures.",
   tools,
+  resources,
+  resource_templates,
+  prompts,
+  complete,
 };
 
 } // namespace sagemcp::connectors::everything

@@ -311,6 +311,44 @@ describe('mcp streamable http', () => {
   });
 
   describe('methods and tools', () => {
+    it('initialize advertises resources, prompts, completions and logging', async () => {
+      const res = await mcpPost(ctx.mcpUrl, initializeRequest(), { key: ctx.tenantKey });
+      assert.equal(res.status, 200, res.text);
+      const caps = res.json.result.capabilities;
+      assert.deepEqual(caps.resources, { subscribe: true, listChanged: false });
+      assert.ok(caps.prompts && caps.completions && caps.logging && caps.tools, res.text);
+    });
+
+    it('resources/read returns text and -32002 with data.uri for an unknown uri', async () => {
+      const ok = await session.request('resources/read', { uri: 'test://static-text' });
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal(ok.json.result.contents[0].mimeType, 'text/plain');
+      const missing = await session.request('resources/read', { uri: 'test://nope' });
+      assert.equal(missing.status, 200, missing.text);
+      assert.equal(missing.json.error.code, -32002);
+      assert.deepEqual(missing.json.error.data, { uri: 'test://nope' });
+    });
+
+    it('prompts/get renders arguments and rejects a missing one with -32602', async () => {
+      const ok = await session.request('prompts/get', {
+        name: 'test_prompt_with_arguments',
+        arguments: { arg1: 'x', arg2: 'y' },
+      });
+      assert.equal(ok.json.result.messages[0].content.text, "Prompt with arguments: arg1='x', arg2='y'");
+      const bad = await session.request('prompts/get', {
+        name: 'test_prompt_with_arguments',
+        arguments: { arg1: 'x' },
+      });
+      assert.equal(bad.json.error.code, -32602, bad.text);
+    });
+
+    it('logging/setLevel accepts RFC 5424 levels only', async () => {
+      const ok = await session.request('logging/setLevel', { level: 'warning' });
+      assert.deepEqual(ok.json.result, {});
+      const bad = await session.request('logging/setLevel', { level: 'loud' });
+      assert.equal(bad.json.error.code, -32602, bad.text);
+    });
+
     it('ping returns {}', async () => {
       const res = await session.request('ping');
       assert.equal(res.status, 200, res.text);

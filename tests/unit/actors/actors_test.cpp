@@ -146,6 +146,55 @@ TEST_F(SessionTest, UnknownToolsAndMethodsAreProtocolErrors) {
   EXPECT_EQ(code_of(unnamed.error()), errc::invalid_params);
 }
 
+TEST_F(SessionTest, DelegatesResourcesAndPromptsToTheConnector) {
+  auto handle = spawn_session();
+  auto read = request("resources/read");
+  read.params = R"({"uri":"test://static-text"})";
+  auto reply = ask<mcp_reply>(handle, atom::handle_v, read);
+  ASSERT_TRUE(reply);
+  EXPECT_THAT(reply->result, HasSubstr("static text resource"));
+  read.params = R"({"uri":"test://missing"})";
+  auto missing = ask<mcp_reply>(handle, atom::handle_v, read);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(code_of(missing.error()), errc::resource_not_found);
+  auto prompts = ask<mcp_reply>(handle, atom::handle_v, request("prompts/list"));
+  ASSERT_TRUE(prompts);
+  EXPECT_THAT(prompts->result, HasSubstr("test_simple_prompt"));
+}
+
+TEST_F(SessionTest, SetsTheLogLevel) {
+  auto handle = spawn_session();
+  auto req = request("logging/setLevel");
+  req.params = R"({"level":"debug"})";
+  auto ok = ask<mcp_reply>(handle, atom::handle_v, req);
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->result, "{}");
+  req.params = R"({"level":"verbose"})";
+  auto bad = ask<mcp_reply>(handle, atom::handle_v, req);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(code_of(bad.error()), errc::invalid_params);
+  auto status = ask<std::string>(handle, atom::status_v);
+  ASSERT_TRUE(status);
+  EXPECT_THAT(*status, HasSubstr(R"("log_level":"debug")"));
+}
+
+TEST_F(SessionTest, TracksSubscriptions) {
+  auto handle = spawn_session();
+  auto req = request("resources/subscribe");
+  req.params = R"({"uri":"test://watched-resource"})";
+  ASSERT_TRUE(ask<mcp_reply>(handle, atom::handle_v, req));
+  auto status = ask<std::string>(handle, atom::status_v);
+  EXPECT_THAT(*status, HasSubstr(R"("subscriptions":1)"));
+  req.method = "resources/unsubscribe";
+  ASSERT_TRUE(ask<mcp_reply>(handle, atom::handle_v, req));
+  status = ask<std::string>(handle, atom::status_v);
+  EXPECT_THAT(*status, HasSubstr(R"("subscriptions":0)"));
+  req.params = "{}";
+  auto bad = ask<mcp_reply>(handle, atom::handle_v, req);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(code_of(bad.error()), errc::invalid_params);
+}
+
 TEST_F(SessionTest, NotificationsGetAnEmptyReply) {
   auto reply = ask<mcp_reply>(spawn_session(), atom::handle_v,
                               request("notifications/initialized", ""));

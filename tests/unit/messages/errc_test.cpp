@@ -11,7 +11,7 @@ namespace {
 
 TEST(ErrcTest, EveryValueHasAConsistentRow) {
   std::set<std::string_view> names;
-  for (int i = 1; i <= static_cast<int>(errc::shutting_down); ++i) {
+  for (int i = 1; i <= static_cast<int>(last_errc); ++i) {
     auto code = static_cast<errc>(i);
     const auto& row = info(code);
     EXPECT_EQ(row.code, code);
@@ -49,6 +49,11 @@ TEST(ErrcTest, ErrorsCarryCodeAndMessage) {
   EXPECT_TRUE(err == errc::unknown_tool);
   auto bare = make_error(errc::session_not_found);
   EXPECT_EQ(message_of(bare), "Session not found");
+  EXPECT_EQ(data_of(bare), "");
+  auto with_data = make_error(errc::resource_not_found, "Resource not found: x", R"({"uri":"x"})");
+  EXPECT_EQ(message_of(with_data), "Resource not found: x");
+  EXPECT_EQ(data_of(with_data), R"({"uri":"x"})");
+  EXPECT_EQ(info(errc::resource_not_found).jsonrpc_code, -32002);
 }
 
 TEST(ErrcTest, ForeignErrorsMapToInternalOrTimeout) {
