@@ -5,6 +5,7 @@
 #include "observability/metrics.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
@@ -13,25 +14,80 @@ namespace sagemcp {
 
 namespace {
 
-caf::result<std::string> invoke(connector_actor::stateful_pointer<connector_state> self,
-                                const std::string& tool_name, const std::string& arguments) {
+using connector_pointer = connector_actor::stateful_pointer<connector_state>;
+
+void record(connector_pointer self, const caf::error& err,
+            std::chrono::steady_clock::time_point start) {
   auto& st = self->state;
-  const auto* tool = connectors::find_tool(*st.spec, tool_name);
-  if (tool == nullptr) {
-    return make_error(errc::unknown_tool, "Unknown tool: " + tool_name);
-  }
-  ++st.calls;
-  auto start = std::chrono::steady_clock::now();
-  auto result = connectors::call_tool(*tool, arguments);
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   std::string_view outcome = "success";
-  if (!result) {
+  if (err) {
     ++st.failures;
-    outcome = info(code_of(result.error())).surface == error_surface::tool_result ? "tool_error"
-                                                                                  : "error";
+    outcome = info(code_of(err)).surface == error_surface::tool_result ? "tool_error" : "error";
   }
   observability::metrics::global().observe_tool_call(st.row.connector_type, outcome,
                                                      elapsed.count());
+}
+
+// Sends the script's notifications to the caller over time and answers after the last one.
+caf::result<std::string> run_script(connector_pointer self, const connectors::tool_spec& tool,
+                                    const tool_call& call,
+                                    std::chrono::steady_clock::time_point start) {
+  auto plan = connectors::plan_tool(tool, call.arguments);
+  if (!plan) {
+    record(self, plan.error(), start);
+    return std::move(plan.error());
+  }
+  // Only sessions call tools; they route the notifications to the right client stream.
+  auto caller = caf::actor_cast<session_actor>(self->current_sender());
+  std::chrono::milliseconds at{0};
+  for (auto& note : plan->notifications) {
+    at += note.after;
+    bool progress = note.method == "notifications/progress";
+    if (!caller || (progress && call.progress_token.empty())) {
+      continue;
+    }
+    if (progress) {
+      boost::system::error_code ec;
+      note.params["progressToken"] = boost::json::parse(call.progress_token, ec);
+    }
+    boost::json::object message{
+      {"jsonrpc", "2.0"}, {"method", note.method}, {"params", std::move(note.params)}};
+    self->delayed_send(caller, at, atom::push_v, call.call_id, boost::json::serialize(message));
+  }
+  auto& st = self->state;
+  auto id = ++st.next_script;
+  auto promise = self->make_response_promise<std::string>();
+  st.scripted.emplace(
+    id, connector_state::scripted_call{promise, boost::json::serialize(plan->result), start});
+  self->delayed_send(self, at, atom::tick_v, id);
+  return promise;
+}
+
+void finish_script(connector_pointer self, uint64_t id) {
+  auto& st = self->state;
+  auto i = st.scripted.find(id);
+  if (i == st.scripted.end()) {
+    return;
+  }
+  record(self, caf::error{}, i->second.start);
+  i->second.promise.deliver(std::move(i->second.result));
+  st.scripted.erase(i);
+}
+
+caf::result<std::string> invoke(connector_pointer self, const tool_call& call) {
+  auto& st = self->state;
+  const auto* tool = connectors::find_tool(*st.spec, call.name);
+  if (tool == nullptr) {
+    return make_error(errc::unknown_tool, "Unknown tool: " + call.name);
+  }
+  ++st.calls;
+  auto start = std::chrono::steady_clock::now();
+  if (tool->script != nullptr) {
+    return run_script(self, *tool, call, start);
+  }
+  auto result = connectors::call_tool(*tool, call.arguments);
+  record(self, result ? caf::error{} : result.error(), start);
   if (!result) {
     return std::move(result.error());
   }
@@ -50,9 +106,11 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
     [self](atom::list) -> std::string {
       return self->state.tools_json;
     },
-    [self](atom::invoke, const std::string& tool,
-           const std::string& arguments) -> caf::result<std::string> {
-      return invoke(self, tool, arguments);
+    [self](atom::invoke, const tool_call& call) -> caf::result<std::string> {
+      return invoke(self, call);
+    },
+    [self](atom::tick, uint64_t id) {
+      finish_script(self, id);
     },
     [self](atom::handle, const mcp_request& req) -> caf::result<mcp_reply> {
       auto result = connectors::serve(*self->state.spec, req.method, req.params);

@@ -5,9 +5,12 @@
 #include <caf/fwd.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 
 namespace sagemcp::connectors {
 struct connector_spec;
@@ -24,6 +27,14 @@ struct connector_state {
   std::string tools_json;
   uint64_t calls = 0;
   uint64_t failures = 0;
+  /// A scripted tool call waiting for its last notification before it answers.
+  struct scripted_call {
+    caf::typed_response_promise<std::string> promise;
+    std::string result;
+    std::chrono::steady_clock::time_point start;
+  };
+  std::unordered_map<uint64_t, scripted_call> scripted;
+  uint64_t next_script = 0;
 };
 
 /// Executes the tools of a native connector instance.

@@ -18,6 +18,10 @@ namespace {
 
 using session_pointer = session_actor::stateful_pointer<session_state>;
 
+// RFC 5424 severities, the values logging/setLevel accepts.
+constexpr std::array<std::string_view, 8> log_levels{"debug", "info",     "notice", "warning",
+                                                     "error", "critical", "alert",  "emergency"};
+
 // Tool calls may wait on slow upstream APIs; clients such as Claude give up after 300 s.
 constexpr auto tool_call_timeout = std::chrono::seconds{300};
 
@@ -51,13 +55,21 @@ caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
   if (req.name.empty()) {
     return make_error(errc::invalid_params, "Invalid params: 'name' must be a non-empty string");
   }
+  auto& st = self->state;
+  auto id = ++st.next_call;
+  // The request's sender (the pool delegated it) receives the call's notifications.
+  st.calls.emplace(id, caf::actor_cast<request_stream_actor>(self->current_sender()));
   auto promise = self->make_response_promise<mcp_reply>();
-  self->request(self->state.connector, tool_call_timeout, atom::invoke_v, req.name, req.arguments)
+  self
+    ->request(st.connector, tool_call_timeout, atom::invoke_v,
+              tool_call{id, req.name, req.arguments, req.progress_token})
     .then(
-      [promise](std::string& result) mutable {
+      [self, id, promise](std::string& result) mutable {
+        self->state.calls.erase(id);
         promise.deliver(mcp_reply{std::move(result)});
       },
-      [promise](caf::error& err) mutable {
+      [self, id, promise](caf::error& err) mutable {
+        self->state.calls.erase(id);
         if (info(code_of(err)).surface == error_surface::tool_result) {
           promise.deliver(mcp_reply{tool_error_result(err)});
         } else {
@@ -67,9 +79,38 @@ caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
   return promise;
 }
 
-// RFC 5424 severities, the values logging/setLevel accepts.
-constexpr std::array<std::string_view, 8> log_levels{"debug", "info",     "notice", "warning",
-                                                     "error", "critical", "alert",  "emergency"};
+size_t level_rank(std::string_view level) {
+  const auto* i = std::find(log_levels.begin(), log_levels.end(), level);
+  return static_cast<size_t>(i - log_levels.begin());
+}
+
+// Forwards a notification of a running call, unless it is a log message below the session's
+// level.
+void forward(session_pointer self, uint64_t call_id, std::string& message) {
+  auto& st = self->state;
+  auto i = st.calls.find(call_id);
+  if (i == st.calls.end() || !i->second) {
+    return;
+  }
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(message, ec);
+  const auto* obj = ec ? nullptr : parsed.if_object();
+  if (obj == nullptr) {
+    return;
+  }
+  const auto* method = obj->if_contains("method");
+  const auto* params = obj->if_contains("params");
+  if (method != nullptr && *method == "notifications/message" && params != nullptr
+      && params->is_object()) {
+    const auto* level = params->as_object().if_contains("level");
+    auto name = level != nullptr && level->is_string() ? std::string_view{level->as_string()}
+                                                       : std::string_view{"info"};
+    if (level_rank(name) < level_rank(st.log_level)) {
+      return;
+    }
+  }
+  self->send(i->second, atom::push_v, std::move(message));
+}
 
 // Reads params.<key> as a string; nullopt when params or the member is missing or not a string.
 std::optional<std::string> string_param(const mcp_request& req, std::string_view key) {
@@ -168,6 +209,9 @@ session_actor::behavior_type session(session_pointer self, session_request origi
     },
     [self](atom::tick) {
       check_idle(self);
+    },
+    [self](atom::push, uint64_t call_id, std::string& message) {
+      forward(self, call_id, message);
     },
     [self](atom::status) -> std::string {
       const auto& s = self->state;

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <set>
 #include <string>
+#include <unordered_map>
 
 namespace sagemcp {
 
@@ -23,6 +24,9 @@ struct session_state {
   std::string log_level = "info";
   /// Resource URIs the client subscribed to.
   std::set<std::string> subscriptions;
+  /// Tool calls in flight, by call id: where their notifications go.
+  std::unordered_map<uint64_t, request_stream_actor> calls;
+  uint64_t next_call = 0;
   caf::timespan idle_ttl{};
   caf::actor_clock::time_point last_activity;
   uint64_t requests = 0;

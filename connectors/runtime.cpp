@@ -59,7 +59,9 @@ std::string serialize_tools(const connector_spec& spec) {
   return boost::json::serialize(tools);
 }
 
-caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw_arguments) {
+namespace {
+
+caf::expected<boost::json::object> parse_arguments(std::string_view raw_arguments) {
   boost::json::object args;
   if (!raw_arguments.empty() && raw_arguments != "null") {
     boost::system::error_code ec;
@@ -70,7 +72,29 @@ caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw
     }
     args = std::move(parsed.as_object());
   }
-  auto result = tool.handler(args);
+  return args;
+}
+
+} // namespace
+
+caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw_arguments) {
+  auto args = parse_arguments(raw_arguments);
+  if (!args) {
+    return std::move(args.error());
+  }
+  return tool.script(*args);
+}
+
+caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw_arguments) {
+  if (tool.handler == nullptr) {
+    return make_error(errc::internal_error, "tool '" + std::string{tool.name}
+                                              + "' reports while it runs; plan it instead");
+  }
+  auto args = parse_arguments(raw_arguments);
+  if (!args) {
+    return std::move(args.error());
+  }
+  auto result = tool.handler(*args);
   if (!result) {
     return std::move(result.error());
   }

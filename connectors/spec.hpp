@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,6 +17,23 @@ namespace sagemcp::connectors {
 /// results with `isError: true`.
 using tool_handler = caf::expected<boost::json::object> (*)(const boost::json::object& args);
 
+/// A notification a tool emits while it runs, `after` the previous one (or the call's start).
+struct tool_notification {
+  std::chrono::milliseconds after;
+  /// `notifications/message` or `notifications/progress` (the runtime adds the progress token).
+  std::string method;
+  boost::json::object params;
+};
+
+/// What a tool that reports while it runs does: notifications over time, then its result.
+struct tool_script {
+  std::vector<tool_notification> notifications;
+  boost::json::object result;
+};
+
+/// Plans a tool call that reports while it runs.
+using script_handler = caf::expected<tool_script> (*)(const boost::json::object& args);
+
 /// One tool of a connector type, as data.
 struct tool_spec {
   std::string_view name;
@@ -25,7 +43,10 @@ struct tool_spec {
   std::string_view input_schema;
   /// MCP tool annotations (JSON text), empty when the tool has none.
   std::string_view annotations;
+  /// Runs the tool at once; nullptr for tools that use `script`.
   tool_handler handler;
+  /// Plans a call that emits notifications before its result; nullptr for immediate tools.
+  script_handler script = nullptr;
 };
 
 /// Reads a resource: its URI in, a ReadResourceResult JSON object out.
@@ -104,6 +125,9 @@ std::string serialize_tools(const connector_spec& spec);
 /// Runs a tool with raw JSON arguments (empty means none). Replies with the serialized
 /// CallToolResult; errors carry errc::invalid_tool_arguments or errc::tool_failed.
 caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw_arguments);
+
+/// Plans a call of a tool that has a script, with raw JSON arguments (empty means none).
+caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw_arguments);
 
 /// A CallToolResult with one text content block.
 boost::json::object text_result(std::string_view text);

@@ -11,6 +11,12 @@
 
 namespace sagemcp {
 
+/// The output side of one client request that may stream (a transport bridge).
+using request_stream_actor = caf::typed_actor<
+  // Sends a JSON-RPC message (notification or request) to the client ahead of the request's
+  // final response.
+  caf::reacts_to<atom::push, std::string>>;
+
 /// The single writer of the database (and, for now, its reader).
 using persistence_actor = caf::typed_actor<
   // Inserts a tenant; fails with conflict if the slug exists.
@@ -46,8 +52,11 @@ using persistence_actor = caf::typed_actor<
 using connector_actor = caf::typed_actor<
   // Replies with the serialized JSON array of the instance's tools.
   caf::replies_to<atom::list>::with<std::string>,
-  // Calls a tool by name with raw JSON arguments; replies with a raw JSON CallToolResult.
-  caf::replies_to<atom::invoke, std::string, std::string>::with<std::string>,
+  // Runs a tool call; replies with a raw JSON CallToolResult. Notifications the tool emits while
+  // it runs go to the sender as (push, call id, JSON-RPC notification).
+  caf::replies_to<atom::invoke, tool_call>::with<std::string>,
+  // Continues a tool call that emits notifications over time (by internal call number).
+  caf::reacts_to<atom::tick, uint64_t>,
   // Answers a connector-level method: resources, resource templates, prompts and completion.
   caf::replies_to<atom::handle, mcp_request>::with<mcp_reply>,
   // Reports the actor's state as a JSON object.
@@ -66,6 +75,9 @@ using session_actor = caf::typed_actor<
   caf::replies_to<atom::handle, mcp_request>::with<mcp_reply>,
   // Checks the idle deadline; the session ends itself once it passed.
   caf::reacts_to<atom::tick>,
+  // Forwards a notification that a running tool call emitted (call id, JSON-RPC notification)
+  // to the stream of the request that started it.
+  caf::reacts_to<atom::push, uint64_t, std::string>,
   // Reports the actor's state as a JSON object.
   caf::replies_to<atom::status>::with<std::string>>;
 

@@ -127,11 +127,30 @@ struct mcp_request {
   std::string name;
   /// Raw JSON of `params.arguments`; empty when absent.
   std::string arguments;
+  /// Raw JSON of `params._meta.progressToken`; empty when the client asked for no progress.
+  std::string progress_token;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mcp_request& x) {
-  return f(caf::meta::type_name("mcp_request"), x.method, x.id, x.params, x.name, x.arguments);
+  return f(caf::meta::type_name("mcp_request"), x.method, x.id, x.params, x.name, x.arguments,
+           x.progress_token);
+}
+
+/// One tool call as a connector instance executes it.
+struct tool_call {
+  /// Identifies the call within its session; notifications the tool emits carry it.
+  uint64_t call_id = 0;
+  std::string name;
+  /// Raw JSON of the arguments; empty when absent.
+  std::string arguments;
+  /// Raw JSON of the request's progress token; empty when the client wants no progress.
+  std::string progress_token;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_call& x) {
+  return f(caf::meta::type_name("tool_call"), x.call_id, x.name, x.arguments, x.progress_token);
 }
 
 /// An MCP message addressed to a session of a tenant's connector.

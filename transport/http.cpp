@@ -22,6 +22,43 @@ bool http_request::has_header(std::string_view lower_name) const {
   });
 }
 
+// The sink only posts to the connection's strand, so it is called under the lock: that keeps
+// chunks in order even when attach() races with a producer.
+void chunk_stream::write(std::string chunk) {
+  std::lock_guard guard{mtx_};
+  if (closed_) {
+    return;
+  }
+  if (sink_) {
+    sink_(std::move(chunk), false);
+  } else {
+    pending_.emplace_back(std::move(chunk));
+  }
+}
+
+void chunk_stream::close() {
+  std::lock_guard guard{mtx_};
+  if (closed_) {
+    return;
+  }
+  closed_ = true;
+  if (sink_) {
+    sink_({}, true);
+  }
+}
+
+void chunk_stream::attach(sink target) {
+  std::lock_guard guard{mtx_};
+  sink_ = std::move(target);
+  for (auto& chunk : pending_) {
+    sink_(std::move(chunk), false);
+  }
+  pending_.clear();
+  if (closed_) {
+    sink_({}, true);
+  }
+}
+
 http_response json_response(unsigned status, std::string body) {
   http_response result;
   result.status = status;

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <functional>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -27,6 +30,29 @@ struct http_request {
   bool has_header(std::string_view lower_name) const;
 };
 
+/// The body of a streamed response (Server-Sent Events): chunks are written as they arrive,
+/// until the stream is closed. Thread-safe; producers may run on any thread.
+class chunk_stream {
+public:
+  /// Receives chunks on the server side; `last` marks the end of the stream.
+  using sink = std::function<void(std::string chunk, bool last)>;
+
+  /// Queues or forwards a chunk; ignored once closed.
+  void write(std::string chunk);
+
+  /// Ends the stream; idempotent.
+  void close();
+
+  /// Connects the server side; chunks written earlier are delivered first.
+  void attach(sink target);
+
+private:
+  std::mutex mtx_;
+  std::vector<std::string> pending_;
+  bool closed_ = false;
+  sink sink_;
+};
+
 /// An HTTP response produced by a handler.
 struct http_response {
   unsigned status = 200;
@@ -36,6 +62,8 @@ struct http_response {
   std::vector<std::pair<std::string, std::string>> headers;
   /// Forces `Connection: close`, e.g. after a request whose body was not read.
   bool close = false;
+  /// Set for a streamed response: the body comes from this stream instead of `body`.
+  std::shared_ptr<chunk_stream> stream;
 };
 
 /// A JSON response.

@@ -33,6 +33,13 @@ caf::error decode_params(dom::element params, mcp_request& out) {
   if (auto args = obj["arguments"]; args.error() == simdjson::SUCCESS) {
     out.arguments = simdjson::minify(args.value_unsafe());
   }
+  if (auto meta = obj["_meta"]; meta.error() == simdjson::SUCCESS && meta.is_object()) {
+    auto token = meta.get_object().value_unsafe()["progressToken"];
+    if (token.error() == simdjson::SUCCESS
+        && (token.is_string() || token.is_int64() || token.is_uint64())) {
+      out.progress_token = simdjson::minify(token.value_unsafe());
+    }
+  }
   return {};
 }
 

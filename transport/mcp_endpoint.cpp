@@ -5,6 +5,9 @@
 #include "transport/jsonrpc.hpp"
 #include "transport/mcp/protocol.hpp"
 
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -132,6 +135,83 @@ caf::expected<std::string> session_of(const http_request& req) {
   return std::string{id};
 }
 
+// -- the request stream: JSON, or SSE once the session pushes a message ahead of the result ------
+
+struct request_stream_state {
+  static inline const char* name = "request-stream";
+  responder reply;
+  std::string id;
+  bool expects_result = true;
+  std::shared_ptr<chunk_stream> stream;
+};
+
+using stream_pointer = request_stream_actor::stateful_pointer<request_stream_state>;
+
+std::string sse_event(std::string_view json) {
+  std::string out;
+  out.reserve(json.size() + 24);
+  out += "event: message\ndata: ";
+  out += json;
+  out += "\n\n";
+  return out;
+}
+
+void push(stream_pointer self, std::string_view message) {
+  auto& st = self->state;
+  if (!st.stream) {
+    st.stream = std::make_shared<chunk_stream>();
+    http_response head;
+    head.content_type = "text/event-stream";
+    head.headers.emplace_back("Cache-Control", "no-cache");
+    head.headers.emplace_back("X-Accel-Buffering", "no");
+    head.stream = st.stream;
+    st.reply(std::move(head));
+  }
+  st.stream->write(sse_event(message));
+}
+
+// Ends the request with its final JSON-RPC message.
+void finish(stream_pointer self, const std::string& message, http_response plain) {
+  auto& st = self->state;
+  if (st.stream) {
+    st.stream->write(sse_event(message));
+    st.stream->close();
+  } else {
+    st.reply(std::move(plain));
+  }
+  self->quit();
+}
+
+request_stream_actor::behavior_type request_stream(stream_pointer self, transport_context* ctx,
+                                                   mcp_envelope env, responder reply) {
+  auto& st = self->state;
+  st.reply = std::move(reply);
+  st.id = env.request.id;
+  st.expects_result = !st.id.empty();
+  self->request(ctx->pool, ctx->options.mcp_timeout, atom::route_v, std::move(env))
+    .then(
+      [self](mcp_reply& result) {
+        auto& s = self->state;
+        if (!s.expects_result) {
+          s.reply(empty_response(202));
+          self->quit();
+          return;
+        }
+        auto message = encode_result(s.id, result.result);
+        finish(self, message, json_response(200, message));
+      },
+      [self](caf::error& err) {
+        auto plain = jsonrpc_error_response(err, self->state.id);
+        auto message = plain.body;
+        finish(self, message, std::move(plain));
+      });
+  return {
+    [self](atom::push, const std::string& message) {
+      push(self, message);
+    },
+  };
+}
+
 mcp_envelope make_envelope(const route_match& match, const principal& caller,
                            std::string session_id, mcp_request request) {
   mcp_envelope env;
@@ -180,25 +260,13 @@ void handle_mcp_post(transport_context& ctx, const http_request& req, const rout
     reply(jsonrpc_error_response(session.error(), msg->request.id));
     return;
   }
-  bool expects_result = msg->kind == jsonrpc_kind::request;
-  auto id = msg->request.id;
-  if (!expects_result) {
+  if (msg->kind != jsonrpc_kind::request) {
     // Notifications and client responses carry no id towards the session.
     msg->request.id.clear();
   }
-  ask(
-    ctx.sys, ctx.pool, ctx.options.mcp_timeout,
-    [reply, expects_result, id](mcp_reply& result) {
-      if (!expects_result) {
-        reply(empty_response(202));
-        return;
-      }
-      reply(json_response(200, encode_result(id, result.result)));
-    },
-    [reply, id, expects_result](caf::error& err) {
-      reply(jsonrpc_error_response(err, expects_result ? id : std::string{}));
-    },
-    atom::route_v, make_envelope(match, caller, std::move(*session), std::move(msg->request)));
+  ctx.sys.spawn(request_stream, &ctx,
+                make_envelope(match, caller, std::move(*session), std::move(msg->request)),
+                std::move(reply));
 }
 
 void handle_mcp_delete(transport_context& ctx, const http_request& req, const route_match& match,

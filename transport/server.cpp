@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <deque>
 #include <thread>
 #include <vector>
 
@@ -48,18 +49,23 @@ http_request to_request(http::request<http::string_body>&& msg) {
   return req;
 }
 
-http::response<http::string_body> to_message(http_response&& res, unsigned version,
-                                             bool keep_alive) {
-  http::response<http::string_body> msg{static_cast<http::status>(res.status), version};
+template <class Message>
+void set_headers(Message& msg, const http_response& res) {
   msg.set(http::field::server, "sagemcp");
   if (!res.content_type.empty()) {
     msg.set(http::field::content_type, res.content_type);
   }
   msg.set(http::field::cache_control, "no-store");
   msg.set("X-Content-Type-Options", "nosniff");
-  for (auto& [name, value] : res.headers) {
+  for (const auto& [name, value] : res.headers) {
     msg.set(name, value);
   }
+}
+
+http::response<http::string_body> to_message(http_response&& res, unsigned version,
+                                             bool keep_alive) {
+  http::response<http::string_body> msg{static_cast<http::status>(res.status), version};
+  set_headers(msg, res);
   msg.body() = std::move(res.body);
   msg.keep_alive(keep_alive && !res.close);
   msg.prepare_payload();
@@ -141,10 +147,94 @@ private:
   }
 
   void write(http_response&& response) {
+    if (response.stream) {
+      start_stream(std::move(response));
+      return;
+    }
     response_ = to_message(std::move(response), version_, keep_alive_);
     stream_.expires_after(ctx_.options.write_timeout);
     http::async_write(stream_, response_,
                       beast::bind_front_handler(&session::on_write, shared_from_this()));
+  }
+
+  // A streamed response: chunked transfer, one chunk per piece the producer writes.
+  void start_stream(http_response&& response) {
+    auto source = std::move(response.stream);
+    stream_head_ = {static_cast<http::status>(response.status), version_};
+    set_headers(stream_head_, response);
+    stream_head_.chunked(true);
+    stream_head_.keep_alive(keep_alive_);
+    head_writer_.emplace(stream_head_);
+    stream_.expires_after(ctx_.options.write_timeout);
+    http::async_write_header(stream_, *head_writer_,
+                             [self = shared_from_this(), source](beast::error_code ec,
+                                                                 std::size_t) {
+                               self->on_stream_head(ec, source);
+                             });
+  }
+
+  void on_stream_head(beast::error_code ec, const std::shared_ptr<chunk_stream>& source) {
+    if (ec) {
+      do_close();
+      return;
+    }
+    stream_.expires_never();
+    source->attach([self = shared_from_this()](std::string chunk, bool last) {
+      net::post(self->stream_.get_executor(), [self, chunk = std::move(chunk), last]() mutable {
+        self->queue_chunk(std::move(chunk), last);
+      });
+    });
+  }
+
+  void queue_chunk(std::string chunk, bool last) {
+    if (closed_) {
+      return;
+    }
+    if (!chunk.empty()) {
+      chunks_.push_back(std::move(chunk));
+    }
+    stream_done_ = stream_done_ || last;
+    if (!writing_chunk_) {
+      write_next_chunk();
+    }
+  }
+
+  void write_next_chunk() {
+    auto self = shared_from_this();
+    if (!chunks_.empty()) {
+      writing_chunk_ = true;
+      current_chunk_ = std::move(chunks_.front());
+      chunks_.pop_front();
+      stream_.expires_after(ctx_.options.write_timeout);
+      net::async_write(stream_, http::make_chunk(net::buffer(current_chunk_)),
+                       [self](beast::error_code ec, std::size_t) {
+                         self->writing_chunk_ = false;
+                         if (ec) {
+                           self->do_close();
+                           return;
+                         }
+                         self->write_next_chunk();
+                       });
+      return;
+    }
+    if (stream_done_) {
+      writing_chunk_ = true;
+      stream_.expires_after(ctx_.options.write_timeout);
+      net::async_write(stream_, http::make_chunk_last(), [self](beast::error_code ec, std::size_t) {
+        self->on_stream_end(ec);
+      });
+    }
+  }
+
+  void on_stream_end(beast::error_code ec) {
+    writing_chunk_ = false;
+    stream_done_ = false;
+    head_writer_.reset();
+    if (ec || !keep_alive_) {
+      do_close();
+      return;
+    }
+    do_read();
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -187,6 +277,7 @@ private:
   }
 
   void do_close() {
+    closed_ = true;
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
@@ -203,6 +294,14 @@ private:
   bool keep_alive_ = true;
   std::vector<char> discard_;
   size_t drained_ = 0;
+  // State of a streamed response.
+  http::response<http::empty_body> stream_head_;
+  std::optional<http::response_serializer<http::empty_body>> head_writer_;
+  std::deque<std::string> chunks_;
+  std::string current_chunk_;
+  bool writing_chunk_ = false;
+  bool stream_done_ = false;
+  bool closed_ = false;
 };
 
 } // namespace

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -126,6 +127,35 @@ caf::expected<json::object> multiple_content_types(const json::object&) {
 
 caf::expected<json::object> error_handling(const json::object&) {
   return make_error(errc::tool_failed, "This tool intentionally returns an error for testing");
+}
+
+// Three log messages 50 ms apart, then the result.
+caf::expected<tool_script> tool_with_logging(const json::object&) {
+  using std::chrono::milliseconds;
+  tool_script script;
+  for (auto [after, text] :
+       {std::pair{0, "Tool execution started"}, std::pair{50, "Tool processing data"},
+        std::pair{50, "Tool execution completed"}}) {
+    script.notifications.push_back(
+      {milliseconds{after}, "notifications/message",
+       json::object{{"level", "info"}, {"logger", "everything"}, {"data", text}}});
+  }
+  script.result = text_result("Tool with logging executed successfully");
+  return script;
+}
+
+// Progress 0, 50 and 100 of 100, 50 ms apart, then the result.
+caf::expected<tool_script> tool_with_progress(const json::object&) {
+  using std::chrono::milliseconds;
+  tool_script script;
+  for (auto [after, step] : {std::pair{0, 0}, std::pair{50, 50}, std::pair{50, 100}}) {
+    std::string message = "Completed step " + std::to_string(step) + " of 100";
+    script.notifications.push_back(
+      {milliseconds{after}, "notifications/progress",
+       json::object{{"progress", step}, {"total", 100}, {"message", message}}});
+  }
+  script.result = text_result("Tool with progress executed successfully");
+  return script;
 }
 
 caf::expected<json::object> json_schema_tool(const json::object& args) {
@@ -291,6 +321,10 @@ constexpr std::array tools{
             multiple_content_types},
   tool_spec{"test_error_handling", "", "Tests error response handling", no_arguments, "",
             error_handling},
+  tool_spec{"test_tool_with_logging", "", "Tests tool that emits log messages during execution",
+            no_arguments, "", nullptr, tool_with_logging},
+  tool_spec{"test_tool_with_progress", "", "Tests tool that reports progress notifications",
+            no_arguments, "", nullptr, tool_with_progress},
   tool_spec{
     "json_schema_2020_12_tool", "",
     "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)",

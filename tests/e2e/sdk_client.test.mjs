@@ -4,7 +4,11 @@ import { after, before, describe, it } from 'node:test';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { LATEST_PROTOCOL_VERSION, McpError } from '@modelcontextprotocol/sdk/types.js';
+import {
+  LATEST_PROTOCOL_VERSION,
+  LoggingMessageNotificationSchema,
+  McpError,
+} from '@modelcontextprotocol/sdk/types.js';
 
 import { mcpPost, rpc } from '../support/mcp.mjs';
 import { EVERYTHING_TOOLS, setupTenant, startServer } from '../support/server.mjs';
@@ -102,6 +106,44 @@ describe('sdk client e2e', () => {
       } finally {
         await staleClient.close();
       }
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('streams progress and log messages of a running tool call over SSE', async () => {
+    const transport = new StreamableHTTPClientTransport(new URL(ctx.mcpUrl), {
+      requestInit: { headers: { Authorization: `Bearer ${ctx.tenantKey}` } },
+    });
+    const client = new Client({ name: 'sagemcp-e2e-stream', version: '0.0.0' }, { capabilities: {} });
+    const logs = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => logs.push(n.params));
+    try {
+      await client.connect(transport);
+      const progress = [];
+      const result = await client.callTool(
+        { name: 'test_tool_with_progress', arguments: {} },
+        undefined,
+        { onprogress: (p) => progress.push(p) },
+      );
+      assert.equal(result.content[0].text, 'Tool with progress executed successfully');
+      assert.deepEqual(progress.map((p) => p.progress), [0, 50, 100]);
+      assert.ok(progress.every((p) => p.total === 100));
+
+      await client.setLoggingLevel('info');
+      await client.callTool({ name: 'test_tool_with_logging', arguments: {} });
+      assert.deepEqual(logs.map((l) => l.data), [
+        'Tool execution started',
+        'Tool processing data',
+        'Tool execution completed',
+      ]);
+
+      // Messages below the session's level are not sent.
+      logs.length = 0;
+      await client.setLoggingLevel('error');
+      await client.callTool({ name: 'test_tool_with_logging', arguments: {} });
+      assert.deepEqual(logs, []);
+      await transport.terminateSession();
     } finally {
       await client.close();
     }

@@ -11,6 +11,9 @@
 
 #include <gmock/gmock.h>
 
+#include <memory>
+#include <vector>
+
 namespace sagemcp {
 namespace {
 
@@ -25,7 +28,7 @@ mcp_request request(std::string method, std::string id = "1") {
   return result;
 }
 
-mcp_request tool_call(std::string name, std::string arguments) {
+mcp_request call_request(std::string name, std::string arguments) {
   auto result = request("tools/call");
   result.name = std::move(name);
   result.arguments = std::move(arguments);
@@ -50,15 +53,14 @@ TEST_F(ConnectorTest, ListsTheSpecsTools) {
 }
 
 TEST_F(ConnectorTest, InvokesATool) {
-  auto result = ask<std::string>(spawn_everything(), atom::invoke_v, std::string{"echo"},
-                                 std::string{R"({"message":"hi"})"});
+  auto result = ask<std::string>(spawn_everything(), atom::invoke_v,
+                                 tool_call{1, "echo", R"({"message":"hi"})", ""});
   ASSERT_TRUE(result);
   EXPECT_EQ(*result, R"({"content":[{"type":"text","text":"Echo: hi"}]})");
 }
 
 TEST_F(ConnectorTest, UnknownToolIsAnError) {
-  auto result = ask<std::string>(spawn_everything(), atom::invoke_v, std::string{"nope"},
-                                 std::string{});
+  auto result = ask<std::string>(spawn_everything(), atom::invoke_v, tool_call{1, "nope", "", ""});
   ASSERT_FALSE(result);
   EXPECT_EQ(code_of(result.error()), errc::unknown_tool);
 }
@@ -127,7 +129,7 @@ TEST_F(SessionTest, ListsTools) {
 
 TEST_F(SessionTest, ToolFailuresBecomeIsErrorResults) {
   auto reply = ask<mcp_reply>(spawn_session(), atom::handle_v,
-                              tool_call("echo", R"({"message":42})"));
+                              call_request("echo", R"({"message":42})"));
   ASSERT_TRUE(reply);
   EXPECT_THAT(reply->result, HasSubstr(R"("isError":true)"));
   EXPECT_THAT(reply->result, HasSubstr("message"));
@@ -135,13 +137,13 @@ TEST_F(SessionTest, ToolFailuresBecomeIsErrorResults) {
 
 TEST_F(SessionTest, UnknownToolsAndMethodsAreProtocolErrors) {
   auto handle = spawn_session();
-  auto tool = ask<mcp_reply>(handle, atom::handle_v, tool_call("nope", ""));
+  auto tool = ask<mcp_reply>(handle, atom::handle_v, call_request("nope", ""));
   ASSERT_FALSE(tool);
   EXPECT_EQ(code_of(tool.error()), errc::unknown_tool);
   auto method = ask<mcp_reply>(handle, atom::handle_v, request("foo/bar"));
   ASSERT_FALSE(method);
   EXPECT_EQ(code_of(method.error()), errc::method_not_found);
-  auto unnamed = ask<mcp_reply>(handle, atom::handle_v, tool_call("", ""));
+  auto unnamed = ask<mcp_reply>(handle, atom::handle_v, call_request("", ""));
   ASSERT_FALSE(unnamed);
   EXPECT_EQ(code_of(unnamed.error()), errc::invalid_params);
 }
@@ -193,6 +195,56 @@ TEST_F(SessionTest, TracksSubscriptions) {
   auto bad = ask<mcp_reply>(handle, atom::handle_v, req);
   ASSERT_FALSE(bad);
   EXPECT_EQ(code_of(bad.error()), errc::invalid_params);
+}
+
+// Stands in for the transport's request stream: records what the session pushes, then the
+// final result.
+request_stream_actor::behavior_type collector(request_stream_actor::pointer self,
+                                              session_actor target, mcp_request req,
+                                              std::shared_ptr<std::vector<std::string>> seen) {
+  self->request(target, caf::infinite, atom::handle_v, std::move(req))
+    .then(
+      [seen](mcp_reply& reply) {
+        seen->push_back("result:" + reply.result);
+      },
+      [seen](caf::error& err) {
+        seen->push_back("error:" + message_of(err));
+      });
+  return {
+    [seen](atom::push, const std::string& message) {
+      seen->push_back(message);
+    },
+  };
+}
+
+TEST_F(SessionTest, StreamsNotificationsOfARunningCallBeforeItsResult) {
+  auto handle = spawn_session();
+  auto seen = std::make_shared<std::vector<std::string>>();
+  auto req = call_request("test_tool_with_progress", "{}");
+  req.progress_token = R"("p1")";
+  spawn(collector, handle, req, seen);
+  run();
+  advance_time(std::chrono::milliseconds{200});
+  ASSERT_EQ(seen->size(), 4u);
+  EXPECT_THAT((*seen)[0], HasSubstr(R"("progress":0)"));
+  EXPECT_THAT((*seen)[0], HasSubstr(R"("progressToken":"p1")"));
+  EXPECT_THAT((*seen)[2], HasSubstr(R"("progress":100)"));
+  EXPECT_THAT((*seen)[3], HasSubstr("result:"));
+}
+
+TEST_F(SessionTest, DropsProgressWithoutATokenAndLogsBelowTheLevel) {
+  auto handle = spawn_session();
+  auto level = request("logging/setLevel");
+  level.params = R"({"level":"error"})";
+  ASSERT_TRUE(ask<mcp_reply>(handle, atom::handle_v, level));
+  auto seen = std::make_shared<std::vector<std::string>>();
+  spawn(collector, handle, call_request("test_tool_with_logging", "{}"), seen);
+  spawn(collector, handle, call_request("test_tool_with_progress", "{}"), seen);
+  run();
+  advance_time(std::chrono::milliseconds{200});
+  ASSERT_EQ(seen->size(), 2u);
+  EXPECT_THAT((*seen)[0], HasSubstr("result:"));
+  EXPECT_THAT((*seen)[1], HasSubstr("result:"));
 }
 
 TEST_F(SessionTest, NotificationsGetAnEmptyReply) {

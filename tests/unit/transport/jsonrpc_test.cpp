@@ -18,6 +18,21 @@ TEST(JsonrpcTest, DecodesARequestWithRawIdAndParams) {
   EXPECT_EQ(msg->request.arguments, R"({"message":"hi"})");
 }
 
+TEST(JsonrpcTest, ExtractsTheProgressToken) {
+  auto msg = decode_message(
+    R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","_meta":{"progressToken":"t-1"}}})");
+  ASSERT_TRUE(msg);
+  EXPECT_EQ(msg->request.progress_token, R"("t-1")");
+  auto number = decode_message(
+    R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"_meta":{"progressToken":7}}})");
+  ASSERT_TRUE(number);
+  EXPECT_EQ(number->request.progress_token, "7");
+  auto none = decode_message(
+    R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"_meta":{"progressToken":{}}}})");
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->request.progress_token.empty());
+}
+
 TEST(JsonrpcTest, DistinguishesNotificationsResponsesAndBatches) {
   auto note = decode_message(R"({"jsonrpc":"2.0","method":"notifications/initialized"})");
   ASSERT_TRUE(note);
