@@ -9,12 +9,16 @@
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
+#include <memory>
 
 namespace sagemcp {
 
 namespace {
 
 using connector_pointer = connector_actor::stateful_pointer<connector_state>;
+
+// A person may take a while to answer an elicitation; clients give up on a call after 300 s.
+constexpr auto client_answer_timeout = std::chrono::seconds{290};
 
 void record(connector_pointer self, const caf::error& err,
             std::chrono::steady_clock::time_point start) {
@@ -58,16 +62,67 @@ caf::result<std::string> run_script(connector_pointer self, const connectors::to
   auto& st = self->state;
   auto id = ++st.next_script;
   auto promise = self->make_response_promise<std::string>();
-  st.scripted.emplace(
-    id, connector_state::scripted_call{promise, boost::json::serialize(plan->result), start});
+  connector_state::scripted_call entry{promise, boost::json::serialize(plan->result), start};
+  if (plan->answer != nullptr) {
+    entry.ask_method = std::move(plan->ask_method);
+    entry.ask_params = boost::json::serialize(plan->ask_params);
+    entry.answer = plan->answer;
+    entry.call_id = call.call_id;
+    entry.caller = caller;
+  }
+  st.scripted.emplace(id, std::move(entry));
   self->delayed_send(self, at, atom::tick_v, id);
   return promise;
+}
+
+// Delivers a scripted call's result made from the client's answer.
+void deliver_answer(connector_pointer self, connector_state::scripted_call& entry,
+                    const caf::expected<boost::json::value>& answer) {
+  auto result = entry.answer(answer);
+  record(self, result ? caf::error{} : result.error(), entry.start);
+  if (result) {
+    entry.promise.deliver(boost::json::serialize(*result));
+  } else {
+    entry.promise.deliver(std::move(result.error()));
+  }
+}
+
+// Asks the client through the calling session, then answers the tool call.
+void ask_client(connector_pointer self, connector_state::scripted_call entry) {
+  auto shared = std::make_shared<connector_state::scripted_call>(std::move(entry));
+  if (!shared->caller) {
+    deliver_answer(self, *shared, make_error(errc::tool_failed, "no session to ask"));
+    return;
+  }
+  self
+    ->request(shared->caller, client_answer_timeout, atom::ask_v, shared->call_id,
+              shared->ask_method, shared->ask_params)
+    .then(
+      [self, shared](std::string& raw) {
+        boost::system::error_code ec;
+        auto value = boost::json::parse(raw, ec);
+        if (ec) {
+          deliver_answer(self, *shared,
+                         make_error(errc::tool_failed, "the client's answer is not JSON"));
+          return;
+        }
+        deliver_answer(self, *shared, std::move(value));
+      },
+      [self, shared](caf::error& err) {
+        deliver_answer(self, *shared, err);
+      });
 }
 
 void finish_script(connector_pointer self, uint64_t id) {
   auto& st = self->state;
   auto i = st.scripted.find(id);
   if (i == st.scripted.end()) {
+    return;
+  }
+  if (i->second.answer != nullptr) {
+    auto entry = std::move(i->second);
+    st.scripted.erase(i);
+    ask_client(self, std::move(entry));
     return;
   }
   record(self, caf::error{}, i->second.start);

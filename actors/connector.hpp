@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectors/spec.hpp"
 #include "messages/interfaces.hpp"
 
 #include <caf/fwd.hpp>
@@ -11,10 +12,6 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
-
-namespace sagemcp::connectors {
-struct connector_spec;
-} // namespace sagemcp::connectors
 
 namespace sagemcp {
 
@@ -32,6 +29,12 @@ struct connector_state {
     caf::typed_response_promise<std::string> promise;
     std::string result;
     std::chrono::steady_clock::time_point start;
+    /// Set when the result depends on the answer to a request to the client.
+    std::string ask_method;
+    std::string ask_params;
+    connectors::answer_handler answer = nullptr;
+    uint64_t call_id = 0;
+    session_actor caller;
   };
   std::unordered_map<uint64_t, scripted_call> scripted;
   uint64_t next_script = 0;

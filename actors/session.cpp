@@ -148,12 +148,91 @@ caf::result<mcp_reply> subscribe(session_pointer self, const mcp_request& req, b
   return mcp_reply{"{}"};
 }
 
+// The client capability a server→client request needs.
+std::string_view required_capability(std::string_view method) {
+  if (method == "sampling/createMessage") {
+    return "sampling";
+  }
+  if (method == "elicitation/create") {
+    return "elicitation";
+  }
+  if (method == "roots/list") {
+    return "roots";
+  }
+  return {};
+}
+
+bool client_declared(const session_state& st, std::string_view capability) {
+  boost::system::error_code ec;
+  auto caps = boost::json::parse(st.origin.client_capabilities.empty()
+                                   ? std::string_view{"{}"}
+                                   : std::string_view{st.origin.client_capabilities},
+                                 ec);
+  return !ec && caps.is_object() && caps.as_object().contains(capability);
+}
+
+// Sends a request to the client on the stream of a running call; the promise waits for the
+// response the client POSTs.
+caf::result<std::string> ask_client(session_pointer self, uint64_t call_id,
+                                    const std::string& method, const std::string& params) {
+  auto& st = self->state;
+  auto i = st.calls.find(call_id);
+  if (i == st.calls.end() || !i->second) {
+    return make_error(errc::tool_failed, "the request that started this call is gone");
+  }
+  auto capability = required_capability(method);
+  if (capability.empty() || !client_declared(st, capability)) {
+    return make_error(errc::tool_failed, "the client did not declare the '"
+                                           + std::string{capability} + "' capability needed for "
+                                           + method);
+  }
+  auto id = boost::json::serialize(
+    boost::json::value(std::string{"srv-"} + std::to_string(++st.next_client_request)));
+  boost::system::error_code ec;
+  boost::json::object message{{"jsonrpc", "2.0"},
+                              {"id", boost::json::parse(id, ec)},
+                              {"method", method},
+                              {"params", boost::json::parse(params, ec)}};
+  auto promise = self->make_response_promise<std::string>();
+  st.client_requests.emplace(id, promise);
+  self->send(i->second, atom::push_v, boost::json::serialize(message));
+  return promise;
+}
+
+// Resolves a request this session sent to the client with the client's response.
+void accept_response(session_pointer self, const mcp_request& response) {
+  auto& st = self->state;
+  auto i = st.client_requests.find(response.id);
+  if (i == st.client_requests.end()) {
+    return;
+  }
+  if (!response.error.empty()) {
+    boost::system::error_code ec;
+    auto error = boost::json::parse(response.error, ec);
+    const auto* obj = ec ? nullptr : error.if_object();
+    const auto* text = obj != nullptr ? obj->if_contains("message") : nullptr;
+    std::string message = "the client answered with an error";
+    if (text != nullptr && text->is_string()) {
+      message += ": ";
+      message += text->as_string();
+    }
+    i->second.deliver(make_error(errc::tool_failed, std::move(message)));
+  } else {
+    i->second.deliver(response.params.empty() ? std::string{"{}"} : response.params);
+  }
+  st.client_requests.erase(i);
+}
+
 caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
   auto& st = self->state;
   st.last_activity = self->clock().now();
   ++st.requests;
+  if (req.method.empty()) {
+    accept_response(self, req);
+    return mcp_reply{};
+  }
   if (req.id.empty()) {
-    // Notifications and client responses get no reply; only `initialized` changes state.
+    // Notifications get no reply; only `initialized` changes state.
     if (req.method == "notifications/initialized") {
       st.initialized = true;
     }
@@ -212,6 +291,10 @@ session_actor::behavior_type session(session_pointer self, session_request origi
     },
     [self](atom::push, uint64_t call_id, std::string& message) {
       forward(self, call_id, message);
+    },
+    [self](atom::ask, uint64_t call_id, const std::string& method,
+           const std::string& params) -> caf::result<std::string> {
+      return ask_client(self, call_id, method, params);
     },
     [self](atom::status) -> std::string {
       const auto& s = self->state;

@@ -6,6 +6,7 @@
 #include <caf/timespan.hpp>
 #include <caf/timestamp.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 
 #include <cstdint>
 #include <set>
@@ -27,6 +28,9 @@ struct session_state {
   /// Tool calls in flight, by call id: where their notifications go.
   std::unordered_map<uint64_t, request_stream_actor> calls;
   uint64_t next_call = 0;
+  /// Requests sent to the client, by their raw JSON id, waiting for its response.
+  std::unordered_map<std::string, caf::typed_response_promise<std::string>> client_requests;
+  uint64_t next_client_request = 0;
   caf::timespan idle_ttl{};
   caf::actor_clock::time_point last_activity;
   uint64_t requests = 0;

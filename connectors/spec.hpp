@@ -25,10 +25,20 @@ struct tool_notification {
   boost::json::object params;
 };
 
-/// What a tool that reports while it runs does: notifications over time, then its result.
+/// Builds a tool's result from the client's answer to its request (or the failure to get one).
+using answer_handler
+  = caf::expected<boost::json::object> (*)(const caf::expected<boost::json::value>& answer);
+
+/// What a tool that reports while it runs does: notifications over time, then its result, or a
+/// request to the client (sampling, elicitation, roots) whose answer makes the result.
 struct tool_script {
   std::vector<tool_notification> notifications;
   boost::json::object result;
+  /// A request to the client after the notifications; empty when the result needs none.
+  std::string ask_method;
+  boost::json::object ask_params;
+  /// Makes the result from the client's answer; set together with `ask_method`.
+  answer_handler answer = nullptr;
 };
 
 /// Plans a tool call that reports while it runs.

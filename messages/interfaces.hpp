@@ -78,6 +78,9 @@ using session_actor = caf::typed_actor<
   // Forwards a notification that a running tool call emitted (call id, JSON-RPC notification)
   // to the stream of the request that started it.
   caf::reacts_to<atom::push, uint64_t, std::string>,
+  // Sends a request (method, raw JSON params) to the client on the stream of a running call and
+  // replies with the client's raw JSON result once it POSTs its response.
+  caf::replies_to<atom::ask, uint64_t, std::string, std::string>::with<std::string>,
   // Reports the actor's state as a JSON object.
   caf::replies_to<atom::status>::with<std::string>>;
 

@@ -43,6 +43,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, tick, "tick")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, ok, "ok")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, push, "push")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, ask, "ask")
 
   // Nouns that select the entity a persistence verb works on.
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, tenant, "tenant")

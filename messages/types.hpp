@@ -129,12 +129,14 @@ struct mcp_request {
   std::string arguments;
   /// Raw JSON of `params._meta.progressToken`; empty when the client asked for no progress.
   std::string progress_token;
+  /// For a client's response (empty method): raw JSON of its `error`; its `result` is `params`.
+  std::string error;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mcp_request& x) {
   return f(caf::meta::type_name("mcp_request"), x.method, x.id, x.params, x.name, x.arguments,
-           x.progress_token);
+           x.progress_token, x.error);
 }
 
 /// One tool call as a connector instance executes it.

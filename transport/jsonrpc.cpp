@@ -65,6 +65,12 @@ caf::expected<jsonrpc_message> decode_object(dom::object obj) {
                        || obj["error"].error() == simdjson::SUCCESS;
     if (is_response && has_id) {
       msg.kind = jsonrpc_kind::response;
+      if (auto result = obj["result"]; result.error() == simdjson::SUCCESS) {
+        msg.request.params = simdjson::minify(result.value_unsafe());
+      }
+      if (auto error = obj["error"]; error.error() == simdjson::SUCCESS) {
+        msg.request.error = simdjson::minify(error.value_unsafe());
+      }
       return msg;
     }
     return invalid("'method' is required");

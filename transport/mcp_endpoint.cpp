@@ -183,11 +183,12 @@ void finish(stream_pointer self, const std::string& message, http_response plain
 }
 
 request_stream_actor::behavior_type request_stream(stream_pointer self, transport_context* ctx,
-                                                   mcp_envelope env, responder reply) {
+                                                   mcp_envelope env, responder reply,
+                                                   bool expects_result) {
   auto& st = self->state;
   st.reply = std::move(reply);
-  st.id = env.request.id;
-  st.expects_result = !st.id.empty();
+  st.id = expects_result ? env.request.id : std::string{};
+  st.expects_result = expects_result;
   self->request(ctx->pool, ctx->options.mcp_timeout, atom::route_v, std::move(env))
     .then(
       [self](mcp_reply& result) {
@@ -260,13 +261,12 @@ void handle_mcp_post(transport_context& ctx, const http_request& req, const rout
     reply(jsonrpc_error_response(session.error(), msg->request.id));
     return;
   }
-  if (msg->kind != jsonrpc_kind::request) {
-    // Notifications and client responses carry no id towards the session.
-    msg->request.id.clear();
-  }
+  // Notifications and client responses get 202; a response keeps its id so that the session can
+  // match it to the request it answers.
+  bool expects_result = msg->kind == jsonrpc_kind::request;
   ctx.sys.spawn(request_stream, &ctx,
                 make_envelope(match, caller, std::move(*session), std::move(msg->request)),
-                std::move(reply));
+                std::move(reply), expects_result);
 }
 
 void handle_mcp_delete(transport_context& ctx, const http_request& req, const route_match& match,
