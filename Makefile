@@ -4,7 +4,8 @@ BUILD_DIR ?= build
 JOBS ?= 2
 PRESET := $(if $(CI),ci,default)
 
-.PHONY: all deps configure build run test test-unit test-node format format-check lint clean
+.PHONY: all deps configure build run test test-unit test-node test-conformance format format-check lint \
+        clean
 
 all: build
 
@@ -26,12 +27,17 @@ test: build
 	$(MAKE) --no-print-directory format-check
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-node
+	$(MAKE) --no-print-directory test-conformance
 
 test-unit:
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
 test-node:
 	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp bash tests/run-node-tests.sh
+
+# The official MCP conformance suite (Node 22 from npm) against the everything connector.
+test-conformance:
+	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp bash tests/conformance/run.sh 2025-11-25
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -5,6 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
   LATEST_PROTOCOL_VERSION,
   LoggingMessageNotificationSchema,
   McpError,
@@ -146,6 +148,46 @@ describe('sdk client e2e', () => {
       await transport.terminateSession();
     } finally {
       await client.close();
+    }
+  });
+
+  it('answers sampling and elicitation requests the server sends during a tool call', async () => {
+    const headers = { Authorization: `Bearer ${ctx.tenantKey}` };
+    const client = new Client(
+      { name: 'sagemcp-e2e-client-features', version: '0.0.0' },
+      { capabilities: { sampling: {}, elicitation: {} } },
+    );
+    client.setRequestHandler(CreateMessageRequestSchema, async (req) => ({
+      role: 'assistant',
+      model: 'test-model',
+      content: { type: 'text', text: `model says: ${req.params.messages[0].content.text}` },
+    }));
+    client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      assert.equal(req.params.requestedSchema.required[0], 'response');
+      return { action: 'accept', content: { response: 'yes' } };
+    });
+    const plain = new Client({ name: 'sagemcp-e2e-plain', version: '0.0.0' }, { capabilities: {} });
+    try {
+      await client.connect(new StreamableHTTPClientTransport(new URL(ctx.mcpUrl), {
+        requestInit: { headers },
+      }));
+      const sampled = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'hi' } });
+      assert.equal(sampled.content[0].text, 'LLM response: model says: hi');
+      const elicited = await client.callTool({
+        name: 'test_elicitation',
+        arguments: { message: 'Proceed?' },
+      });
+      assert.equal(elicited.content[0].text, 'User response: action=accept, content={"response":"yes"}');
+
+      // A client that did not declare sampling is never asked.
+      await plain.connect(new StreamableHTTPClientTransport(new URL(ctx.mcpUrl), {
+        requestInit: { headers },
+      }));
+      const refused = await plain.callTool({ name: 'test_sampling', arguments: { prompt: 'hi' } });
+      assert.match(refused.content[0].text, /did not declare the 'sampling' capability/);
+    } finally {
+      await client.close();
+      await plain.close();
     }
   });
 });
