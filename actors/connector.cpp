@@ -9,7 +9,6 @@
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
-#include <memory>
 
 namespace sagemcp {
 
@@ -62,12 +61,15 @@ caf::result<std::string> run_script(connector_pointer self, const connectors::to
   auto& st = self->state;
   auto id = ++st.next_script;
   auto promise = self->make_response_promise<std::string>();
-  connector_state::scripted_call entry{promise, boost::json::serialize(plan->result), start};
+  connector_state::scripted_call entry;
+  entry.promise = promise;
+  entry.result = boost::json::serialize(plan->result);
+  entry.start = start;
+  entry.call_id = call.call_id;
   if (plan->answer != nullptr) {
     entry.ask_method = std::move(plan->ask_method);
     entry.ask_params = boost::json::serialize(plan->ask_params);
     entry.answer = plan->answer;
-    entry.call_id = call.call_id;
     entry.caller = caller;
   }
   st.scripted.emplace(id, std::move(entry));
@@ -87,30 +89,52 @@ void deliver_answer(connector_pointer self, connector_state::scripted_call& entr
   }
 }
 
-// Asks the client through the calling session, then answers the tool call.
-void ask_client(connector_pointer self, connector_state::scripted_call entry) {
-  auto shared = std::make_shared<connector_state::scripted_call>(std::move(entry));
-  if (!shared->caller) {
-    deliver_answer(self, *shared, make_error(errc::tool_failed, "no session to ask"));
+// Asks the client through the calling session, then answers the tool call (unless it was
+// cancelled meanwhile).
+void ask_client(connector_pointer self, uint64_t id) {
+  auto& entry = self->state.scripted.at(id);
+  if (!entry.caller) {
+    deliver_answer(self, entry, make_error(errc::tool_failed, "no session to ask"));
+    self->state.scripted.erase(id);
     return;
   }
+  auto answered = [self, id](const caf::expected<boost::json::value>& answer) {
+    auto i = self->state.scripted.find(id);
+    if (i == self->state.scripted.end()) {
+      return;
+    }
+    deliver_answer(self, i->second, answer);
+    self->state.scripted.erase(i);
+  };
   self
-    ->request(shared->caller, client_answer_timeout, atom::ask_v, shared->call_id,
-              shared->ask_method, shared->ask_params)
+    ->request(entry.caller, client_answer_timeout, atom::ask_v, entry.call_id, entry.ask_method,
+              entry.ask_params)
     .then(
-      [self, shared](std::string& raw) {
+      [answered](std::string& raw) {
         boost::system::error_code ec;
         auto value = boost::json::parse(raw, ec);
         if (ec) {
-          deliver_answer(self, *shared,
-                         make_error(errc::tool_failed, "the client's answer is not JSON"));
+          answered(make_error(errc::tool_failed, "the client's answer is not JSON"));
           return;
         }
-        deliver_answer(self, *shared, std::move(value));
+        answered(std::move(value));
       },
-      [self, shared](caf::error& err) {
-        deliver_answer(self, *shared, err);
+      [answered](caf::error& err) {
+        answered(err);
       });
+}
+
+// Stops a running scripted call: its promise reports the cancellation, its pending
+// notifications are dropped by the session, and a late answer finds nothing to complete.
+void cancel_script(connector_pointer self, uint64_t call_id) {
+  auto& scripted = self->state.scripted;
+  for (auto i = scripted.begin(); i != scripted.end(); ++i) {
+    if (i->second.call_id == call_id) {
+      i->second.promise.deliver(make_error(errc::cancelled));
+      scripted.erase(i);
+      return;
+    }
+  }
 }
 
 void finish_script(connector_pointer self, uint64_t id) {
@@ -120,9 +144,7 @@ void finish_script(connector_pointer self, uint64_t id) {
     return;
   }
   if (i->second.answer != nullptr) {
-    auto entry = std::move(i->second);
-    st.scripted.erase(i);
-    ask_client(self, std::move(entry));
+    ask_client(self, id);
     return;
   }
   record(self, caf::error{}, i->second.start);
@@ -166,6 +188,9 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
     },
     [self](atom::tick, uint64_t id) {
       finish_script(self, id);
+    },
+    [self](atom::cancel, uint64_t call_id) {
+      cancel_script(self, call_id);
     },
     [self](atom::handle, const mcp_request& req) -> caf::result<mcp_reply> {
       auto result = connectors::serve(*self->state.spec, req.method, req.params);

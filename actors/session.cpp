@@ -57,26 +57,62 @@ caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
   }
   auto& st = self->state;
   auto id = ++st.next_call;
-  // The request's sender (the pool delegated it) receives the call's notifications.
-  st.calls.emplace(id, caf::actor_cast<request_stream_actor>(self->current_sender()));
+  // The request's sender (the pool delegated it) receives the call's notifications. Read it
+  // first: making the response promise takes the sender out of the current message.
+  auto stream = caf::actor_cast<request_stream_actor>(self->current_sender());
   auto promise = self->make_response_promise<mcp_reply>();
+  st.calls.emplace(id, session_state::running_call{std::move(stream), promise, req.id});
+  // A cancelled call is no longer in `calls`; its late outcome is dropped.
+  auto complete = [self, id](caf::expected<mcp_reply> outcome) {
+    auto i = self->state.calls.find(id);
+    if (i == self->state.calls.end()) {
+      return;
+    }
+    auto pending = i->second.promise;
+    self->state.calls.erase(i);
+    if (outcome) {
+      pending.deliver(std::move(*outcome));
+    } else {
+      pending.deliver(std::move(outcome.error()));
+    }
+  };
   self
     ->request(st.connector, tool_call_timeout, atom::invoke_v,
               tool_call{id, req.name, req.arguments, req.progress_token})
     .then(
-      [self, id, promise](std::string& result) mutable {
-        self->state.calls.erase(id);
-        promise.deliver(mcp_reply{std::move(result)});
+      [complete](std::string& result) {
+        complete(mcp_reply{std::move(result)});
       },
-      [self, id, promise](caf::error& err) mutable {
-        self->state.calls.erase(id);
+      [complete](caf::error& err) {
         if (info(code_of(err)).surface == error_surface::tool_result) {
-          promise.deliver(mcp_reply{tool_error_result(err)});
+          complete(mcp_reply{tool_error_result(err)});
         } else {
-          promise.deliver(std::move(err));
+          complete(std::move(err));
         }
       });
   return promise;
+}
+
+// notifications/cancelled: stops the call the client started with `params.requestId` and
+// suppresses its response. Unknown ids are ignored, as the spec asks.
+void cancel_call(session_pointer self, const mcp_request& note) {
+  boost::system::error_code ec;
+  auto params = boost::json::parse(note.params.empty() ? "{}" : note.params, ec);
+  const auto* obj = ec ? nullptr : params.if_object();
+  const auto* target = obj != nullptr ? obj->if_contains("requestId") : nullptr;
+  if (target == nullptr) {
+    return;
+  }
+  auto request_id = boost::json::serialize(*target);
+  auto& calls = self->state.calls;
+  for (auto i = calls.begin(); i != calls.end(); ++i) {
+    if (i->second.request_id == request_id) {
+      self->send(self->state.connector, atom::cancel_v, i->first);
+      i->second.promise.deliver(make_error(errc::cancelled));
+      calls.erase(i);
+      return;
+    }
+  }
 }
 
 size_t level_rank(std::string_view level) {
@@ -89,7 +125,7 @@ size_t level_rank(std::string_view level) {
 void forward(session_pointer self, uint64_t call_id, std::string& message) {
   auto& st = self->state;
   auto i = st.calls.find(call_id);
-  if (i == st.calls.end() || !i->second) {
+  if (i == st.calls.end() || !i->second.stream) {
     return;
   }
   boost::system::error_code ec;
@@ -109,7 +145,7 @@ void forward(session_pointer self, uint64_t call_id, std::string& message) {
       return;
     }
   }
-  self->send(i->second, atom::push_v, std::move(message));
+  self->send(i->second.stream, atom::push_v, std::move(message));
 }
 
 // Reads params.<key> as a string; nullopt when params or the member is missing or not a string.
@@ -177,7 +213,7 @@ caf::result<std::string> ask_client(session_pointer self, uint64_t call_id,
                                     const std::string& method, const std::string& params) {
   auto& st = self->state;
   auto i = st.calls.find(call_id);
-  if (i == st.calls.end() || !i->second) {
+  if (i == st.calls.end() || !i->second.stream) {
     return make_error(errc::tool_failed, "the request that started this call is gone");
   }
   auto capability = required_capability(method);
@@ -195,7 +231,7 @@ caf::result<std::string> ask_client(session_pointer self, uint64_t call_id,
                               {"params", boost::json::parse(params, ec)}};
   auto promise = self->make_response_promise<std::string>();
   st.client_requests.emplace(id, promise);
-  self->send(i->second, atom::push_v, boost::json::serialize(message));
+  self->send(i->second.stream, atom::push_v, boost::json::serialize(message));
   return promise;
 }
 
@@ -235,6 +271,8 @@ caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
     // Notifications get no reply; only `initialized` changes state.
     if (req.method == "notifications/initialized") {
       st.initialized = true;
+    } else if (req.method == "notifications/cancelled") {
+      cancel_call(self, req);
     }
     return mcp_reply{};
   }

@@ -25,8 +25,15 @@ struct session_state {
   std::string log_level = "info";
   /// Resource URIs the client subscribed to.
   std::set<std::string> subscriptions;
-  /// Tool calls in flight, by call id: where their notifications go.
-  std::unordered_map<uint64_t, request_stream_actor> calls;
+  /// A tool call in flight: where its notifications and result go.
+  struct running_call {
+    request_stream_actor stream;
+    caf::typed_response_promise<mcp_reply> promise;
+    /// Raw JSON id of the request that started the call.
+    std::string request_id;
+  };
+  /// Tool calls in flight, by call id.
+  std::unordered_map<uint64_t, running_call> calls;
   uint64_t next_call = 0;
   /// Requests sent to the client, by their raw JSON id, waiting for its response.
   std::unordered_map<std::string, caf::typed_response_promise<std::string>> client_requests;

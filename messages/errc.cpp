@@ -61,6 +61,7 @@ constexpr std::array errc_table{
   errc_info{errc::timeout, "timeout", "Timed out", jsonrpc, -32603, 504, true},
   errc_info{errc::resource_not_found, "resource_not_found", "Resource not found", jsonrpc, -32002,
             200, false},
+  errc_info{errc::cancelled, "cancelled", "Request cancelled", jsonrpc, -32603, 202, false},
   errc_info{errc::shutting_down, "shutting_down", "Server is shutting down", jsonrpc, -32603, 503,
             true},
 };

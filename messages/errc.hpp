@@ -40,6 +40,7 @@ enum class errc : uint8_t {
   storage_failure,
   timeout,
   resource_not_found,
+  cancelled,
   shutting_down,
 };
 

@@ -57,6 +57,8 @@ using connector_actor = caf::typed_actor<
   caf::replies_to<atom::invoke, tool_call>::with<std::string>,
   // Continues a tool call that emits notifications over time (by internal call number).
   caf::reacts_to<atom::tick, uint64_t>,
+  // Stops a running tool call of the sender by its call id; its result is never sent.
+  caf::reacts_to<atom::cancel, uint64_t>,
   // Answers a connector-level method: resources, resource templates, prompts and completion.
   caf::replies_to<atom::handle, mcp_request>::with<mcp_reply>,
   // Reports the actor's state as a JSON object.

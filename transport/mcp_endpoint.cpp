@@ -202,6 +202,17 @@ request_stream_actor::behavior_type request_stream(stream_pointer self, transpor
         finish(self, message, json_response(200, message));
       },
       [self](caf::error& err) {
+        if (code_of(err) == errc::cancelled) {
+          // A cancelled request gets no JSON-RPC response at all.
+          auto& s = self->state;
+          if (s.stream) {
+            s.stream->close();
+          } else {
+            s.reply(empty_response(202));
+          }
+          self->quit();
+          return;
+        }
         auto plain = jsonrpc_error_response(err, self->state.id);
         auto message = plain.body;
         finish(self, message, std::move(plain));

@@ -247,6 +247,27 @@ TEST_F(SessionTest, DropsProgressWithoutATokenAndLogsBelowTheLevel) {
   EXPECT_THAT((*seen)[1], HasSubstr("result:"));
 }
 
+TEST_F(SessionTest, CancellationStopsTheCallAndSuppressesItsResult) {
+  auto handle = spawn_session();
+  auto seen = std::make_shared<std::vector<std::string>>();
+  auto req = call_request("test_tool_with_progress", "{}");
+  req.id = R"("call-7")";
+  req.progress_token = "1";
+  spawn(collector, handle, req, seen);
+  run();
+  advance_time(std::chrono::milliseconds{10});
+  ASSERT_EQ(seen->size(), 1u);
+  auto cancel = request("notifications/cancelled", "");
+  cancel.params = R"({"requestId":"call-7","reason":"user pressed stop"})";
+  ASSERT_TRUE(ask<mcp_reply>(handle, atom::handle_v, cancel));
+  advance_time(std::chrono::milliseconds{200});
+  ASSERT_EQ(seen->size(), 2u);
+  EXPECT_EQ((*seen)[1], "error:Request cancelled");
+  // Cancelling an unknown or finished request is ignored.
+  ASSERT_TRUE(ask<mcp_reply>(handle, atom::handle_v, cancel));
+  EXPECT_EQ(seen->size(), 2u);
+}
+
 TEST_F(SessionTest, NotificationsGetAnEmptyReply) {
   auto reply = ask<mcp_reply>(spawn_session(), atom::handle_v,
                               request("notifications/initialized", ""));

@@ -54,6 +54,7 @@ TEST(ErrcTest, ErrorsCarryCodeAndMessage) {
   EXPECT_EQ(message_of(with_data), "Resource not found: x");
   EXPECT_EQ(data_of(with_data), R"({"uri":"x"})");
   EXPECT_EQ(info(errc::resource_not_found).jsonrpc_code, -32002);
+  EXPECT_EQ(info(errc::cancelled).http_status, 202u);
 }
 
 TEST(ErrcTest, ForeignErrorsMapToInternalOrTimeout) {
