@@ -178,10 +178,15 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
                                          const connectors::connector_spec* spec) {
   self->state.row = std::move(row);
   self->state.spec = spec;
-  self->state.tools_json = connectors::serialize_tools(*spec);
+  self->state.tool_pages = connectors::tool_pages(*spec);
   return {
-    [self](atom::list) -> std::string {
-      return self->state.tools_json;
+    [self](atom::list, const std::string& cursor) -> caf::result<std::string> {
+      const auto& pages = self->state.tool_pages;
+      auto index = connectors::page_of(cursor, pages.size());
+      if (!index) {
+        return std::move(index.error());
+      }
+      return pages[*index];
     },
     [self](atom::invoke, const tool_call& call) -> caf::result<std::string> {
       return invoke(self, call);

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace sagemcp {
 
@@ -20,8 +21,8 @@ struct connector_state {
   static inline const char* name = "connector";
   connector_row row;
   const connectors::connector_spec* spec = nullptr;
-  /// The serialized tools array, built once.
-  std::string tools_json;
+  /// The serialized `tools/list` result pages, built once.
+  std::vector<std::string> tool_pages;
   uint64_t calls = 0;
   uint64_t failures = 0;
   /// A scripted tool call waiting for its last notification before it answers.

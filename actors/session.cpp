@@ -35,15 +35,25 @@ std::string tool_error_result(const caf::error& err) {
   return boost::json::serialize(result);
 }
 
-caf::result<mcp_reply> list_tools(session_pointer self) {
+caf::result<mcp_reply> list_tools(session_pointer self, const mcp_request& req) {
+  std::string cursor;
+  if (!req.params.empty()) {
+    boost::system::error_code ec;
+    auto params = boost::json::parse(req.params, ec);
+    const auto* obj = ec ? nullptr : params.if_object();
+    const auto* given = obj != nullptr ? obj->if_contains("cursor") : nullptr;
+    if (given != nullptr && !given->is_null()) {
+      if (!given->is_string()) {
+        return make_error(errc::invalid_params, "Invalid params: 'cursor' must be a string");
+      }
+      cursor = std::string{given->as_string()};
+    }
+  }
   auto promise = self->make_response_promise<mcp_reply>();
-  self->request(self->state.connector, caf::infinite, atom::list_v)
+  self->request(self->state.connector, caf::infinite, atom::list_v, std::move(cursor))
     .then(
-      [promise](std::string& tools) mutable {
-        std::string result = R"({"tools":)";
-        result += tools;
-        result += '}';
-        promise.deliver(mcp_reply{std::move(result)});
+      [promise](std::string& page) mutable {
+        promise.deliver(mcp_reply{std::move(page)});
       },
       [promise](caf::error& err) mutable {
         promise.deliver(std::move(err));
@@ -280,7 +290,7 @@ caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
     return mcp_reply{"{}"};
   }
   if (req.method == "tools/list") {
-    return list_tools(self);
+    return list_tools(self, req);
   }
   if (req.method == "tools/call") {
     return call_tool(self, req);

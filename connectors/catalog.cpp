@@ -34,27 +34,27 @@ void describe(json::object& out, std::string_view title, std::string_view descri
   }
 }
 
-std::string list_resources(const connector_spec& spec) {
+json::array list_resources(const connector_spec& spec) {
   json::array items;
   for (const auto& r : spec.resources) {
     json::object item{{"uri", r.uri}, {"name", r.name}};
     describe(item, r.title, r.description, r.mime_type);
     items.emplace_back(std::move(item));
   }
-  return json::serialize(json::object{{"resources", std::move(items)}});
+  return items;
 }
 
-std::string list_templates(const connector_spec& spec) {
+json::array list_templates(const connector_spec& spec) {
   json::array items;
   for (const auto& t : spec.resource_templates) {
     json::object item{{"uriTemplate", t.uri_template}, {"name", t.name}};
     describe(item, t.title, t.description, t.mime_type);
     items.emplace_back(std::move(item));
   }
-  return json::serialize(json::object{{"resourceTemplates", std::move(items)}});
+  return items;
 }
 
-std::string list_prompts(const connector_spec& spec) {
+json::array list_prompts(const connector_spec& spec) {
   json::array items;
   for (const auto& p : spec.prompts) {
     json::object item{{"name", p.name}};
@@ -70,7 +70,25 @@ std::string list_prompts(const connector_spec& spec) {
     item["arguments"] = std::move(arguments);
     items.emplace_back(std::move(item));
   }
-  return json::serialize(json::object{{"prompts", std::move(items)}});
+  return items;
+}
+
+// One page of a list result, by the request's `cursor`.
+caf::expected<std::string> list_page(std::string_view member, const json::array& items,
+                                     const json::object& params) {
+  std::string_view cursor;
+  if (const auto* given = params.if_contains("cursor"); given != nullptr && !given->is_null()) {
+    if (!given->is_string()) {
+      return invalid_params("'cursor' must be a string");
+    }
+    cursor = given->as_string();
+  }
+  auto pages = paginate(member, items);
+  auto index = page_of(cursor, pages.size());
+  if (!index) {
+    return std::move(index.error());
+  }
+  return std::move(pages[*index]);
 }
 
 // Matches a URI against an RFC 6570 level-1 template whose variables stand for one or more
@@ -270,16 +288,16 @@ caf::expected<std::string> serve(const connector_spec& spec, std::string_view me
     args = std::move(parsed.as_object());
   }
   if (method == "resources/list") {
-    return list_resources(spec);
+    return list_page("resources", list_resources(spec), args);
   }
   if (method == "resources/templates/list") {
-    return list_templates(spec);
+    return list_page("resourceTemplates", list_templates(spec), args);
   }
   if (method == "resources/read") {
     return read_resource(spec, args);
   }
   if (method == "prompts/list") {
-    return list_prompts(spec);
+    return list_page("prompts", list_prompts(spec), args);
   }
   if (method == "prompts/get") {
     return get_prompt(spec, args);

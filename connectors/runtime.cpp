@@ -5,7 +5,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 
 namespace sagemcp::connectors {
 
@@ -40,7 +42,9 @@ const tool_spec* find_tool(const connector_spec& spec, std::string_view name) {
   return nullptr;
 }
 
-std::string serialize_tools(const connector_spec& spec) {
+namespace {
+
+boost::json::array tool_array(const connector_spec& spec) {
   boost::json::array tools;
   tools.reserve(spec.tools.size());
   for (const auto& tool : spec.tools) {
@@ -56,7 +60,48 @@ std::string serialize_tools(const connector_spec& spec) {
     }
     tools.emplace_back(std::move(entry));
   }
-  return boost::json::serialize(tools);
+  return tools;
+}
+
+} // namespace
+
+std::string serialize_tools(const connector_spec& spec) {
+  return boost::json::serialize(tool_array(spec));
+}
+
+std::vector<std::string> tool_pages(const connector_spec& spec) {
+  return paginate("tools", tool_array(spec));
+}
+
+std::vector<std::string> paginate(std::string_view member, const boost::json::array& items) {
+  std::vector<std::string> pages;
+  size_t start = 0;
+  do {
+    auto end = std::min(items.size(), start + page_size);
+    boost::json::array page(items.begin() + static_cast<std::ptrdiff_t>(start),
+                            items.begin() + static_cast<std::ptrdiff_t>(end));
+    boost::json::object result{{member, std::move(page)}};
+    if (end < items.size()) {
+      result["nextCursor"] = "p" + std::to_string(pages.size() + 1);
+    }
+    pages.push_back(boost::json::serialize(result));
+    start = end;
+  } while (start < items.size());
+  return pages;
+}
+
+caf::expected<size_t> page_of(std::string_view cursor, size_t pages) {
+  if (cursor.empty()) {
+    return size_t{0};
+  }
+  size_t index = 0;
+  auto digits = cursor.substr(1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+  if (cursor.front() != 'p' || digits.empty() || ec != std::errc{}
+      || end != digits.data() + digits.size() || index == 0 || index >= pages) {
+    return make_error(errc::invalid_params, "Invalid params: unknown cursor");
+  }
+  return index;
 }
 
 namespace {

@@ -132,6 +132,20 @@ const tool_spec* find_tool(const connector_spec& spec, std::string_view name);
 /// Serializes the `tools` array of a connector type for `tools/list`.
 std::string serialize_tools(const connector_spec& spec);
 
+/// How many items one page of a list result holds.
+inline constexpr size_t page_size = 100;
+
+/// Splits a list into serialized result pages of at most page_size items, each
+/// `{"<member>":[…]}` plus `"nextCursor"` on every page but the last. An empty list is one page.
+std::vector<std::string> paginate(std::string_view member, const boost::json::array& items);
+
+/// The page a cursor names (an empty cursor is the first page); errc::invalid_params for a
+/// cursor this server did not issue for a list of `pages` pages.
+caf::expected<size_t> page_of(std::string_view cursor, size_t pages);
+
+/// The serialized `tools/list` result pages of a connector type.
+std::vector<std::string> tool_pages(const connector_spec& spec);
+
 /// Runs a tool with raw JSON arguments (empty means none). Replies with the serialized
 /// CallToolResult; errors carry errc::invalid_tool_arguments or errc::tool_failed.
 caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw_arguments);

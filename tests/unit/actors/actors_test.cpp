@@ -20,6 +20,7 @@ namespace {
 using test::acme_snapshot;
 using test::fake_persistence;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 mcp_request request(std::string method, std::string id = "1") {
   mcp_request result;
@@ -46,8 +47,12 @@ protected:
 };
 
 TEST_F(ConnectorTest, ListsTheSpecsTools) {
-  auto tools = ask<std::string>(spawn_everything(), atom::list_v);
+  auto tools = ask<std::string>(spawn_everything(), atom::list_v, std::string{});
   ASSERT_TRUE(tools);
+  EXPECT_THAT(*tools, Not(HasSubstr("nextCursor")));
+  auto bad = ask<std::string>(spawn_everything(), atom::list_v, std::string{"p9"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(code_of(bad.error()), errc::invalid_params);
   EXPECT_THAT(*tools, HasSubstr(R"("name":"echo")"));
   EXPECT_THAT(*tools, HasSubstr(R"("name":"test_error_handling")"));
 }

@@ -109,6 +109,37 @@ TEST(CatalogTest, CompletesPromptArguments) {
             errc::invalid_params);
 }
 
+TEST(CatalogTest, PaginatesLongListsWithOpaqueCursors) {
+  json::array items;
+  for (int i = 0; i < 250; ++i) {
+    items.emplace_back(i);
+  }
+  auto pages = paginate("tools", items);
+  ASSERT_EQ(pages.size(), 3u);
+  auto first = json::parse(pages[0]);
+  EXPECT_EQ(first.at("tools").as_array().size(), page_size);
+  auto cursor = first.at("nextCursor").as_string();
+  auto index = page_of(cursor, pages.size());
+  ASSERT_TRUE(index);
+  EXPECT_EQ(*index, 1u);
+  auto last = json::parse(pages[2]);
+  EXPECT_EQ(last.at("tools").as_array().size(), 50u);
+  EXPECT_FALSE(last.as_object().contains("nextCursor"));
+  EXPECT_EQ(paginate("tools", json::array{}).size(), 1u);
+}
+
+TEST(CatalogTest, RejectsCursorsItDidNotIssue) {
+  EXPECT_EQ(*page_of("", 1), 0u);
+  for (auto cursor : {"p0", "p3", "x1", "p", "p1x", "p-1", "garbage"}) {
+    auto index = page_of(cursor, 3);
+    ASSERT_FALSE(index) << cursor;
+    EXPECT_EQ(code_of(index.error()), errc::invalid_params) << cursor;
+  }
+  EXPECT_EQ(code_of(serve_error("prompts/list", R"({"cursor":"p5"})")), errc::invalid_params);
+  EXPECT_EQ(code_of(serve_error("resources/list", R"({"cursor":7})")), errc::invalid_params);
+  EXPECT_TRUE(serve(everything::spec, "resources/list", R"({"cursor":null})"));
+}
+
 TEST(CatalogTest, UnknownMethodsAndBadParams) {
   EXPECT_FALSE(is_served_method("tools/list"));
   EXPECT_TRUE(is_served_method("resources/read"));
