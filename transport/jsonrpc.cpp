@@ -100,6 +100,20 @@ caf::expected<jsonrpc_message> decode_message(std::string_view body) {
   if (root.is_array()) {
     jsonrpc_message msg;
     msg.kind = jsonrpc_kind::batch;
+    dom::array members = root.get_array().value_unsafe();
+    for (auto element : members) {
+      if (!element.is_object()) {
+        return invalid("every member of a batch must be a JSON-RPC message");
+      }
+      auto member = decode_object(element.get_object().value_unsafe());
+      if (!member) {
+        return std::move(member.error());
+      }
+      msg.batch.push_back(std::move(*member));
+    }
+    if (msg.batch.empty()) {
+      return invalid("a batch must not be empty");
+    }
     return msg;
   }
   if (!root.is_object()) {

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace sagemcp::transport {
 
@@ -24,11 +25,13 @@ struct jsonrpc_message {
   jsonrpc_kind kind = jsonrpc_kind::request;
   /// Method, raw id, raw params, and for tool calls the name and raw arguments.
   mcp_request request;
+  /// The members of a batch, in order.
+  std::vector<jsonrpc_message> batch;
 };
 
-/// Decodes a JSON-RPC 2.0 message with simdjson. `body` needs no padding; it is copied only when
-/// its capacity is too small for simdjson's padding. Errors: errc::parse_error for invalid JSON,
-/// errc::invalid_request for JSON that is not a JSON-RPC message.
+/// Decodes a JSON-RPC 2.0 message or batch with simdjson. Errors: errc::parse_error for invalid
+/// JSON, errc::invalid_request for JSON that is not a JSON-RPC message, an empty batch, or a
+/// batch with a member that is no message.
 caf::expected<jsonrpc_message> decode_message(std::string_view body);
 
 /// Renders {"jsonrpc":"2.0","id":<id>,"result":<result>} from raw JSON parts.

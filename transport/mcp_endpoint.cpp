@@ -137,16 +137,6 @@ caf::expected<std::string> session_of(const http_request& req) {
 
 // -- the request stream: JSON, or SSE once the session pushes a message ahead of the result ------
 
-struct request_stream_state {
-  static inline const char* name = "request-stream";
-  responder reply;
-  std::string id;
-  bool expects_result = true;
-  std::shared_ptr<chunk_stream> stream;
-};
-
-using stream_pointer = request_stream_actor::stateful_pointer<request_stream_state>;
-
 std::string sse_event(std::string_view json) {
   std::string out;
   out.reserve(json.size() + 24);
@@ -156,37 +146,52 @@ std::string sse_event(std::string_view json) {
   return out;
 }
 
-void push(stream_pointer self, std::string_view message) {
-  auto& st = self->state;
-  if (!st.stream) {
-    st.stream = std::make_shared<chunk_stream>();
-    http_response head;
-    head.content_type = "text/event-stream";
-    head.headers.emplace_back("Cache-Control", "no-cache");
-    head.headers.emplace_back("X-Accel-Buffering", "no");
-    head.stream = st.stream;
-    st.reply(std::move(head));
-  }
-  st.stream->write(sse_event(message));
-}
+// Where the messages of one POST go: a plain response, or an SSE stream opened by the first
+// message that arrives ahead of the final answer.
+struct post_output {
+  responder reply;
+  std::shared_ptr<chunk_stream> stream;
 
-// Ends the request with its final JSON-RPC message.
-void finish(stream_pointer self, const std::string& message, http_response plain) {
-  auto& st = self->state;
-  if (st.stream) {
-    st.stream->write(sse_event(message));
-    st.stream->close();
-  } else {
-    st.reply(std::move(plain));
+  void push(std::string_view message) {
+    if (!stream) {
+      stream = std::make_shared<chunk_stream>();
+      http_response head;
+      head.content_type = "text/event-stream";
+      head.headers.emplace_back("Cache-Control", "no-cache");
+      head.headers.emplace_back("X-Accel-Buffering", "no");
+      head.stream = stream;
+      reply(std::move(head));
+    }
+    stream->write(sse_event(message));
   }
-  self->quit();
-}
+
+  // Ends the POST: the final messages as events on an open stream, else `plain`.
+  void finish(const std::vector<std::string>& messages, http_response plain) {
+    if (!stream) {
+      reply(std::move(plain));
+      return;
+    }
+    for (const auto& message : messages) {
+      stream->write(sse_event(message));
+    }
+    stream->close();
+  }
+};
+
+struct request_stream_state {
+  static inline const char* name = "request-stream";
+  post_output out;
+  std::string id;
+  bool expects_result = true;
+};
+
+using stream_pointer = request_stream_actor::stateful_pointer<request_stream_state>;
 
 request_stream_actor::behavior_type request_stream(stream_pointer self, transport_context* ctx,
                                                    mcp_envelope env, responder reply,
                                                    bool expects_result) {
   auto& st = self->state;
-  st.reply = std::move(reply);
+  st.out.reply = std::move(reply);
   st.id = expects_result ? env.request.id : std::string{};
   st.expects_result = expects_result;
   self->request(ctx->pool, ctx->options.mcp_timeout, atom::route_v, std::move(env))
@@ -194,32 +199,97 @@ request_stream_actor::behavior_type request_stream(stream_pointer self, transpor
       [self](mcp_reply& result) {
         auto& s = self->state;
         if (!s.expects_result) {
-          s.reply(empty_response(202));
-          self->quit();
-          return;
+          s.out.finish({}, empty_response(202));
+        } else {
+          auto message = encode_result(s.id, result.result);
+          s.out.finish({message}, json_response(200, message));
         }
-        auto message = encode_result(s.id, result.result);
-        finish(self, message, json_response(200, message));
+        self->quit();
       },
       [self](caf::error& err) {
+        auto& s = self->state;
         if (code_of(err) == errc::cancelled) {
           // A cancelled request gets no JSON-RPC response at all.
-          auto& s = self->state;
-          if (s.stream) {
-            s.stream->close();
-          } else {
-            s.reply(empty_response(202));
-          }
-          self->quit();
-          return;
+          s.out.finish({}, empty_response(202));
+        } else {
+          auto plain = jsonrpc_error_response(err, s.id);
+          auto message = plain.body;
+          s.out.finish({message}, std::move(plain));
         }
-        auto plain = jsonrpc_error_response(err, self->state.id);
-        auto message = plain.body;
-        finish(self, message, std::move(plain));
+        self->quit();
       });
   return {
     [self](atom::push, const std::string& message) {
-      push(self, message);
+      self->state.out.push(message);
+    },
+  };
+}
+
+// -- batches (2025-03-26): one POST, several messages, the responses as one array --------------
+
+struct batch_stream_state {
+  static inline const char* name = "batch-stream";
+  post_output out;
+  /// Responses by position in the batch; empty for members that get none.
+  std::vector<std::string> responses;
+  size_t pending = 0;
+};
+
+using batch_pointer = request_stream_actor::stateful_pointer<batch_stream_state>;
+
+void batch_done(batch_pointer self) {
+  auto& st = self->state;
+  if (--st.pending > 0) {
+    return;
+  }
+  std::vector<std::string> messages;
+  for (auto& response : st.responses) {
+    if (!response.empty()) {
+      messages.push_back(std::move(response));
+    }
+  }
+  std::string array = "[";
+  for (size_t i = 0; i < messages.size(); ++i) {
+    array += i == 0 ? "" : ",";
+    array += messages[i];
+  }
+  array += ']';
+  st.out.finish(messages,
+                messages.empty() ? empty_response(202) : json_response(200, std::move(array)));
+  self->quit();
+}
+
+request_stream_actor::behavior_type batch_stream(batch_pointer self, transport_context* ctx,
+                                                 std::vector<mcp_envelope> members,
+                                                 std::vector<bool> expects, responder reply) {
+  auto& st = self->state;
+  st.out.reply = std::move(reply);
+  st.responses.resize(members.size());
+  st.pending = 1; // Released after dispatch, so that an early reply cannot finish the batch.
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (!expects[i]) {
+      caf::anon_send(ctx->pool, atom::route_v, std::move(members[i]));
+      continue;
+    }
+    ++st.pending;
+    auto id = members[i].request.id;
+    self->request(ctx->pool, ctx->options.mcp_timeout, atom::route_v, std::move(members[i]))
+      .then(
+        [self, i, id](mcp_reply& result) {
+          self->state.responses[i] = encode_result(id, result.result);
+          batch_done(self);
+        },
+        [self, i, id](caf::error& err) {
+          if (code_of(err) != errc::cancelled) {
+            self->state.responses[i] = jsonrpc_error_response(err, id).body;
+          }
+          batch_done(self);
+        });
+  }
+  batch_done(self);
+  return {
+    [self](atom::push, const std::string& message) {
+      self->state.out.push(message);
     },
   };
 }
@@ -233,6 +303,40 @@ mcp_envelope make_envelope(const route_match& match, const principal& caller,
   env.caller = caller;
   env.request = std::move(request);
   return env;
+}
+
+// A batch: accepted from clients of 2025-03-26 and earlier (no MCP-Protocol-Version header, or
+// one naming those versions); later versions removed batching.
+void handle_batch(transport_context& ctx, const http_request& req, const route_match& match,
+                  const principal& caller, std::vector<jsonrpc_message> members, responder reply) {
+  auto version = req.header("mcp-protocol-version");
+  if (req.has_header("mcp-protocol-version") && version != "2024-11-05" && version != "2025-03-26"
+      && mcp::is_supported_version(version)) {
+    reply(jsonrpc_error_response(
+      make_error(errc::invalid_request, "Invalid Request: JSON-RPC batches are not part of "
+                                        "protocol version "
+                                          + std::string{version})));
+    return;
+  }
+  for (const auto& member : members) {
+    if (member.request.method == "initialize") {
+      reply(jsonrpc_error_response(make_error(
+        errc::invalid_request, "Invalid Request: initialize must not be part of a batch")));
+      return;
+    }
+  }
+  auto session = session_of(req);
+  if (!session) {
+    reply(jsonrpc_error_response(session.error()));
+    return;
+  }
+  std::vector<mcp_envelope> envelopes;
+  std::vector<bool> expects;
+  for (auto& member : members) {
+    expects.push_back(member.kind == jsonrpc_kind::request);
+    envelopes.push_back(make_envelope(match, caller, *session, std::move(member.request)));
+  }
+  ctx.sys.spawn(batch_stream, &ctx, std::move(envelopes), std::move(expects), std::move(reply));
 }
 
 } // namespace
@@ -259,8 +363,7 @@ void handle_mcp_post(transport_context& ctx, const http_request& req, const rout
     return;
   }
   if (msg->kind == jsonrpc_kind::batch) {
-    reply(jsonrpc_error_response(
-      make_error(errc::invalid_request, "Invalid Request: JSON-RPC batches are not supported")));
+    handle_batch(ctx, req, match, caller, std::move(msg->batch), std::move(reply));
     return;
   }
   if (msg->kind == jsonrpc_kind::request && msg->request.method == "initialize") {

@@ -349,6 +349,33 @@ describe('mcp streamable http', () => {
       assert.equal(bad.json.error.code, -32602, bad.text);
     });
 
+    it('a 2025-03-26 session accepts batches and answers in order', async () => {
+      const old = await openSession(ctx.mcpUrl, ctx.tenantKey, '2025-03-26');
+      const res = await old.post([
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+        rpc('ping', {}, 'a'),
+        rpc('tools/call', { name: 'echo', arguments: { message: 'x' } }, 'b'),
+        rpc('no/such/method', {}, 'c'),
+      ]);
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.json.map((r) => r.id), ['a', 'b', 'c']);
+      assert.equal(res.json[1].result.content[0].text, 'Echo: x');
+      assert.equal(res.json[2].error.code, -32601);
+      const notes = await old.post([{ jsonrpc: '2.0', method: 'notifications/initialized' }]);
+      assert.equal(notes.status, 202, notes.text);
+      const empty = await old.post([]);
+      assert.equal(empty.status, 400, empty.text);
+      assert.equal(empty.json.error.code, -32600);
+      const init = await old.post([initializeRequest()]);
+      assert.equal(init.status, 400, init.text);
+    });
+
+    it('batches are refused under protocol versions that removed them', async () => {
+      const res = await session.post([rpc('ping', {}, 'a')]);
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.json.error.code, -32600);
+    });
+
     it('ping returns {}', async () => {
       const res = await session.request('ping');
       assert.equal(res.status, 200, res.text);

@@ -41,9 +41,18 @@ TEST(JsonrpcTest, DistinguishesNotificationsResponsesAndBatches) {
   ASSERT_TRUE(response);
   EXPECT_EQ(response->kind, jsonrpc_kind::response);
   EXPECT_EQ(response->request.id, "7");
-  auto batch = decode_message(R"([{"jsonrpc":"2.0","method":"ping","id":1}])");
+  auto batch = decode_message(
+    R"([{"jsonrpc":"2.0","method":"ping","id":1},{"jsonrpc":"2.0","method":"notifications/initialized"}])");
   ASSERT_TRUE(batch);
   EXPECT_EQ(batch->kind, jsonrpc_kind::batch);
+  ASSERT_EQ(batch->batch.size(), 2u);
+  EXPECT_EQ(batch->batch[0].request.method, "ping");
+  EXPECT_EQ(batch->batch[1].kind, jsonrpc_kind::notification);
+  for (auto body : {"[]", "[1]", R"([{"jsonrpc":"2.0","method":"ping","id":1},{"foo":1}])"}) {
+    auto bad = decode_message(body);
+    ASSERT_FALSE(bad) << body;
+    EXPECT_EQ(code_of(bad.error()), errc::invalid_request) << body;
+  }
 }
 
 TEST(JsonrpcTest, InvalidJsonIsAParseError) {
