@@ -58,6 +58,12 @@ boost::json::array tool_array(const connector_spec& spec) {
     if (!tool.annotations.empty()) {
       entry["annotations"] = boost::json::parse(tool.annotations);
     }
+    if (!tool.output_schema.empty()) {
+      entry["outputSchema"] = boost::json::parse(tool.output_schema);
+    }
+    if (!tool.icons.empty()) {
+      entry["icons"] = boost::json::parse(tool.icons);
+    }
     tools.emplace_back(std::move(entry));
   }
   return tools;

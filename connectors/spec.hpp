@@ -57,6 +57,10 @@ struct tool_spec {
   tool_handler handler;
   /// Plans a call that emits notifications before its result; nullptr for immediate tools.
   script_handler script = nullptr;
+  /// JSON Schema of the tool's structuredContent (JSON text), empty when it has none.
+  std::string_view output_schema = {};
+  /// MCP icons (a JSON array text), empty when the tool has none.
+  std::string_view icons = {};
 };
 
 /// Reads a resource: its URI in, a ReadResourceResult JSON object out.

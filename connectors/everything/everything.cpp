@@ -89,13 +89,20 @@ caf::expected<json::object> add(const json::object& args) {
   if (b == nullptr || !b->is_number()) {
     return invalid("b", "is required and must be a number");
   }
+  // The sum as text for every client, and as structuredContent for clients that use the
+  // output schema.
   if (a->is_int64() && b->is_int64()) {
     long long sum = 0;
     if (!__builtin_add_overflow(a->as_int64(), b->as_int64(), &sum)) {
-      return text_result(std::to_string(sum));
+      auto result = text_result(std::to_string(sum));
+      result["structuredContent"] = json::object{{"sum", sum}};
+      return result;
     }
   }
-  return text_result(format_number(a->to_number<double>() + b->to_number<double>()));
+  auto sum = a->to_number<double>() + b->to_number<double>();
+  auto result = text_result(format_number(sum));
+  result["structuredContent"] = json::object{{"sum", sum}};
+  return result;
 }
 
 caf::expected<json::object> simple_text(const json::object&) {
@@ -415,10 +422,12 @@ constexpr std::array tools{
     R"({"readOnlyHint":true,"destructiveHint":false,"idempotentHint":true,"openWorldHint":false})",
     echo},
   tool_spec{
-    "add", "Add", "Adds two numbers and returns the sum as text.",
+    "add", "Add", "Adds two numbers; returns the sum as text and as structured content.",
     R"({"type":"object","properties":{"a":{"type":"number","description":"First addend"},"b":{"type":"number","description":"Second addend"}},"required":["a","b"],"additionalProperties":false})",
     R"({"readOnlyHint":true,"destructiveHint":false,"idempotentHint":true,"openWorldHint":false})",
-    add},
+    add, nullptr,
+    R"({"type":"object","properties":{"sum":{"type":"number","description":"a + b"}},"required":["sum"]})",
+    R"([{"src":"data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHZpZXdCb3g9IjAgMCAxNiAxNiI+PHBhdGggZD0iTTcgMmgydjVoNXYySDl2NUg3VjlIMlY3aDV6Ii8+PC9zdmc+","mimeType":"image/svg+xml","sizes":["any"]}])"},
   tool_spec{"test_simple_text", "", "Tests simple text content response", no_arguments, "",
             simple_text},
   tool_spec{"test_image_content", "", "Tests image content response", no_arguments, "",

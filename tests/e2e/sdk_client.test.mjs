@@ -61,6 +61,9 @@ describe('sdk client e2e', () => {
 
       const sum = await client.callTool({ name: 'add', arguments: { a: 2, b: 3 } });
       assert.deepEqual(sum.content, [{ type: 'text', text: '5' }]);
+      // The SDK validates structuredContent against the tool's outputSchema.
+      assert.deepEqual(sum.structuredContent, { sum: 5 });
+      assert.equal(tools.find((t) => t.name === 'add').icons[0].mimeType, 'image/svg+xml');
       assert.deepEqual(transportErrors.map(String), [], 'transport reported errors');
 
       await assert.rejects(

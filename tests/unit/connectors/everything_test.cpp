@@ -56,6 +56,18 @@ TEST(EverythingTest, EchoRejectsAMissingMessage) {
   EXPECT_EQ(code_of(fail("echo", "[1]")), errc::invalid_tool_arguments);
 }
 
+TEST(EverythingTest, AddReturnsStructuredContentMatchingItsOutputSchema) {
+  auto result = call("add", R"({"a":2,"b":3})");
+  EXPECT_EQ(result.at("structuredContent").at("sum"), 5);
+  EXPECT_EQ(call("add", R"({"a":0.5,"b":1})").at("structuredContent").at("sum"), 1.5);
+  auto tools = json::parse(serialize_tools(everything::spec)).as_array();
+  const auto& add = tools[1].as_object();
+  ASSERT_EQ(add.at("name"), "add");
+  EXPECT_EQ(add.at("outputSchema").at("required").at(0), "sum");
+  EXPECT_EQ(add.at("icons").at(0).at("mimeType"), "image/svg+xml");
+  EXPECT_FALSE(tools[0].as_object().contains("outputSchema"));
+}
+
 TEST(EverythingTest, AddsIntegersAndDecimals) {
   EXPECT_EQ(first_text(call("add", R"({"a":2,"b":3})")), "5");
   EXPECT_EQ(first_text(call("add", R"({"a":1.5,"b":2})")), "3.5");
