@@ -40,6 +40,9 @@ struct server_options {
   /// MCP_ALLOWED_ORIGINS: comma-separated allowed Origin values; empty means same-host or
   /// loopback origins only.
   std::string allowed_origins;
+  /// CORS_ALLOWED_ORIGINS: comma-separated browser origins that may call the API from scripts
+  /// ("*" for any); empty means no cross-origin access.
+  std::string cors_origins;
   /// SAGEMCP_ALLOWED_HOSTS: comma-separated Host names the MCP endpoint answers to; empty means
   /// loopback names only when listening on loopback, and any host otherwise.
   std::string allowed_hosts;

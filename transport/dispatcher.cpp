@@ -5,6 +5,7 @@
 #include "observability/metrics.hpp"
 #include "transport/admin_api.hpp"
 #include "transport/bridge.hpp"
+#include "transport/mcp/protocol.hpp"
 #include "transport/mcp_endpoint.hpp"
 
 #include <boost/json/object.hpp>
@@ -225,6 +226,43 @@ responder instrument(const http_request& req, const route_match* match, responde
   };
 }
 
+// Headers a browser may send and read across origins.
+constexpr std::string_view cors_request_headers
+  = "Authorization, Content-Type, Accept, Mcp-Session-Id, MCP-Protocol-Version, Last-Event-ID, "
+    "Mcp-Method, Mcp-Name, X-Request-Id";
+constexpr std::string_view cors_exposed_headers
+  = "Mcp-Session-Id, MCP-Protocol-Version, X-Request-Id, WWW-Authenticate";
+
+// Adds CORS headers for an allowed Origin; no bearer cookies exist, so credentials stay off.
+responder with_cors(const transport_context& ctx, const http_request& req, responder reply) {
+  auto origin = req.header("origin");
+  if (!mcp::is_cors_origin(origin, ctx.options.cors_origins)) {
+    return reply;
+  }
+  return [reply = std::move(reply), origin = std::string{origin}](http_response response) {
+    response.headers.emplace_back("Access-Control-Allow-Origin", origin);
+    response.headers.emplace_back("Access-Control-Expose-Headers", cors_exposed_headers);
+    response.headers.emplace_back("Vary", "Origin");
+    reply(std::move(response));
+  };
+}
+
+// Answers a CORS preflight: the route's methods for an allowed origin, 403 otherwise.
+http_response preflight(const transport_context& ctx, const http_request& req) {
+  if (!mcp::is_cors_origin(req.header("origin"), ctx.options.cors_origins)) {
+    return error_response(403, "forbidden_origin", "Origin not allowed (CORS_ALLOWED_ORIGINS)");
+  }
+  auto match = match_route("OPTIONS", req.path);
+  if (match || code_of(match.error()) != errc::method_not_allowed) {
+    return error_response(404, "not_found", "Not Found");
+  }
+  auto response = empty_response(204);
+  response.headers.emplace_back("Access-Control-Allow-Methods", message_of(match.error()));
+  response.headers.emplace_back("Access-Control-Allow-Headers", cors_request_headers);
+  response.headers.emplace_back("Access-Control-Max-Age", "600");
+  return response;
+}
+
 } // namespace
 
 void dispatch(transport_context& ctx, http_request req, responder reply) {
@@ -232,6 +270,11 @@ void dispatch(transport_context& ctx, http_request req, responder reply) {
     req.request_id = random_token(12);
   } else {
     req.request_id = std::string{req.header("x-request-id")};
+  }
+  reply = with_cors(ctx, req, std::move(reply));
+  if (req.method == "OPTIONS" && req.has_header("access-control-request-method")) {
+    instrument(req, nullptr, std::move(reply))(preflight(ctx, req));
+    return;
   }
   auto match = match_route(req.method, req.path);
   if (!match) {

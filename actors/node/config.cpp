@@ -149,6 +149,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   }
   cfg.server.allowed_origins = env("MCP_ALLOWED_ORIGINS");
   cfg.server.allowed_hosts = env("SAGEMCP_ALLOWED_HOSTS");
+  cfg.server.cors_origins = env("CORS_ALLOWED_ORIGINS");
   if (auto level = env("SAGEMCP_LOG_LEVEL"); !level.empty()) {
     if (level != "debug" && level != "info" && level != "warn" && level != "warning"
         && level != "error") {

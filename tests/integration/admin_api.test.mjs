@@ -503,3 +503,49 @@ describe('admin api (auth off)', () => {
     assert.equal(keys.status, 200, keys.text);
   });
 });
+
+describe('cors for browser clients', () => {
+  let server;
+  const allowed = 'https://ui.example.com';
+
+  before(async () => {
+    server = await startServer({ auth: true, env: { CORS_ALLOWED_ORIGINS: allowed } });
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('answers a preflight from an allowed origin with the route methods', async () => {
+    const res = await fetch(`${server.baseUrl}/api/v1/admin/tenants`, {
+      method: 'OPTIONS',
+      headers: { origin: allowed, 'access-control-request-method': 'POST' },
+    });
+    assert.equal(res.status, 204);
+    assert.equal(res.headers.get('access-control-allow-origin'), allowed);
+    assert.equal(res.headers.get('access-control-allow-methods'), 'GET, POST');
+    assert.match(res.headers.get('access-control-allow-headers'), /Authorization/);
+  });
+
+  it('refuses a preflight from another origin', async () => {
+    const res = await fetch(`${server.baseUrl}/api/v1/admin/tenants`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example.com', 'access-control-request-method': 'GET' },
+    });
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.get('access-control-allow-origin'), null);
+  });
+
+  it('tags responses to an allowed origin only', async () => {
+    const ok = await fetch(`${server.baseUrl}/api/v1/admin/tenants`, {
+      headers: { origin: allowed, authorization: `Bearer ${server.adminKey}` },
+    });
+    assert.equal(ok.status, 200);
+    assert.equal(ok.headers.get('access-control-allow-origin'), allowed);
+    assert.match(ok.headers.get('access-control-expose-headers'), /Mcp-Session-Id/);
+    const other = await fetch(`${server.baseUrl}/api/v1/admin/tenants`, {
+      headers: { origin: 'https://evil.example.com', authorization: `Bearer ${server.adminKey}` },
+    });
+    assert.equal(other.headers.get('access-control-allow-origin'), null);
+  });
+});

@@ -70,6 +70,17 @@ bool is_allowed_host(std::string_view host, std::string_view allowed, bool loopb
   return !loopback_only || is_loopback_host(name);
 }
 
+bool is_cors_origin(std::string_view origin, std::string_view allowed) {
+  if (origin.empty() || trim(allowed).empty()) {
+    return false;
+  }
+  bool found = false;
+  for_each_element(allowed, [&](std::string_view entry) {
+    found = found || entry == "*" || entry == origin;
+  });
+  return found;
+}
+
 bool is_loopback_address(std::string_view address) {
   return address.starts_with("127.") || address == "::1" || iequals(address, "localhost");
 }

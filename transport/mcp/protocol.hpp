@@ -40,6 +40,10 @@ bool is_allowed_origin(std::string_view origin, std::string_view host, std::stri
 /// server accepts every host.
 bool is_allowed_host(std::string_view host, std::string_view allowed, bool loopback_only);
 
+/// Whether a browser origin is in a CORS allow-list (comma-separated exact origins, "*" for
+/// any); an empty list or an empty origin allows nothing.
+bool is_cors_origin(std::string_view origin, std::string_view allowed);
+
 /// Whether `address` (a listen address) is a loopback address.
 bool is_loopback_address(std::string_view address);
 

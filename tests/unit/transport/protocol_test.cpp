@@ -71,6 +71,16 @@ TEST(ProtocolTest, AllowedHostsListIsExact) {
   EXPECT_TRUE(is_allowed_host("anything", "*", true));
 }
 
+TEST(ProtocolTest, CorsNeedsAListedOrigin) {
+  EXPECT_FALSE(is_cors_origin("https://ui.example.com", ""));
+  EXPECT_FALSE(is_cors_origin("", "*"));
+  EXPECT_TRUE(is_cors_origin("https://ui.example.com", "https://ui.example.com"));
+  EXPECT_TRUE(
+    is_cors_origin("https://b.example.com", "https://a.example.com, https://b.example.com"));
+  EXPECT_FALSE(is_cors_origin("https://evil.example.com", "https://ui.example.com"));
+  EXPECT_TRUE(is_cors_origin("https://any.example.com", "*"));
+}
+
 TEST(ProtocolTest, RecognizesLoopbackListenAddresses) {
   EXPECT_TRUE(is_loopback_address("127.0.0.1"));
   EXPECT_TRUE(is_loopback_address("::1"));
