@@ -179,7 +179,11 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
   self->state.row = std::move(row);
   self->state.spec = spec;
   self->state.tool_pages = connectors::tool_pages(*spec);
+  self->state.tools_json = connectors::serialize_tools(*spec);
   return {
+    [self](atom::get, atom::tool) {
+      return self->state.tools_json;
+    },
     [self](atom::list, const std::string& cursor) -> caf::result<std::string> {
       const auto& pages = self->state.tool_pages;
       auto index = connectors::page_of(cursor, pages.size());

@@ -23,6 +23,8 @@ struct connector_state {
   const connectors::connector_spec* spec = nullptr;
   /// The serialized `tools/list` result pages, built once.
   std::vector<std::string> tool_pages;
+  /// The serialized array of every tool, for tenant-wide catalogs.
+  std::string tools_json;
   uint64_t calls = 0;
   uint64_t failures = 0;
   /// A scripted tool call waiting for its last notification before it answers.

@@ -3,6 +3,7 @@
 #include "actors/connector.hpp"
 #include "actors/session.hpp"
 #include "actors/tenant.hpp"
+#include "actors/tool_catalog.hpp"
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
 #include "observability/metrics.hpp"
@@ -74,23 +75,17 @@ caf::expected<connector_actor> connector_for(pool_pointer self, const connector_
   return handle;
 }
 
-void start_session(pool_pointer self, caf::typed_response_promise<session_info> promise,
-                   session_request req, const connector_row& row) {
+// Spawns a session over `members` and registers it under the id the transport minted.
+void spawn_session(pool_pointer self, caf::typed_response_promise<session_info> promise,
+                   session_request req, std::vector<session_member> members, session_info info) {
   auto& st = self->state;
-  auto instance = connector_for(self, row, req.tenant);
-  if (!instance) {
-    promise.deliver(std::move(instance.error()));
-    return;
-  }
   if (st.sessions.contains(req.session_id)) {
     promise.deliver(make_error(errc::internal_error, "session id collision"));
     return;
   }
   auto id = req.session_id;
   session_entry entry{{}, req.tenant, req.connector_id, req.caller.key_id};
-  const auto* spec = connectors::find_connector_type(row.connector_type);
-  auto info = session_info{id, req.protocol_version, row.name, connectors::capabilities(*spec)};
-  entry.handle = self->spawn(session, std::move(req), *instance, st.session_ttl);
+  entry.handle = self->spawn(session, std::move(req), std::move(members), st.session_ttl);
   self->monitor(entry.handle);
   st.names.emplace(entry.handle.address(), "s:" + id);
   st.sessions.emplace(id, std::move(entry));
@@ -98,18 +93,58 @@ void start_session(pool_pointer self, caf::typed_response_promise<session_info> 
   promise.deliver(std::move(info));
 }
 
+void start_session(pool_pointer self, caf::typed_response_promise<session_info> promise,
+                   session_request req, const connector_row& row) {
+  auto instance = connector_for(self, row, req.tenant);
+  if (!instance) {
+    promise.deliver(std::move(instance.error()));
+    return;
+  }
+  const auto* spec = connectors::find_connector_type(row.connector_type);
+  auto info = session_info{req.session_id, req.protocol_version, row.name,
+                           connectors::capabilities(*spec)};
+  spawn_session(self, std::move(promise), std::move(req), {session_member{{}, *instance}},
+                std::move(info));
+}
+
+// The tenant-wide endpoint: every enabled connector whose type this node knows, tools only.
+void start_tenant_session(pool_pointer self, caf::typed_response_promise<session_info> promise,
+                          session_request req, const std::vector<connector_row>& rows) {
+  std::vector<session_member> members;
+  for (const auto& row : rows) {
+    auto instance = connector_for(self, row, req.tenant);
+    if (instance) {
+      members.push_back(session_member{connector_prefix(row.name, row.connector_type), *instance});
+    }
+  }
+  // No connector name: the session spans the tenant.
+  auto info = session_info{
+    req.session_id, req.protocol_version, {}, R"({"tools":{"listChanged":false},"logging":{}})"};
+  spawn_session(self, std::move(promise), std::move(req), std::move(members), std::move(info));
+}
+
 caf::result<session_info> open(pool_pointer self, session_request& req) {
   auto promise = self->make_response_promise<session_info>();
   auto target = tenant_for(self, req.tenant);
+  auto fail = [promise](caf::error& err) mutable {
+    promise.deliver(std::move(err));
+  };
+  if (req.connector_id.empty()) {
+    self->request(target, std::chrono::seconds{30}, atom::list_v, atom::connector_v)
+      .then(
+        [self, promise, req](std::vector<connector_row>& rows) mutable {
+          start_tenant_session(self, std::move(promise), std::move(req), rows);
+        },
+        fail);
+    return promise;
+  }
   auto connector_id = req.connector_id;
   self->request(target, std::chrono::seconds{30}, atom::open_v, std::move(connector_id))
     .then(
       [self, promise, req](connector_row& row) mutable {
         start_session(self, std::move(promise), std::move(req), row);
       },
-      [promise](caf::error& err) mutable {
-        promise.deliver(std::move(err));
-      });
+      fail);
   return promise;
 }
 
@@ -154,9 +189,11 @@ void evict(pool_pointer self, const std::string& tenant_slug, const std::string&
     self->send_exit(i->second, caf::exit_reason::user_shutdown);
     st.tenants.erase(i);
   }
+  // Tenant-wide sessions (empty connector id) depend on every connector of their tenant.
   auto affected = [&](const auto& entry) {
     return entry.tenant == tenant_slug
-           && (connector_id.empty() || entry.connector_id == connector_id);
+           && (connector_id.empty() || entry.connector_id == connector_id
+               || entry.connector_id.empty());
   };
   stop_matching(self, st.sessions, affected);
   stop_matching(self, st.connectors, affected);

@@ -2,6 +2,7 @@
 
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
+#include "observability/logging.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <memory>
 #include <optional>
 
 namespace sagemcp {
@@ -25,6 +27,9 @@ constexpr std::array<std::string_view, 8> log_levels{"debug", "info",     "notic
 // Tool calls may wait on slow upstream APIs; clients such as Claude give up after 300 s.
 constexpr auto tool_call_timeout = std::chrono::seconds{300};
 
+// Time a connector may take to list its tools for a tenant-wide catalog.
+constexpr auto catalog_timeout = std::chrono::seconds{30};
+
 std::string tool_error_result(const caf::error& err) {
   boost::json::object block;
   block["type"] = "text";
@@ -33,6 +38,58 @@ std::string tool_error_result(const caf::error& err) {
   result["content"] = boost::json::array{std::move(block)};
   result["isError"] = true;
   return boost::json::serialize(result);
+}
+
+bool tenant_wide(const session_state& st) {
+  return st.origin.connector_id.empty();
+}
+
+// Runs `then` once the tenant-wide catalog exists, building it on first use. A member that
+// cannot list its tools is left out (and logged) instead of failing the whole list.
+void with_catalog(session_pointer self, std::function<void()> then) {
+  auto& st = self->state;
+  if (st.catalog) {
+    then();
+    return;
+  }
+  st.catalog_waiters.push_back(std::move(then));
+  if (st.catalog_loading) {
+    return;
+  }
+  st.catalog_loading = true;
+  auto collected = std::make_shared<std::vector<catalog_member>>(st.members.size());
+  auto remaining = std::make_shared<size_t>(st.members.size() + 1);
+  auto done = [self, collected, remaining] {
+    if (--*remaining > 0) {
+      return;
+    }
+    auto& s = self->state;
+    s.catalog = tool_catalog::build(*collected);
+    s.catalog_loading = false;
+    auto waiters = std::move(s.catalog_waiters);
+    s.catalog_waiters.clear();
+    for (auto& waiter : waiters) {
+      waiter();
+    }
+  };
+  for (size_t i = 0; i < st.members.size(); ++i) {
+    (*collected)[i].prefix = st.members[i].prefix;
+    self->request(st.members[i].handle, catalog_timeout, atom::get_v, atom::tool_v)
+      .then(
+        [collected, i, done](std::string& tools) {
+          (*collected)[i].tools_json = std::move(tools);
+          done();
+        },
+        [self, collected, i, done](caf::error& err) {
+          observability::log(observability::log_level::warn,
+                             "connector left out of the tenant tool list",
+                             {{"tenant", self->state.origin.tenant},
+                              {"prefix", (*collected)[i].prefix},
+                              {"error", message_of(err)}});
+          done();
+        });
+  }
+  done();
 }
 
 caf::result<mcp_reply> list_tools(session_pointer self, const mcp_request& req) {
@@ -50,7 +107,19 @@ caf::result<mcp_reply> list_tools(session_pointer self, const mcp_request& req) 
     }
   }
   auto promise = self->make_response_promise<mcp_reply>();
-  self->request(self->state.connector, caf::infinite, atom::list_v, std::move(cursor))
+  if (tenant_wide(self->state)) {
+    with_catalog(self, [self, promise, cursor]() mutable {
+      const auto& pages = self->state.catalog->pages();
+      auto index = connectors::page_of(cursor, pages.size());
+      if (!index) {
+        promise.deliver(std::move(index.error()));
+      } else {
+        promise.deliver(mcp_reply{pages[*index]});
+      }
+    });
+    return promise;
+  }
+  self->request(self->state.members.front().handle, caf::infinite, atom::list_v, std::move(cursor))
     .then(
       [promise](std::string& page) mutable {
         promise.deliver(mcp_reply{std::move(page)});
@@ -61,17 +130,14 @@ caf::result<mcp_reply> list_tools(session_pointer self, const mcp_request& req) 
   return promise;
 }
 
-caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
-  if (req.name.empty()) {
-    return make_error(errc::invalid_params, "Invalid params: 'name' must be a non-empty string");
-  }
+// Starts a tool call on `runner`; its notifications go to `stream`, its outcome to `promise`.
+void start_call(session_pointer self, request_stream_actor stream,
+                caf::typed_response_promise<mcp_reply> promise, const mcp_request& req,
+                const connector_actor& runner, const std::string& tool) {
   auto& st = self->state;
   auto id = ++st.next_call;
-  // The request's sender (the pool delegated it) receives the call's notifications. Read it
-  // first: making the response promise takes the sender out of the current message.
-  auto stream = caf::actor_cast<request_stream_actor>(self->current_sender());
-  auto promise = self->make_response_promise<mcp_reply>();
-  st.calls.emplace(id, session_state::running_call{std::move(stream), promise, req.id});
+  st.calls.emplace(id, session_state::running_call{std::move(stream), std::move(promise), req.id,
+                                                   runner});
   // A cancelled call is no longer in `calls`; its late outcome is dropped.
   auto complete = [self, id](caf::expected<mcp_reply> outcome) {
     auto i = self->state.calls.find(id);
@@ -87,8 +153,8 @@ caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
     }
   };
   self
-    ->request(st.connector, tool_call_timeout, atom::invoke_v,
-              tool_call{id, req.name, req.arguments, req.progress_token})
+    ->request(runner, tool_call_timeout, atom::invoke_v,
+              tool_call{id, tool, req.arguments, req.progress_token})
     .then(
       [complete](std::string& result) {
         complete(mcp_reply{std::move(result)});
@@ -100,6 +166,29 @@ caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
           complete(std::move(err));
         }
       });
+}
+
+caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
+  if (req.name.empty()) {
+    return make_error(errc::invalid_params, "Invalid params: 'name' must be a non-empty string");
+  }
+  // The request's sender (the pool delegated it) receives the call's notifications. Read it
+  // first: making the response promise takes the sender out of the current message.
+  auto stream = caf::actor_cast<request_stream_actor>(self->current_sender());
+  auto promise = self->make_response_promise<mcp_reply>();
+  if (!tenant_wide(self->state)) {
+    start_call(self, std::move(stream), promise, req, self->state.members.front().handle, req.name);
+    return promise;
+  }
+  with_catalog(self, [self, stream, promise, req]() mutable {
+    const auto* route = self->state.catalog->find(req.name);
+    if (route == nullptr) {
+      promise.deliver(make_error(errc::unknown_tool, "Unknown tool: " + req.name));
+      return;
+    }
+    start_call(self, std::move(stream), promise, req, self->state.members[route->member].handle,
+               route->tool);
+  });
   return promise;
 }
 
@@ -117,7 +206,7 @@ void cancel_call(session_pointer self, const mcp_request& note) {
   auto& calls = self->state.calls;
   for (auto i = calls.begin(); i != calls.end(); ++i) {
     if (i->second.request_id == request_id) {
-      self->send(self->state.connector, atom::cancel_v, i->first);
+      self->send(i->second.runner, atom::cancel_v, i->first);
       i->second.promise.deliver(make_error(errc::cancelled));
       calls.erase(i);
       return;
@@ -296,7 +385,11 @@ caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
     return call_tool(self, req);
   }
   if (connectors::is_served_method(req.method)) {
-    return self->delegate(self->state.connector, atom::handle_v, req);
+    if (tenant_wide(self->state)) {
+      return make_error(errc::method_not_found, "Method not found: " + req.method
+                                                  + " (not offered on the tenant endpoint)");
+    }
+    return self->delegate(self->state.members.front().handle, atom::handle_v, req);
   }
   if (req.method == "logging/setLevel") {
     return set_level(self, req);
@@ -323,10 +416,10 @@ void check_idle(session_pointer self) {
 } // namespace
 
 session_actor::behavior_type session(session_pointer self, session_request origin,
-                                     connector_actor connector, caf::timespan idle_ttl) {
+                                     std::vector<session_member> members, caf::timespan idle_ttl) {
   auto& st = self->state;
   st.origin = std::move(origin);
-  st.connector = std::move(connector);
+  st.members = std::move(members);
   st.idle_ttl = idle_ttl;
   st.last_activity = self->clock().now();
   self->delayed_send(self, idle_ttl, atom::tick_v);

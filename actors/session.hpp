@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/tool_catalog.hpp"
 #include "messages/interfaces.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -9,17 +10,32 @@
 #include <caf/typed_response_promise.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 namespace sagemcp {
+
+/// A connector a session talks to.
+struct session_member {
+  /// Prefix of its tools' names where they clash on the tenant-wide endpoint.
+  std::string prefix;
+  connector_actor handle;
+};
 
 /// State of a legacy-era MCP session.
 struct session_state {
   static inline const char* name = "session";
   session_request origin;
-  connector_actor connector;
+  /// One connector, or every enabled connector of the tenant on the tenant-wide endpoint.
+  std::vector<session_member> members;
+  /// Tenant-wide sessions: the merged tools, built on first use.
+  std::optional<tool_catalog> catalog;
+  bool catalog_loading = false;
+  std::vector<std::function<void()>> catalog_waiters;
   bool initialized = false;
   /// The level set by logging/setLevel; messages below it are not sent.
   std::string log_level = "info";
@@ -31,6 +47,8 @@ struct session_state {
     caf::typed_response_promise<mcp_reply> promise;
     /// Raw JSON id of the request that started the call.
     std::string request_id;
+    /// The connector instance that runs it.
+    connector_actor runner;
   };
   /// Tool calls in flight, by call id.
   std::unordered_map<uint64_t, running_call> calls;
@@ -43,10 +61,11 @@ struct session_state {
   uint64_t requests = 0;
 };
 
-/// Serves one session: ping, tools/list and tools/call against its connector instance. Ends
-/// itself after `idle_ttl` without requests.
+/// Serves one session against its connector instance, or against every member on the
+/// tenant-wide endpoint (an empty `origin.connector_id`: tools only). Ends itself after
+/// `idle_ttl` without requests.
 session_actor::behavior_type session(session_actor::stateful_pointer<session_state> self,
-                                     session_request origin, connector_actor connector,
+                                     session_request origin, std::vector<session_member> members,
                                      caf::timespan idle_ttl);
 
 } // namespace sagemcp

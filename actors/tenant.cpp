@@ -11,6 +11,19 @@ namespace sagemcp {
 
 namespace {
 
+caf::expected<std::vector<connector_row>> enabled(const tenant_snapshot& snapshot) {
+  if (!snapshot.tenant.is_active) {
+    return make_error(errc::tenant_not_found, "Tenant '" + snapshot.tenant.slug + "' is inactive");
+  }
+  std::vector<connector_row> result;
+  for (const auto& row : snapshot.connectors) {
+    if (row.is_enabled) {
+      result.push_back(row);
+    }
+  }
+  return result;
+}
+
 caf::expected<connector_row> resolve(const tenant_snapshot& snapshot, const std::string& id) {
   if (!snapshot.tenant.is_active) {
     return make_error(errc::tenant_not_found, "Tenant '" + snapshot.tenant.slug + "' is inactive");
@@ -38,6 +51,15 @@ void on_loaded(tenant_actor::stateful_pointer<tenant_state> self, tenant_snapsho
     }
   }
   st.pending.clear();
+  for (auto& promise : st.pending_lists) {
+    auto rows = enabled(*st.snapshot);
+    if (rows) {
+      promise.deliver(std::move(*rows));
+    } else {
+      promise.deliver(std::move(rows.error()));
+    }
+  }
+  st.pending_lists.clear();
 }
 
 void on_load_failed(tenant_actor::stateful_pointer<tenant_state> self, caf::error err) {
@@ -48,6 +70,10 @@ void on_load_failed(tenant_actor::stateful_pointer<tenant_state> self, caf::erro
     entry.first.deliver(err);
   }
   self->state.pending.clear();
+  for (auto& promise : self->state.pending_lists) {
+    promise.deliver(err);
+  }
+  self->state.pending_lists.clear();
   // Nothing is cached for a tenant that could not be loaded; the pool forgets this actor.
   self->quit();
 }
@@ -78,6 +104,19 @@ tenant_actor::behavior_type tenant(tenant_actor::stateful_pointer<tenant_state> 
         return std::move(row.error());
       }
       return std::move(*row);
+    },
+    [self](atom::list, atom::connector) -> caf::result<std::vector<connector_row>> {
+      auto& st = self->state;
+      if (!st.snapshot) {
+        auto promise = self->make_response_promise<std::vector<connector_row>>();
+        st.pending_lists.push_back(promise);
+        return promise;
+      }
+      auto rows = enabled(*st.snapshot);
+      if (!rows) {
+        return std::move(rows.error());
+      }
+      return std::move(*rows);
     },
     [self](atom::status) -> std::string {
       const auto& st = self->state;

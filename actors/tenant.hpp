@@ -21,6 +21,8 @@ struct tenant_state {
   std::optional<tenant_snapshot> snapshot;
   /// Requests that arrived before the snapshot, with the connector id they ask for.
   std::vector<std::pair<caf::typed_response_promise<connector_row>, std::string>> pending;
+  /// Connector lists asked for before the snapshot arrived.
+  std::vector<caf::typed_response_promise<std::vector<connector_row>>> pending_lists;
 };
 
 /// Holds one tenant's configuration; loads it from the store when spawned.

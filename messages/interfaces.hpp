@@ -52,6 +52,8 @@ using persistence_actor = caf::typed_actor<
 using connector_actor = caf::typed_actor<
   // Replies with the serialized tools/list result page a cursor names (empty: the first).
   caf::replies_to<atom::list, std::string>::with<std::string>,
+  // Replies with the serialized JSON array of all of the instance's tools.
+  caf::replies_to<atom::get, atom::tool>::with<std::string>,
   // Runs a tool call; replies with a raw JSON CallToolResult. Notifications the tool emits while
   // it runs go to the sender as (push, call id, JSON-RPC notification).
   caf::replies_to<atom::invoke, tool_call>::with<std::string>,
@@ -68,6 +70,8 @@ using connector_actor = caf::typed_actor<
 using tenant_actor = caf::typed_actor<
   // Resolves an enabled connector of this tenant by id.
   caf::replies_to<atom::open, std::string>::with<connector_row>,
+  // Lists the tenant's enabled connectors, for the tenant-wide endpoint.
+  caf::replies_to<atom::list, atom::connector>::with<std::vector<connector_row>>,
   // Reports the actor's state as a JSON object.
   caf::replies_to<atom::status>::with<std::string>>;
 

@@ -50,6 +50,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, tenant, "tenant")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, connector, "connector")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, key, "key")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, tool, "tool")
 
 CAF_END_TYPE_ID_BLOCK(sagemcp)
 

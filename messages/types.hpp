@@ -185,6 +185,7 @@ struct session_request {
   /// The id the transport minted for the new session (CSPRNG, visible ASCII).
   std::string session_id;
   std::string tenant;
+  /// The connector of the session; empty for the tenant-wide endpoint (every enabled connector).
   std::string connector_id;
   principal caller;
   std::string protocol_version;

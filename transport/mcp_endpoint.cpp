@@ -65,8 +65,11 @@ std::string initialize_result(const session_info& info) {
   result["protocolVersion"] = info.protocol_version;
   result["capabilities"] = std::move(capabilities);
   result["serverInfo"] = std::move(server);
-  result["instructions"] = "Tools of the connector '" + info.connector_name
-                           + "' hosted by SageMCP.";
+  result["instructions"]
+    = info.connector_name.empty()
+        ? std::string{"Tools of every enabled connector of this tenant, hosted by SageMCP; names "
+                      "are prefixed with their connector's name where they clash."}
+        : "Tools of the connector '" + info.connector_name + "' hosted by SageMCP.";
   return boost::json::serialize(result);
 }
 

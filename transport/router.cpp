@@ -26,6 +26,8 @@ const std::array route_table{
   route{"GET", "/metrics", metrics, public_route, false},
   route{"POST", "/api/v1/{tenant}/connectors/{connector}/mcp", mcp_post, tu, true},
   route{"DELETE", "/api/v1/{tenant}/connectors/{connector}/mcp", mcp_delete, tu, true},
+  route{"POST", "/api/v1/{tenant}/mcp", mcp_post, tu, true},
+  route{"DELETE", "/api/v1/{tenant}/mcp", mcp_delete, tu, true},
   route{"GET", "/api/v1/admin/tenants", tenants_list, pa, false},
   route{"POST", "/api/v1/admin/tenants", tenant_create, pa, false},
   route{"GET", "/api/v1/admin/tenants/{tenant}", tenant_get, pa, true},

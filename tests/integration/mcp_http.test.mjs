@@ -610,3 +610,55 @@ describe('mcp streamable http (auth off)', () => {
     assert.equal(res.json.result.content[0].text, '5');
   });
 });
+
+describe('tenant-wide mcp endpoint', () => {
+  let server;
+  let ctx;
+  let other;
+
+  before(async () => {
+    server = await startServer({ auth: true });
+    ctx = await setupTenant(server);
+    other = await setupTenant(server);
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('serves the tools of every enabled connector, prefixing names that clash', async () => {
+    const url = `${server.baseUrl}/api/v1/${ctx.slug}/mcp`;
+    const single = await openSession(url, ctx.tenantKey);
+    const list = await single.request('tools/list', {});
+    assert.ok(list.json.result.tools.some((t) => t.name === 'echo'), list.text);
+    const echo = await single.request('tools/call', { name: 'echo', arguments: { message: 't' } });
+    assert.equal(echo.json.result.content[0].text, 'Echo: t');
+    const resources = await single.request('resources/list', {});
+    assert.equal(resources.json.error.code, -32601, resources.text);
+
+    await createConnector(server, ctx.slug, { name: 'Second' });
+    // A new connector changes the tenant's tool set: old tenant-wide sessions end.
+    const stale = await single.request('ping');
+    assert.equal(stale.status, 404, stale.text);
+
+    const both = await openSession(url, ctx.tenantKey);
+    const names = (await both.request('tools/list', {})).json.result.tools.map((t) => t.name);
+    assert.ok(names.includes('Second__echo'), names.join(', '));
+    assert.equal(names.filter((n) => n.endsWith('__echo')).length, 2, names.join(', '));
+    for (const name of names) {
+      assert.match(name, /^[A-Za-z0-9_.-]{1,64}$/);
+    }
+    const routed = await both.request('tools/call', {
+      name: 'Second__echo',
+      arguments: { message: 'routed' },
+    });
+    assert.equal(routed.json.result.content[0].text, 'Echo: routed');
+  });
+
+  it('refuses another tenant key', async () => {
+    const res = await mcpPost(`${server.baseUrl}/api/v1/${ctx.slug}/mcp`, initializeRequest(), {
+      key: other.tenantKey,
+    });
+    assert.equal(res.status, 403, res.text);
+  });
+});

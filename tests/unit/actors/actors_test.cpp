@@ -116,7 +116,8 @@ protected:
     session_request origin;
     origin.session_id = "s1";
     origin.protocol_version = "2025-11-25";
-    return spawn(session, origin, instance, ttl);
+    origin.connector_id = "c1";
+    return spawn(session, origin, std::vector<session_member>{{{}, instance}}, ttl);
   }
 };
 
@@ -332,6 +333,28 @@ TEST_F(ServerPoolTest, OpensRoutesAndClosesSessions) {
   EXPECT_EQ(reply->result, "{}");
   ASSERT_TRUE(ask<atom::ok>(pool, atom::close_v, envelope(info->session_id, {})));
   auto after = ask<mcp_reply>(pool, atom::route_v, envelope(info->session_id, request("ping")));
+  ASSERT_FALSE(after);
+  EXPECT_EQ(code_of(after.error()), errc::session_not_found);
+}
+
+TEST_F(ServerPoolTest, TenantWideSessionsServeEveryEnabledConnector) {
+  auto info = open("");
+  ASSERT_TRUE(info);
+  EXPECT_THAT(info->capabilities, HasSubstr("tools"));
+  auto env = envelope(info->session_id, request("tools/list"));
+  env.connector_id.clear();
+  auto list = ask<mcp_reply>(pool, atom::route_v, env);
+  ASSERT_TRUE(list);
+  // Only c1 is enabled, so nothing clashes and names stay as they are.
+  EXPECT_THAT(list->result, HasSubstr(R"("name":"echo")"));
+  env.request = call_request("echo", R"({"message":"t"})");
+  auto call = ask<mcp_reply>(pool, atom::route_v, env);
+  ASSERT_TRUE(call);
+  EXPECT_THAT(call->result, HasSubstr("Echo: t"));
+  // A change to any connector of the tenant ends tenant-wide sessions.
+  ASSERT_TRUE(ask<atom::ok>(pool, atom::evict_v, std::string{"acme"}, std::string{"c2"}));
+  env.request = request("ping");
+  auto after = ask<mcp_reply>(pool, atom::route_v, env);
   ASSERT_FALSE(after);
   EXPECT_EQ(code_of(after.error()), errc::session_not_found);
 }
