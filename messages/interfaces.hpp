@@ -15,7 +15,9 @@ namespace sagemcp {
 using request_stream_actor = caf::typed_actor<
   // Sends a JSON-RPC message (notification or request) to the client ahead of the request's
   // final response.
-  caf::reacts_to<atom::push, std::string>>;
+  caf::reacts_to<atom::push, std::string>,
+  // Writes a keep-alive comment when an open event stream has been idle.
+  caf::reacts_to<atom::tick>>;
 
 /// The single writer of the database (and, for now, its reader).
 using persistence_actor = caf::typed_actor<

@@ -149,13 +149,32 @@ std::string sse_event(std::string_view json) {
   return out;
 }
 
+// Idle time after which an open event stream gets a keep-alive comment, so that proxies do not
+// close it while a tool waits (for example on a person answering an elicitation).
+constexpr auto keep_alive_interval = std::chrono::seconds{15};
+
 // Where the messages of one POST go: a plain response, or an SSE stream opened by the first
 // message that arrives ahead of the final answer.
 struct post_output {
   responder reply;
   std::shared_ptr<chunk_stream> stream;
+  /// Whether anything was written since the last keep-alive check.
+  bool active = false;
+
+  /// Writes a comment if nothing was sent since the last call; true while the stream is open.
+  bool keep_alive() {
+    if (!stream) {
+      return false;
+    }
+    if (!active) {
+      stream->write(": keep-alive\n\n");
+    }
+    active = false;
+    return true;
+  }
 
   void push(std::string_view message) {
+    active = true;
     if (!stream) {
       stream = std::make_shared<chunk_stream>();
       http_response head;
@@ -190,6 +209,23 @@ struct request_stream_state {
 
 using stream_pointer = request_stream_actor::stateful_pointer<request_stream_state>;
 
+// Pushes a message; the first one opens the event stream and starts the keep-alive timer.
+template <class Pointer>
+void push_message(Pointer self, std::string_view message) {
+  bool opening = !self->state.out.stream;
+  self->state.out.push(message);
+  if (opening) {
+    self->delayed_send(self, keep_alive_interval, atom::tick_v);
+  }
+}
+
+template <class Pointer>
+void keep_alive(Pointer self) {
+  if (self->state.out.keep_alive()) {
+    self->delayed_send(self, keep_alive_interval, atom::tick_v);
+  }
+}
+
 request_stream_actor::behavior_type request_stream(stream_pointer self, transport_context* ctx,
                                                    mcp_envelope env, responder reply,
                                                    bool expects_result) {
@@ -223,7 +259,10 @@ request_stream_actor::behavior_type request_stream(stream_pointer self, transpor
       });
   return {
     [self](atom::push, const std::string& message) {
-      self->state.out.push(message);
+      push_message(self, message);
+    },
+    [self](atom::tick) {
+      keep_alive(self);
     },
   };
 }
@@ -292,7 +331,10 @@ request_stream_actor::behavior_type batch_stream(batch_pointer self, transport_c
   batch_done(self);
   return {
     [self](atom::push, const std::string& message) {
-      self->state.out.push(message);
+      push_message(self, message);
+    },
+    [self](atom::tick) {
+      keep_alive(self);
     },
   };
 }

@@ -220,6 +220,9 @@ request_stream_actor::behavior_type collector(request_stream_actor::pointer self
     [seen](atom::push, const std::string& message) {
       seen->push_back(message);
     },
+    [](atom::tick) {
+      // nop
+    },
   };
 }
 
