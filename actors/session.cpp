@@ -130,6 +130,15 @@ caf::result<mcp_reply> list_tools(session_pointer self, const mcp_request& req) 
   return promise;
 }
 
+// Forgets a finished call and the requests it still had open at the client.
+void end_call(session_pointer self, uint64_t call_id) {
+  auto& st = self->state;
+  st.calls.erase(call_id);
+  std::erase_if(st.client_requests, [call_id](const auto& entry) {
+    return entry.second.call_id == call_id;
+  });
+}
+
 // Starts a tool call on `runner`; its notifications go to `stream`, its outcome to `promise`.
 void start_call(session_pointer self, request_stream_actor stream,
                 caf::typed_response_promise<mcp_reply> promise, const mcp_request& req,
@@ -145,7 +154,7 @@ void start_call(session_pointer self, request_stream_actor stream,
       return;
     }
     auto pending = i->second.promise;
-    self->state.calls.erase(i);
+    end_call(self, id);
     if (outcome) {
       pending.deliver(std::move(*outcome));
     } else {
@@ -208,7 +217,7 @@ void cancel_call(session_pointer self, const mcp_request& note) {
     if (i->second.request_id == request_id) {
       self->send(i->second.runner, atom::cancel_v, i->first);
       i->second.promise.deliver(make_error(errc::cancelled));
-      calls.erase(i);
+      end_call(self, i->first);
       return;
     }
   }
@@ -329,7 +338,7 @@ caf::result<std::string> ask_client(session_pointer self, uint64_t call_id,
                               {"method", method},
                               {"params", boost::json::parse(params, ec)}};
   auto promise = self->make_response_promise<std::string>();
-  st.client_requests.emplace(id, promise);
+  st.client_requests.emplace(id, session_state::client_request{promise, call_id});
   self->send(i->second.stream, atom::push_v, boost::json::serialize(message));
   return promise;
 }
@@ -351,9 +360,9 @@ void accept_response(session_pointer self, const mcp_request& response) {
       message += ": ";
       message += text->as_string();
     }
-    i->second.deliver(make_error(errc::tool_failed, std::move(message)));
+    i->second.promise.deliver(make_error(errc::tool_failed, std::move(message)));
   } else {
-    i->second.deliver(response.params.empty() ? std::string{"{}"} : response.params);
+    i->second.promise.deliver(response.params.empty() ? std::string{"{}"} : response.params);
   }
   st.client_requests.erase(i);
 }
@@ -447,6 +456,8 @@ session_actor::behavior_type session(session_pointer self, session_request origi
       status["initialized"] = s.initialized;
       status["log_level"] = s.log_level;
       status["subscriptions"] = s.subscriptions.size();
+      status["calls"] = s.calls.size();
+      status["client_requests"] = s.client_requests.size();
       status["requests"] = s.requests;
       return boost::json::serialize(status);
     },

@@ -53,8 +53,13 @@ struct session_state {
   /// Tool calls in flight, by call id.
   std::unordered_map<uint64_t, running_call> calls;
   uint64_t next_call = 0;
-  /// Requests sent to the client, by their raw JSON id, waiting for its response.
-  std::unordered_map<std::string, caf::typed_response_promise<std::string>> client_requests;
+  /// A request sent to the client on behalf of a running call, waiting for its response.
+  struct client_request {
+    caf::typed_response_promise<std::string> promise;
+    uint64_t call_id = 0;
+  };
+  /// Requests sent to the client, by their raw JSON id; dropped when their call ends.
+  std::unordered_map<std::string, client_request> client_requests;
   uint64_t next_client_request = 0;
   caf::timespan idle_ttl{};
   caf::actor_clock::time_point last_activity;

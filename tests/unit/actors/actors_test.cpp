@@ -277,6 +277,35 @@ TEST_F(SessionTest, CancellationStopsTheCallAndSuppressesItsResult) {
   EXPECT_EQ(seen->size(), 2u);
 }
 
+TEST_F(SessionTest, RequestsToTheClientEndWithTheirCall) {
+  connector_row row;
+  row.id = "c1";
+  row.connector_type = "everything";
+  auto instance = spawn(connector, row, &connectors::everything::spec);
+  session_request origin;
+  origin.session_id = "s2";
+  origin.connector_id = "c1";
+  origin.client_capabilities = R"({"elicitation":{}})";
+  auto handle = spawn(session, origin, std::vector<session_member>{{{}, instance}},
+                      caf::timespan{std::chrono::minutes{30}});
+  auto seen = std::make_shared<std::vector<std::string>>();
+  auto req = call_request("test_elicitation", R"({"message":"ok?"})");
+  req.id = "9";
+  spawn(collector, handle, req, seen);
+  run();
+  advance_time(std::chrono::milliseconds{1});
+  ASSERT_EQ(seen->size(), 1u);
+  EXPECT_THAT((*seen)[0], HasSubstr("elicitation/create"));
+  auto status = ask<std::string>(handle, atom::status_v);
+  EXPECT_THAT(*status, HasSubstr(R"("client_requests":1)"));
+  auto cancel = request("notifications/cancelled", "");
+  cancel.params = R"({"requestId":9})";
+  ASSERT_TRUE(ask<mcp_reply>(handle, atom::handle_v, cancel));
+  status = ask<std::string>(handle, atom::status_v);
+  EXPECT_THAT(*status, HasSubstr(R"("client_requests":0)"));
+  EXPECT_THAT(*status, HasSubstr(R"("calls":0)"));
+}
+
 TEST_F(SessionTest, NotificationsGetAnEmptyReply) {
   auto reply = ask<mcp_reply>(spawn_session(), atom::handle_v,
                               request("notifications/initialized", ""));
