@@ -212,12 +212,12 @@ void cancel_call(session_pointer self, const mcp_request& note) {
     return;
   }
   auto request_id = boost::json::serialize(*target);
-  auto& calls = self->state.calls;
-  for (auto i = calls.begin(); i != calls.end(); ++i) {
-    if (i->second.request_id == request_id) {
-      self->send(i->second.runner, atom::cancel_v, i->first);
-      i->second.promise.deliver(make_error(errc::cancelled));
-      end_call(self, i->first);
+  for (auto& [id, call] : self->state.calls) {
+    if (call.request_id == request_id) {
+      self->send(call.runner, atom::cancel_v, id);
+      call.promise.deliver(make_error(errc::cancelled));
+      // Returns right away: end_call erases this entry (it takes the id by value).
+      end_call(self, id);
       return;
     }
   }
