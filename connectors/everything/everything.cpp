@@ -206,18 +206,20 @@ std::string describe_elicitation(const json::value& answer) {
   return out;
 }
 
-caf::expected<json::object> elicitation_answer(const caf::expected<json::value>& answer) {
+// The result text of an elicitation fixture: `lead` and the client's action and content.
+json::object elicited(std::string_view lead, const caf::expected<json::value>& answer) {
   if (!answer) {
     return text_result("Elicitation not supported or error: " + message_of(answer.error()));
   }
-  return text_result("User response: " + describe_elicitation(*answer));
+  return text_result(std::string{lead} + describe_elicitation(*answer));
+}
+
+caf::expected<json::object> elicitation_answer(const caf::expected<json::value>& answer) {
+  return elicited("User response: ", answer);
 }
 
 caf::expected<json::object> form_answer(const caf::expected<json::value>& answer) {
-  if (!answer) {
-    return text_result("Elicitation not supported or error: " + message_of(answer.error()));
-  }
-  return text_result("Elicitation completed: " + describe_elicitation(*answer));
+  return elicited("Elicitation completed: ", answer);
 }
 
 tool_script ask(std::string method, json::object params, answer_handler answer) {

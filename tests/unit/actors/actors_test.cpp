@@ -108,7 +108,8 @@ TEST_F(TenantTest, UnknownTenantFailsAndTheActorQuits) {
 
 class SessionTest : public test::actor_fixture {
 protected:
-  session_actor spawn_session(caf::timespan ttl = std::chrono::minutes{30}) {
+  session_actor spawn_session(caf::timespan ttl = std::chrono::minutes{30},
+                              std::string client_capabilities = {}) {
     connector_row row;
     row.id = "c1";
     row.connector_type = "everything";
@@ -117,6 +118,7 @@ protected:
     origin.session_id = "s1";
     origin.protocol_version = "2025-11-25";
     origin.connector_id = "c1";
+    origin.client_capabilities = std::move(client_capabilities);
     return spawn(session, origin, std::vector<session_member>{{{}, instance}}, ttl);
   }
 };
@@ -278,16 +280,7 @@ TEST_F(SessionTest, CancellationStopsTheCallAndSuppressesItsResult) {
 }
 
 TEST_F(SessionTest, RequestsToTheClientEndWithTheirCall) {
-  connector_row row;
-  row.id = "c1";
-  row.connector_type = "everything";
-  auto instance = spawn(connector, row, &connectors::everything::spec);
-  session_request origin;
-  origin.session_id = "s2";
-  origin.connector_id = "c1";
-  origin.client_capabilities = R"({"elicitation":{}})";
-  auto handle = spawn(session, origin, std::vector<session_member>{{{}, instance}},
-                      caf::timespan{std::chrono::minutes{30}});
+  auto handle = spawn_session(std::chrono::minutes{30}, R"({"elicitation":{}})");
   auto seen = std::make_shared<std::vector<std::string>>();
   auto req = call_request("test_elicitation", R"({"message":"ok?"})");
   req.id = "9";
