@@ -38,6 +38,7 @@ test-node:
 # The official MCP conformance suite (Node 22 from npm) against the everything connector.
 test-conformance:
 	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp bash tests/conformance/run.sh 2025-11-25
+	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp bash tests/conformance/run.sh 2026-07-28
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

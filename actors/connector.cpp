@@ -59,97 +59,166 @@ caf::result<std::string> run_script(connector_pointer self, const connectors::to
     self->delayed_send(caller, at, atom::push_v, call.call_id, boost::json::serialize(message));
   }
   auto& st = self->state;
-  auto id = ++st.next_script;
+  auto id = ++st.next_pending;
   auto promise = self->make_response_promise<std::string>();
-  connector_state::scripted_call entry;
+  connector_state::pending_call entry;
   entry.promise = promise;
   entry.result = boost::json::serialize(plan->result);
   entry.start = start;
-  entry.call_id = call.call_id;
-  if (plan->answer != nullptr) {
-    entry.ask_method = std::move(plan->ask_method);
-    entry.ask_params = boost::json::serialize(plan->ask_params);
-    entry.answer = plan->answer;
-    entry.caller = caller;
-  }
-  st.scripted.emplace(id, std::move(entry));
+  entry.call = call;
+  st.pending.emplace(id, std::move(entry));
   self->delayed_send(self, at, atom::tick_v, id);
   return promise;
 }
 
-// Delivers a scripted call's result made from the client's answer.
-void deliver_answer(connector_pointer self, connector_state::scripted_call& entry,
-                    const caf::expected<boost::json::value>& answer) {
-  auto result = entry.answer(answer);
-  record(self, result ? caf::error{} : result.error(), entry.start);
-  if (result) {
-    entry.promise.deliver(boost::json::serialize(*result));
-  } else {
-    entry.promise.deliver(std::move(result.error()));
-  }
-}
-
-// Asks the client through the calling session, then answers the tool call (unless it was
-// cancelled meanwhile).
-void ask_client(connector_pointer self, uint64_t id) {
-  auto& entry = self->state.scripted.at(id);
-  if (!entry.caller) {
-    deliver_answer(self, entry, make_error(errc::tool_failed, "no session to ask"));
-    self->state.scripted.erase(id);
+// Ends a pending call with its outcome.
+void settle(connector_pointer self, uint64_t id, caf::expected<std::string> outcome) {
+  auto& pending = self->state.pending;
+  auto i = pending.find(id);
+  if (i == pending.end()) {
     return;
   }
-  auto answered = [self, id](const caf::expected<boost::json::value>& answer) {
-    auto i = self->state.scripted.find(id);
-    if (i == self->state.scripted.end()) {
-      return;
-    }
-    deliver_answer(self, i->second, answer);
-    self->state.scripted.erase(i);
-  };
-  self
-    ->request(entry.caller, client_answer_timeout, atom::ask_v, entry.call_id, entry.ask_method,
-              entry.ask_params)
-    .then(
-      [answered](std::string& raw) {
-        boost::system::error_code ec;
-        auto value = boost::json::parse(raw, ec);
-        if (ec) {
-          answered(make_error(errc::tool_failed, "the client's answer is not JSON"));
-          return;
-        }
-        answered(std::move(value));
-      },
-      [answered](caf::error& err) {
-        answered(err);
-      });
+  record(self, outcome ? caf::error{} : outcome.error(), i->second.start);
+  auto promise = i->second.promise;
+  pending.erase(i);
+  if (outcome) {
+    promise.deliver(std::move(*outcome));
+  } else {
+    promise.deliver(std::move(outcome.error()));
+  }
 }
 
-// Stops a running scripted call: its promise reports the cancellation, its pending
-// notifications are dropped by the session, and a late answer finds nothing to complete.
-void cancel_script(connector_pointer self, uint64_t call_id) {
-  auto& scripted = self->state.scripted;
-  for (auto i = scripted.begin(); i != scripted.end(); ++i) {
-    if (i->second.call_id == call_id) {
+// One round of an interactive tool. A 2025-era session cannot take an input_required result, so
+// the client's capability gaps become tool errors there.
+caf::expected<boost::json::object> run_round(const connectors::tool_spec& tool,
+                                             const tool_call& call) {
+  connectors::round_context round{call.client_capabilities, call.input_responses,
+                                  call.request_state, call.stateless};
+  auto result = connectors::call_interactive(tool, call.arguments, round);
+  if (!result && !call.stateless && code_of(result.error()) == errc::missing_client_capability) {
+    return make_error(errc::tool_failed, message_of(result.error()));
+  }
+  return result;
+}
+
+// The most rounds a call may take on a 2025-era session before it is given up.
+constexpr unsigned max_rounds = 16;
+
+void ask_round(connector_pointer self, uint64_t id, const boost::json::object& result);
+
+// Runs the next round of an interactive call with the answers collected so far.
+void next_round(connector_pointer self, uint64_t id, std::string state) {
+  auto& entry = self->state.pending.at(id);
+  entry.call.input_responses = boost::json::serialize(entry.answers);
+  entry.call.request_state = std::move(state);
+  auto result = run_round(*entry.tool, entry.call);
+  if (!result) {
+    settle(self, id, std::move(result.error()));
+  } else if (!connectors::is_input_required(*result)) {
+    settle(self, id, boost::json::serialize(*result));
+  } else if (++entry.rounds >= max_rounds) {
+    settle(self, id, make_error(errc::tool_failed, "the tool kept asking for input"));
+  } else {
+    ask_round(self, id, *result);
+  }
+}
+
+// Sends a round's input requests to the client through the calling session; the next round
+// runs once every one is answered.
+void ask_round(connector_pointer self, uint64_t id, const boost::json::object& result) {
+  auto& entry = self->state.pending.at(id);
+  const auto* requests = result.if_contains("inputRequests");
+  const auto* state = result.if_contains("requestState");
+  auto next_state = state != nullptr && state->is_string() ? std::string{state->as_string()}
+                                                           : std::string{};
+  entry.answers.clear();
+  entry.awaiting = requests != nullptr && requests->is_object() ? requests->as_object().size() : 0;
+  if (entry.awaiting == 0 || !entry.caller) {
+    settle(self, id, make_error(errc::tool_failed, "the tool needs input no client can give"));
+    return;
+  }
+  for (const auto& [key, request] : requests->as_object()) {
+    const auto& obj = request.as_object();
+    auto method = std::string{obj.at("method").as_string()};
+    const auto* params = obj.if_contains("params");
+    auto raw_params = params != nullptr ? boost::json::serialize(*params) : std::string{"{}"};
+    self
+      ->request(entry.caller, client_answer_timeout, atom::ask_v, entry.call.call_id, method,
+                raw_params)
+      .then(
+        [self, id, key = std::string{key}, next_state](std::string& raw) {
+          auto i = self->state.pending.find(id);
+          if (i == self->state.pending.end()) {
+            return;
+          }
+          boost::system::error_code ec;
+          auto value = boost::json::parse(raw, ec);
+          if (ec || !value.is_object()) {
+            settle(self, id, make_error(errc::tool_failed, "the client's answer is no object"));
+            return;
+          }
+          i->second.answers[key] = std::move(value);
+          if (--i->second.awaiting == 0) {
+            next_round(self, id, next_state);
+          }
+        },
+        [self, id, method](caf::error& err) {
+          settle(self, id,
+                 make_error(errc::tool_failed,
+                            "no answer from the client to " + method + ": " + message_of(err)));
+        });
+  }
+}
+
+caf::result<std::string> run_interactive(connector_pointer self, const connectors::tool_spec& tool,
+                                         const tool_call& call,
+                                         std::chrono::steady_clock::time_point start) {
+  auto result = run_round(tool, call);
+  if (!result) {
+    record(self, result.error(), start);
+    return std::move(result.error());
+  }
+  // A 2026-07-28 client gets the input request as the result and retries with its answers.
+  if (call.stateless || !connectors::is_input_required(*result)) {
+    record(self, caf::error{}, start);
+    return boost::json::serialize(*result);
+  }
+  auto& st = self->state;
+  auto id = ++st.next_pending;
+  connector_state::pending_call entry;
+  // Read the sender first: making the response promise takes it out of the current message.
+  entry.caller = caf::actor_cast<session_actor>(self->current_sender());
+  auto promise = self->make_response_promise<std::string>();
+  entry.promise = promise;
+  entry.start = start;
+  entry.call = call;
+  entry.tool = &tool;
+  st.pending.emplace(id, std::move(entry));
+  ask_round(self, id, *result);
+  return promise;
+}
+
+// Stops a running call: its promise reports the cancellation, its pending notifications are
+// dropped by the session, and a late answer finds nothing to complete.
+void cancel_call(connector_pointer self, uint64_t call_id) {
+  auto& pending = self->state.pending;
+  for (auto i = pending.begin(); i != pending.end(); ++i) {
+    if (i->second.call.call_id == call_id) {
       i->second.promise.deliver(make_error(errc::cancelled));
-      scripted.erase(i);
+      pending.erase(i);
       return;
     }
   }
 }
 
 void finish_script(connector_pointer self, uint64_t id) {
-  auto& st = self->state;
-  auto i = st.scripted.find(id);
-  if (i == st.scripted.end()) {
+  auto& pending = self->state.pending;
+  auto i = pending.find(id);
+  if (i == pending.end()) {
     return;
   }
-  if (i->second.answer != nullptr) {
-    ask_client(self, id);
-    return;
-  }
-  record(self, caf::error{}, i->second.start);
-  i->second.promise.deliver(std::move(i->second.result));
-  st.scripted.erase(i);
+  auto result = std::move(i->second.result);
+  settle(self, id, std::move(result));
 }
 
 caf::result<std::string> invoke(connector_pointer self, const tool_call& call) {
@@ -162,6 +231,9 @@ caf::result<std::string> invoke(connector_pointer self, const tool_call& call) {
   auto start = std::chrono::steady_clock::now();
   if (tool->script != nullptr) {
     return run_script(self, *tool, call, start);
+  }
+  if (tool->interactive != nullptr) {
+    return run_interactive(self, *tool, call, start);
   }
   auto result = connectors::call_tool(*tool, call.arguments);
   record(self, result ? caf::error{} : result.error(), start);
@@ -199,10 +271,12 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
       finish_script(self, id);
     },
     [self](atom::cancel, uint64_t call_id) {
-      cancel_script(self, call_id);
+      cancel_call(self, call_id);
     },
     [self](atom::handle, const mcp_request& req) -> caf::result<mcp_reply> {
-      auto result = connectors::serve(*self->state.spec, req.method, req.params);
+      connectors::round_context round{req.client_capabilities, req.input_responses,
+                                      req.request_state, req.stateless};
+      auto result = connectors::serve(*self->state.spec, req.method, req.params, round);
       if (!result) {
         return std::move(result.error());
       }

@@ -8,6 +8,8 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include <boost/json/object.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -27,20 +29,25 @@ struct connector_state {
   std::string tools_json;
   uint64_t calls = 0;
   uint64_t failures = 0;
-  /// A scripted tool call waiting for its last notification before it answers.
-  struct scripted_call {
+  /// A tool call that has not answered yet: a scripted one waiting for its last notification,
+  /// or an interactive one waiting for the client's answers to its input requests.
+  struct pending_call {
     caf::typed_response_promise<std::string> promise;
-    std::string result;
     std::chrono::steady_clock::time_point start;
-    /// Set when the result depends on the answer to a request to the client.
-    std::string ask_method;
-    std::string ask_params;
-    connectors::answer_handler answer = nullptr;
-    uint64_t call_id = 0;
+    /// The call as the session sent it; interactive calls carry their latest round's answers.
+    tool_call call;
+    /// Scripted calls: the result to deliver after the last notification.
+    std::string result;
+    /// Interactive calls: the tool, the session that asks the client, and the round's answers.
+    const connectors::tool_spec* tool = nullptr;
     session_actor caller;
+    unsigned rounds = 0;
+    boost::json::object answers;
+    size_t awaiting = 0;
   };
-  std::unordered_map<uint64_t, scripted_call> scripted;
-  uint64_t next_script = 0;
+  /// Calls in flight, by internal number.
+  std::unordered_map<uint64_t, pending_call> pending;
+  uint64_t next_pending = 0;
 };
 
 /// Executes the tools of a native connector instance.

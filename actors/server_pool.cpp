@@ -79,12 +79,17 @@ caf::expected<connector_actor> connector_for(pool_pointer self, const connector_
 void spawn_session(pool_pointer self, caf::typed_response_promise<session_info> promise,
                    session_request req, std::vector<session_member> members, session_info info) {
   auto& st = self->state;
-  if (st.sessions.contains(req.session_id)) {
-    promise.deliver(make_error(errc::internal_error, "session id collision"));
+  if (auto i = st.sessions.find(req.session_id); i != st.sessions.end()) {
+    // Two first stateless requests raced; both use the context the first one opened.
+    if (req.stateless && i->second.stateless) {
+      promise.deliver(i->second.info);
+    } else {
+      promise.deliver(make_error(errc::internal_error, "session id collision"));
+    }
     return;
   }
   auto id = req.session_id;
-  session_entry entry{{}, req.tenant, req.connector_id, req.caller.key_id};
+  session_entry entry{{}, req.tenant, req.connector_id, req.caller.key_id, req.stateless, info};
   entry.handle = self->spawn(session, std::move(req), std::move(members), st.session_ttl);
   self->monitor(entry.handle);
   st.names.emplace(entry.handle.address(), "s:" + id);
@@ -123,7 +128,20 @@ void start_tenant_session(pool_pointer self, caf::typed_response_promise<session
   spawn_session(self, std::move(promise), std::move(req), std::move(members), std::move(info));
 }
 
+// The directory key of the stateless context of a caller on an endpoint. '~' never occurs in
+// minted session ids.
+std::string stateless_key(const session_request& req) {
+  return "~" + req.tenant + "/" + req.connector_id + "/" + req.caller.key_id;
+}
+
 caf::result<session_info> open(pool_pointer self, session_request& req) {
+  if (req.stateless) {
+    req.session_id = stateless_key(req);
+    auto i = self->state.sessions.find(req.session_id);
+    if (i != self->state.sessions.end() && i->second.stateless) {
+      return i->second.info;
+    }
+  }
   auto promise = self->make_response_promise<session_info>();
   auto target = tenant_for(self, req.tenant);
   auto fail = [promise](caf::error& err) mutable {
@@ -158,7 +176,7 @@ const session_entry* find_session(pool_pointer self, const mcp_envelope& env) {
   }
   const auto& entry = i->second;
   if (entry.tenant != env.tenant || entry.connector_id != env.connector_id
-      || entry.key_id != env.caller.key_id) {
+      || entry.key_id != env.caller.key_id || entry.stateless != env.request.stateless) {
     return nullptr;
   }
   return &entry;

@@ -25,6 +25,10 @@ struct session_entry {
   std::string tenant;
   std::string connector_id;
   std::string key_id;
+  /// The shared context of 2026-07-28 requests, rather than an initialized session.
+  bool stateless = false;
+  /// What opening it answered, for opening it again.
+  session_info info;
 };
 
 /// State of the server pool.

@@ -145,8 +145,9 @@ void start_call(session_pointer self, request_stream_actor stream,
                 const connector_actor& runner, const std::string& tool) {
   auto& st = self->state;
   auto id = ++st.next_call;
-  st.calls.emplace(id, session_state::running_call{std::move(stream), std::move(promise), req.id,
-                                                   runner});
+  session_state::running_call call{std::move(stream), std::move(promise), req.id, runner,
+                                   req.stateless,     req.log_level};
+  st.calls.emplace(id, std::move(call));
   // A cancelled call is no longer in `calls`; its late outcome is dropped.
   auto complete = [self, id](caf::expected<mcp_reply> outcome) {
     auto i = self->state.calls.find(id);
@@ -163,7 +164,9 @@ void start_call(session_pointer self, request_stream_actor stream,
   };
   self
     ->request(runner, tool_call_timeout, atom::invoke_v,
-              tool_call{id, tool, req.arguments, req.progress_token})
+              tool_call{id, tool, req.arguments, req.progress_token,
+                        req.stateless ? req.client_capabilities : st.origin.client_capabilities,
+                        req.input_responses, req.request_state, req.stateless})
     .then(
       [complete](std::string& result) {
         complete(mcp_reply{std::move(result)});
@@ -246,10 +249,12 @@ void forward(session_pointer self, uint64_t call_id, std::string& message) {
   const auto* params = obj->if_contains("params");
   if (method != nullptr && *method == "notifications/message" && params != nullptr
       && params->is_object()) {
+    // A 2026-07-28 request gets log messages only at the level it asked for, if any.
+    const auto& threshold = i->second.stateless ? i->second.log_level : st.log_level;
     const auto* level = params->as_object().if_contains("level");
     auto name = level != nullptr && level->is_string() ? std::string_view{level->as_string()}
                                                        : std::string_view{"info"};
-    if (level_rank(name) < level_rank(st.log_level)) {
+    if (threshold.empty() || level_rank(name) < level_rank(threshold)) {
       return;
     }
   }
@@ -292,20 +297,6 @@ caf::result<mcp_reply> subscribe(session_pointer self, const mcp_request& req, b
   return mcp_reply{"{}"};
 }
 
-// The client capability a server→client request needs.
-std::string_view required_capability(std::string_view method) {
-  if (method == "sampling/createMessage") {
-    return "sampling";
-  }
-  if (method == "elicitation/create") {
-    return "elicitation";
-  }
-  if (method == "roots/list") {
-    return "roots";
-  }
-  return {};
-}
-
 bool client_declared(const session_state& st, std::string_view capability) {
   boost::system::error_code ec;
   auto caps = boost::json::parse(st.origin.client_capabilities.empty()
@@ -324,7 +315,11 @@ caf::result<std::string> ask_client(session_pointer self, uint64_t call_id,
   if (i == st.calls.end() || !i->second.stream) {
     return make_error(errc::tool_failed, "the request that started this call is gone");
   }
-  auto capability = required_capability(method);
+  if (i->second.stateless) {
+    return make_error(errc::tool_failed,
+                      "a 2026-07-28 request cannot carry requests to the client on its stream");
+  }
+  auto capability = connectors::client_capability_for(method);
   if (capability.empty() || !client_declared(st, capability)) {
     return make_error(errc::tool_failed, "the client did not declare the '"
                                            + std::string{capability} + "' capability needed for "
@@ -398,7 +393,17 @@ caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
       return make_error(errc::method_not_found, "Method not found: " + req.method
                                                   + " (not offered on the tenant endpoint)");
     }
-    return self->delegate(self->state.members.front().handle, atom::handle_v, req);
+    if (req.stateless) {
+      return self->delegate(self->state.members.front().handle, atom::handle_v, req);
+    }
+    auto with_capabilities = req;
+    with_capabilities.client_capabilities = st.origin.client_capabilities;
+    return self->delegate(self->state.members.front().handle, atom::handle_v,
+                          std::move(with_capabilities));
+  }
+  if (req.stateless) {
+    // Everything else belongs to the 2025 session protocol.
+    return make_error(errc::method_not_found, "Method not found: " + req.method);
   }
   if (req.method == "logging/setLevel") {
     return set_level(self, req);

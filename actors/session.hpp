@@ -49,6 +49,10 @@ struct session_state {
     std::string request_id;
     /// The connector instance that runs it.
     connector_actor runner;
+    /// Started by a 2026-07-28 request: no requests to the client on its stream.
+    bool stateless = false;
+    /// The log level the 2026-07-28 request asked for; empty means no log messages.
+    std::string log_level;
   };
   /// Tool calls in flight, by call id.
   std::unordered_map<uint64_t, running_call> calls;

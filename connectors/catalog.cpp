@@ -160,7 +160,8 @@ const prompt_spec* find_prompt(const connector_spec& spec, std::string_view name
   return i == spec.prompts.end() ? nullptr : &*i;
 }
 
-caf::expected<std::string> get_prompt(const connector_spec& spec, const json::object& params) {
+caf::expected<std::string> get_prompt(const connector_spec& spec, const json::object& params,
+                                      const round_context& round) {
   const auto* name = string_member(params, "name");
   if (name == nullptr) {
     return invalid_params("'name' must be a string");
@@ -186,9 +187,21 @@ caf::expected<std::string> get_prompt(const connector_spec& spec, const json::ob
                             + std::string{prompt->name} + "'");
     }
   }
-  auto result = prompt->render(args);
+  if (prompt->interactive == nullptr) {
+    auto result = prompt->render(args);
+    if (!result) {
+      return std::move(result.error());
+    }
+    return json::serialize(*result);
+  }
+  auto result = run_round(prompt->interactive, args, round);
   if (!result) {
     return std::move(result.error());
+  }
+  if (!round.stateless && is_input_required(*result)) {
+    return invalid_params("prompt '" + std::string{prompt->name}
+                          + "' needs input from the client, which protocol version 2026-07-28 "
+                            "or later provides");
   }
   return json::serialize(*result);
 }
@@ -277,7 +290,7 @@ std::string capabilities(const connector_spec& spec) {
 }
 
 caf::expected<std::string> serve(const connector_spec& spec, std::string_view method,
-                                 std::string_view params) {
+                                 std::string_view params, const round_context& round) {
   json::object args;
   if (!params.empty()) {
     boost::system::error_code ec;
@@ -300,7 +313,7 @@ caf::expected<std::string> serve(const connector_spec& spec, std::string_view me
     return list_page("prompts", list_prompts(spec), args);
   }
   if (method == "prompts/get") {
-    return get_prompt(spec, args);
+    return get_prompt(spec, args, round);
   }
   if (method == "completion/complete") {
     return complete(spec, args);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <optional>
 
 namespace sagemcp::connectors {
 
@@ -136,6 +137,16 @@ caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw
   return tool.script(*args);
 }
 
+caf::expected<boost::json::object> call_interactive(const tool_spec& tool,
+                                                    std::string_view raw_arguments,
+                                                    const round_context& round) {
+  auto args = parse_arguments(raw_arguments);
+  if (!args) {
+    return std::move(args.error());
+  }
+  return run_round(tool.interactive, *args, round);
+}
+
 caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw_arguments) {
   if (tool.handler == nullptr) {
     return make_error(errc::internal_error, "tool '" + std::string{tool.name}
@@ -150,6 +161,113 @@ caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw
     return std::move(result.error());
   }
   return boost::json::serialize(*result);
+}
+
+boost::json::object input_required(boost::json::object requests, std::string_view state) {
+  boost::json::object result{{"resultType", "input_required"},
+                             {"inputRequests", std::move(requests)}};
+  if (!state.empty()) {
+    result["requestState"] = state;
+  }
+  return result;
+}
+
+bool is_input_required(const boost::json::object& result) {
+  const auto* type = result.if_contains("resultType");
+  return type != nullptr && type->is_string() && type->as_string() == "input_required";
+}
+
+std::string_view client_capability_for(std::string_view method) {
+  if (method == "sampling/createMessage") {
+    return "sampling";
+  }
+  if (method == "elicitation/create") {
+    return "elicitation";
+  }
+  if (method == "roots/list") {
+    return "roots";
+  }
+  return {};
+}
+
+namespace {
+
+caf::expected<boost::json::object> parse_object(std::string_view raw, std::string_view what) {
+  if (raw.empty()) {
+    return boost::json::object{};
+  }
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(raw, ec);
+  if (ec || !parsed.is_object()) {
+    return make_error(errc::invalid_params,
+                      "Invalid params: '" + std::string{what} + "' must be an object");
+  }
+  return std::move(parsed.as_object());
+}
+
+// The capabilities the input requests of a result need that the client did not declare, as a
+// ClientCapabilities object; empty when it declared them all.
+boost::json::object missing_capabilities(const boost::json::object& result,
+                                         const boost::json::object& declared) {
+  boost::json::object missing;
+  const auto* requests = result.if_contains("inputRequests");
+  if (requests == nullptr || !requests->is_object()) {
+    return missing;
+  }
+  for (const auto& [key, request] : requests->as_object()) {
+    const auto* obj = request.if_object();
+    const auto* method = obj != nullptr ? obj->if_contains("method") : nullptr;
+    auto capability = method != nullptr && method->is_string()
+                        ? client_capability_for(method->as_string())
+                        : std::string_view{};
+    if (capability.empty()) {
+      missing["unknown"] = boost::json::object{};
+    } else if (!declared.contains(capability)) {
+      missing[capability] = boost::json::object{};
+    }
+  }
+  return missing;
+}
+
+} // namespace
+
+caf::expected<boost::json::object> run_round(interactive_handler handler,
+                                             const boost::json::object& args,
+                                             const round_context& round) {
+  auto declared = parse_object(round.client_capabilities, "clientCapabilities");
+  if (!declared) {
+    return std::move(declared.error());
+  }
+  std::optional<boost::json::object> responses;
+  if (!round.input_responses.empty()) {
+    auto parsed = parse_object(round.input_responses, "inputResponses");
+    if (!parsed) {
+      return std::move(parsed.error());
+    }
+    for (const auto& [key, answer] : *parsed) {
+      if (!answer.is_object()) {
+        return make_error(errc::invalid_params, "Invalid params: inputResponses['"
+                                                  + std::string{key} + "'] must be an object");
+      }
+    }
+    responses = std::move(*parsed);
+  }
+  request_input in{args, responses ? &*responses : nullptr, round.request_state, *declared};
+  auto result = handler(in);
+  if (!result || !is_input_required(*result)) {
+    return result;
+  }
+  if (auto missing = missing_capabilities(*result, *declared); !missing.empty()) {
+    auto names = std::string{};
+    for (const auto& [name, ignored] : missing) {
+      names += names.empty() ? "" : ", ";
+      names += name;
+    }
+    return make_error(
+      errc::missing_client_capability, "Missing required client capability: " + names,
+      boost::json::serialize(boost::json::object{{"requiredCapabilities", std::move(missing)}}));
+  }
+  return result;
 }
 
 boost::json::object text_result(std::string_view text) {

@@ -25,24 +25,65 @@ struct tool_notification {
   boost::json::object params;
 };
 
-/// Builds a tool's result from the client's answer to its request (or the failure to get one).
-using answer_handler
-  = caf::expected<boost::json::object> (*)(const caf::expected<boost::json::value>& answer);
-
-/// What a tool that reports while it runs does: notifications over time, then its result, or a
-/// request to the client (sampling, elicitation, roots) whose answer makes the result.
+/// What a tool that reports while it runs does: notifications over time, then its result.
 struct tool_script {
   std::vector<tool_notification> notifications;
   boost::json::object result;
-  /// A request to the client after the notifications; empty when the result needs none.
-  std::string ask_method;
-  boost::json::object ask_params;
-  /// Makes the result from the client's answer; set together with `ask_method`.
-  answer_handler answer = nullptr;
 };
 
 /// Plans a tool call that reports while it runs.
 using script_handler = caf::expected<tool_script> (*)(const boost::json::object& args);
+
+/// What one round of a request that may need input from the client sees (SEP-2322 multi
+/// round-trip requests). The first round has no responses and no state.
+struct request_input {
+  const boost::json::object& args;
+  /// The client's answers by the keys of the previous round's input requests; nullptr on the
+  /// first round. Every value is an object.
+  const boost::json::object* responses;
+  /// The state the handler returned with its previous round, verified by the platform; empty on
+  /// the first round.
+  std::string_view state;
+  /// The capabilities the client declared.
+  const boost::json::object& client_capabilities;
+};
+
+/// Runs one round of a tool or prompt that may need input from the client: its complete result,
+/// or an input_required() result asking for what is missing.
+using interactive_handler = caf::expected<boost::json::object> (*)(const request_input& in);
+
+/// A result that asks the client for input: `requests` maps keys of the handler's choosing to
+/// {"method": "elicitation/create" | "sampling/createMessage" | "roots/list", "params": {…}}.
+/// `state` (opaque to the client, integrity-protected by the platform) comes back with the
+/// answers.
+boost::json::object input_required(boost::json::object requests, std::string_view state = {});
+
+/// Whether a result is an input_required() result.
+bool is_input_required(const boost::json::object& result);
+
+/// The client capability a server-to-client request method needs (`sampling`, `elicitation`,
+/// `roots`); empty for methods clients do not serve.
+std::string_view client_capability_for(std::string_view method);
+
+/// A request's context beyond its params, for methods that may take several rounds.
+struct round_context {
+  /// Raw JSON of the capabilities the client declared; empty means none.
+  std::string_view client_capabilities;
+  /// Raw JSON of the client's answers to the previous round (params.inputResponses); empty
+  /// when absent.
+  std::string_view input_responses;
+  /// The verified state of the previous round; empty when absent.
+  std::string_view request_state;
+  /// Whether input_required results may go back to the client (2026-07-28).
+  bool stateless = false;
+};
+
+/// Runs one round of an interactive handler. Validates the client's answers (an object of
+/// objects: errc::invalid_params otherwise) and, when the handler asks for input, that the
+/// client declared every capability the requests need (errc::missing_client_capability with
+/// data {"requiredCapabilities": {…}} otherwise).
+caf::expected<boost::json::object>
+run_round(interactive_handler handler, const boost::json::object& args, const round_context& round);
 
 /// One tool of a connector type, as data.
 struct tool_spec {
@@ -61,6 +102,9 @@ struct tool_spec {
   std::string_view output_schema = {};
   /// MCP icons (a JSON array text), empty when the tool has none.
   std::string_view icons = {};
+  /// Runs a tool that may need input from the client (elicitation, sampling, roots) over one
+  /// or more rounds; nullptr for the other kinds.
+  interactive_handler interactive = nullptr;
 };
 
 /// Reads a resource: its URI in, a ReadResourceResult JSON object out.
@@ -103,7 +147,10 @@ struct prompt_spec {
   std::string_view title;
   std::string_view description;
   std::span<const prompt_argument> arguments;
+  /// Renders the prompt; nullptr when `interactive` does.
   prompt_handler render;
+  /// Renders a prompt that may need input from the client first (2026-07-28 clients only).
+  interactive_handler interactive = nullptr;
 };
 
 /// Suggests values for an argument: the argument's name and the value typed so far in, at most
@@ -157,6 +204,10 @@ caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw
 /// Plans a call of a tool that has a script, with raw JSON arguments (empty means none).
 caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw_arguments);
 
+/// Runs one round of a tool that has an interactive handler, with raw JSON arguments.
+caf::expected<boost::json::object>
+call_interactive(const tool_spec& tool, std::string_view raw_arguments, const round_context& round);
+
 /// A CallToolResult with one text content block.
 boost::json::object text_result(std::string_view text);
 
@@ -168,7 +219,7 @@ std::string capabilities(const connector_spec& spec);
 /// (empty when absent). Replies with the raw JSON result; errors are errc::method_not_found,
 /// errc::invalid_params and errc::resource_not_found (with data {"uri"}).
 caf::expected<std::string> serve(const connector_spec& spec, std::string_view method,
-                                 std::string_view params);
+                                 std::string_view params, const round_context& round = {});
 
 /// Whether `method` is one that serve() answers.
 bool is_served_method(std::string_view method);

@@ -64,6 +64,15 @@ constexpr std::array errc_table{
   errc_info{errc::cancelled, "cancelled", "Request cancelled", jsonrpc, -32603, 202, false},
   errc_info{errc::shutting_down, "shutting_down", "Server is shutting down", jsonrpc, -32603, 503,
             true},
+  // The 2026-07-28 request envelope and its HTTP mirror headers.
+  errc_info{errc::invalid_envelope, "invalid_envelope", "Invalid params: bad request _meta",
+            jsonrpc, -32602, 400, false},
+  errc_info{errc::header_mismatch, "header_mismatch", "Header mismatch", jsonrpc, -32020, 400,
+            false},
+  errc_info{errc::missing_client_capability, "missing_client_capability",
+            "Missing required client capability", jsonrpc, -32021, 400, false},
+  errc_info{errc::version_not_supported, "version_not_supported", "Unsupported protocol version",
+            jsonrpc, -32022, 400, false},
 };
 
 constexpr bool table_is_in_enum_order() {

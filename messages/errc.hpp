@@ -42,10 +42,14 @@ enum class errc : uint8_t {
   resource_not_found,
   cancelled,
   shutting_down,
+  invalid_envelope,
+  header_mismatch,
+  missing_client_capability,
+  version_not_supported,
 };
 
 /// The last errc value; every value from 1 to this one has a table row.
-constexpr errc last_errc = errc::shutting_down;
+constexpr errc last_errc = errc::version_not_supported;
 
 /// Where a failure surfaces towards an MCP client.
 enum class error_surface : uint8_t {

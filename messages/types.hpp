@@ -131,12 +131,23 @@ struct mcp_request {
   std::string progress_token;
   /// For a client's response (empty method): raw JSON of its `error`; its `result` is `params`.
   std::string error;
+  /// A 2026-07-28 request: it carries its own version and capabilities and has no session.
+  bool stateless = false;
+  /// Stateless requests: raw JSON of `_meta…/clientCapabilities`.
+  std::string client_capabilities;
+  /// Stateless requests: `_meta…/logLevel`; empty means the client wants no log messages.
+  std::string log_level;
+  /// Raw JSON of `params.inputResponses` (a retried multi-round request); empty when absent.
+  std::string input_responses;
+  /// The verified `params.requestState` the server issued in its previous round; empty if none.
+  std::string request_state;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mcp_request& x) {
   return f(caf::meta::type_name("mcp_request"), x.method, x.id, x.params, x.name, x.arguments,
-           x.progress_token, x.error);
+           x.progress_token, x.error, x.stateless, x.client_capabilities, x.log_level,
+           x.input_responses, x.request_state);
 }
 
 /// One tool call as a connector instance executes it.
@@ -148,11 +159,21 @@ struct tool_call {
   std::string arguments;
   /// Raw JSON of the request's progress token; empty when the client wants no progress.
   std::string progress_token;
+  /// Raw JSON of the capabilities the client declared (its session's, or the request's).
+  std::string client_capabilities;
+  /// Raw JSON of the client's answers to a previous round's input requests; empty when none.
+  std::string input_responses;
+  /// The state the tool returned with its previous round, verified; empty when none.
+  std::string request_state;
+  /// A 2026-07-28 call: input the tool needs goes back to the client as an `input_required`
+  /// result instead of as requests on the call's stream.
+  bool stateless = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tool_call& x) {
-  return f(caf::meta::type_name("tool_call"), x.call_id, x.name, x.arguments, x.progress_token);
+  return f(caf::meta::type_name("tool_call"), x.call_id, x.name, x.arguments, x.progress_token,
+           x.client_capabilities, x.input_responses, x.request_state, x.stateless);
 }
 
 /// An MCP message addressed to a session of a tenant's connector.
@@ -193,12 +214,15 @@ struct session_request {
   std::string client_capabilities;
   /// Raw JSON of the client's clientInfo object.
   std::string client_info;
+  /// The shared context of 2026-07-28 requests of one caller to one endpoint, rather than an
+  /// `initialize`d session: opening it again finds the existing one.
+  bool stateless = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, session_request& x) {
   return f(caf::meta::type_name("session_request"), x.session_id, x.tenant, x.connector_id,
-           x.caller, x.protocol_version, x.client_capabilities, x.client_info);
+           x.caller, x.protocol_version, x.client_capabilities, x.client_info, x.stateless);
 }
 
 /// A freshly opened session.

@@ -8,6 +8,7 @@
 
 #include <caf/actor_system.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -56,6 +57,8 @@ struct transport_context {
   key_cache& keys;
   observability::health_state& health;
   server_options options;
+  /// Seals the requestState of 2026-07-28 input_required results (derived from the secret key).
+  std::array<uint8_t, 32> state_key;
 };
 
 /// Completes a request; may be called from any thread, exactly once.

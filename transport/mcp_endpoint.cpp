@@ -4,6 +4,7 @@
 #include "transport/bridge.hpp"
 #include "transport/jsonrpc.hpp"
 #include "transport/mcp/protocol.hpp"
+#include "transport/mcp/stateless.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -11,6 +12,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+
+#include <chrono>
+#include <optional>
 
 namespace sagemcp::transport {
 
@@ -51,26 +55,128 @@ std::string server_version() {
   return SAGEMCP_VERSION;
 }
 
-std::string initialize_result(const session_info& info) {
+boost::json::object server_info() {
+  return boost::json::object{
+    {"name", "sagemcp"}, {"title", "SageMCP"}, {"version", server_version()}};
+}
+
+boost::json::object capabilities_of(const session_info& info) {
   boost::system::error_code ec;
   auto capabilities = boost::json::parse(info.capabilities, ec);
   if (ec || !capabilities.is_object()) {
-    capabilities = boost::json::object{};
+    return {};
   }
-  boost::json::object server;
-  server["name"] = "sagemcp";
-  server["title"] = "SageMCP";
-  server["version"] = server_version();
+  return std::move(capabilities.as_object());
+}
+
+std::string instructions(const session_info& info) {
+  return info.connector_name.empty()
+           ? std::string{"Tools of every enabled connector of this tenant, hosted by SageMCP; "
+                         "names are prefixed with their connector's name where they clash."}
+           : "Tools of the connector '" + info.connector_name + "' hosted by SageMCP.";
+}
+
+std::string initialize_result(const session_info& info) {
   boost::json::object result;
   result["protocolVersion"] = info.protocol_version;
-  result["capabilities"] = std::move(capabilities);
-  result["serverInfo"] = std::move(server);
-  result["instructions"]
-    = info.connector_name.empty()
-        ? std::string{"Tools of every enabled connector of this tenant, hosted by SageMCP; names "
-                      "are prefixed with their connector's name where they clash."}
-        : "Tools of the connector '" + info.connector_name + "' hosted by SageMCP.";
+  result["capabilities"] = capabilities_of(info);
+  result["serverInfo"] = server_info();
+  result["instructions"] = instructions(info);
   return boost::json::serialize(result);
+}
+
+// -- the 2026-07-28 path ---------------------------------------------------------------------------
+
+// How long a client may take to answer an input_required result.
+constexpr int64_t request_state_lifetime_seconds = int64_t{15} * 60;
+
+int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+// What a sealed requestState is bound to: the caller, the endpoint and the request.
+std::string state_binding(const mcp_envelope& env) {
+  std::string binding = env.tenant;
+  for (const auto* part :
+       {&env.connector_id, &env.caller.key_id, &env.request.method, &env.request.name}) {
+    binding += '\n';
+    binding += *part;
+  }
+  return binding;
+}
+
+// The discover result: a session's capabilities without what only sessions have.
+std::string discover_result(const session_info& info) {
+  auto capabilities = capabilities_of(info);
+  if (auto* resources = capabilities.if_contains("resources"); resources != nullptr) {
+    // Resource subscriptions are delivered on subscriptions/listen, which serves list changes
+    // only.
+    resources->as_object().erase("subscribe");
+  }
+  boost::json::array versions;
+  for (auto x : mcp::stateless_versions) {
+    versions.emplace_back(x);
+  }
+  boost::json::object result{{"supportedVersions", std::move(versions)},
+                             {"capabilities", std::move(capabilities)},
+                             {"instructions", instructions(info)},
+                             {"resultType", "complete"},
+                             {"_meta",
+                              boost::json::object{{mcp::meta_server_info, server_info()}}}};
+  return boost::json::serialize(result);
+}
+
+bool is_cacheable(std::string_view method) {
+  return method == "tools/list" || method == "prompts/list" || method == "resources/list"
+         || method == "resources/templates/list" || method == "resources/read";
+}
+
+// Completes a result for a 2026-07-28 client: resultType, caching hints, the server's identity,
+// and a sealed requestState.
+caf::expected<std::string> finish_stateless(const transport_context& ctx, std::string_view binding,
+                                            std::string_view method, std::string_view raw) {
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(raw.empty() ? std::string_view{"{}"} : raw, ec);
+  if (ec || !parsed.is_object()) {
+    return make_error(errc::internal_error, "the connector returned a result that is no object");
+  }
+  auto& result = parsed.as_object();
+  if (!result.contains("resultType")) {
+    result["resultType"] = "complete";
+  }
+  if (is_cacheable(method) && !result.contains("ttlMs")) {
+    // Lists change only with the connector's configuration; resource contents may change at
+    // any time. Results depend on the caller's credentials, so no shared caches.
+    result["ttlMs"] = method == "resources/read" ? 0 : 60000;
+    result["cacheScope"] = "private";
+  }
+  if (auto* state = result.if_contains("requestState"); state != nullptr && state->is_string()) {
+    *state = mcp::seal_state(ctx.state_key, binding, state->as_string(),
+                             now_seconds() + request_state_lifetime_seconds);
+  }
+  auto& meta = result["_meta"];
+  if (!meta.is_object()) {
+    meta = boost::json::object{};
+  }
+  meta.as_object()[mcp::meta_server_info] = server_info();
+  return boost::json::serialize(result);
+}
+
+// A JSON-RPC error for a 2026-07-28 client: unknown methods are 404, and a missing resource is
+// -32602 (SEP-2164).
+http_response stateless_error_response(const caf::error& err, std::string_view id) {
+  auto code = code_of(err);
+  if (code == errc::resource_not_found) {
+    return json_response(200, encode_error(id, info(errc::invalid_params).jsonrpc_code,
+                                           message_of(err), data_of(err)));
+  }
+  auto response = jsonrpc_error_response(err, id);
+  if (code == errc::method_not_found) {
+    response.status = 404;
+  }
+  return response;
 }
 
 // Validates initialize params and builds the session request; the transport mints the id.
@@ -205,6 +311,10 @@ struct request_stream_state {
   post_output out;
   std::string id;
   bool expects_result = true;
+  /// 2026-07-28 requests: the method, and what a sealed requestState is bound to.
+  bool stateless = false;
+  std::string method;
+  std::string binding;
 };
 
 using stream_pointer = request_stream_actor::stateful_pointer<request_stream_state>;
@@ -226,37 +336,90 @@ void keep_alive(Pointer self) {
   }
 }
 
+void finish_error(stream_pointer self, const caf::error& err) {
+  auto& s = self->state;
+  if (code_of(err) == errc::cancelled) {
+    // A cancelled request gets no JSON-RPC response at all.
+    s.out.finish({}, empty_response(202));
+  } else {
+    auto plain = s.stateless ? stateless_error_response(err, s.id)
+                             : jsonrpc_error_response(err, s.id);
+    auto message = plain.body;
+    s.out.finish({message}, std::move(plain));
+  }
+  self->quit();
+}
+
+void finish_result(stream_pointer self, transport_context* ctx, const std::string& raw) {
+  auto& s = self->state;
+  if (!s.expects_result) {
+    s.out.finish({}, empty_response(202));
+    self->quit();
+    return;
+  }
+  std::string message;
+  if (s.stateless) {
+    auto finished = finish_stateless(*ctx, s.binding, s.method, raw);
+    if (!finished) {
+      finish_error(self, finished.error());
+      return;
+    }
+    message = encode_result(s.id, *finished);
+  } else {
+    message = encode_result(s.id, raw);
+  }
+  s.out.finish({message}, json_response(200, message));
+  self->quit();
+}
+
+void route(stream_pointer self, transport_context* ctx, mcp_envelope env) {
+  self->request(ctx->pool, ctx->options.mcp_timeout, atom::route_v, std::move(env))
+    .then(
+      [self, ctx](mcp_reply& result) {
+        finish_result(self, ctx, result.result);
+      },
+      [self](caf::error& err) {
+        finish_error(self, err);
+      });
+}
+
+// A 2026-07-28 request: opens (or finds) the caller's stateless context on the endpoint, then
+// answers server/discover itself or routes the request there.
+void route_stateless(stream_pointer self, transport_context* ctx, mcp_envelope env,
+                     session_request context) {
+  self->request(ctx->pool, ctx->options.mcp_timeout, atom::open_v, std::move(context))
+    .then(
+      [self, ctx, env](session_info& info) mutable {
+        if (env.request.method == "server/discover") {
+          auto message = encode_result(self->state.id, discover_result(info));
+          self->state.out.finish({message}, json_response(200, message));
+          self->quit();
+          return;
+        }
+        env.session_id = info.session_id;
+        route(self, ctx, std::move(env));
+      },
+      [self](caf::error& err) {
+        finish_error(self, err);
+      });
+}
+
 request_stream_actor::behavior_type request_stream(stream_pointer self, transport_context* ctx,
                                                    mcp_envelope env, responder reply,
-                                                   bool expects_result) {
+                                                   bool expects_result,
+                                                   std::optional<session_request> stateless) {
   auto& st = self->state;
   st.out.reply = std::move(reply);
   st.id = expects_result ? env.request.id : std::string{};
   st.expects_result = expects_result;
-  self->request(ctx->pool, ctx->options.mcp_timeout, atom::route_v, std::move(env))
-    .then(
-      [self](mcp_reply& result) {
-        auto& s = self->state;
-        if (!s.expects_result) {
-          s.out.finish({}, empty_response(202));
-        } else {
-          auto message = encode_result(s.id, result.result);
-          s.out.finish({message}, json_response(200, message));
-        }
-        self->quit();
-      },
-      [self](caf::error& err) {
-        auto& s = self->state;
-        if (code_of(err) == errc::cancelled) {
-          // A cancelled request gets no JSON-RPC response at all.
-          s.out.finish({}, empty_response(202));
-        } else {
-          auto plain = jsonrpc_error_response(err, s.id);
-          auto message = plain.body;
-          s.out.finish({message}, std::move(plain));
-        }
-        self->quit();
-      });
+  if (stateless) {
+    st.stateless = true;
+    st.method = env.request.method;
+    st.binding = state_binding(env);
+    route_stateless(self, ctx, std::move(env), std::move(*stateless));
+  } else {
+    route(self, ctx, std::move(env));
+  }
   return {
     [self](atom::push, const std::string& message) {
       push_message(self, message);
@@ -350,6 +513,51 @@ mcp_envelope make_envelope(const route_match& match, const principal& caller,
   return env;
 }
 
+// A 2026-07-28 request: no session, its version and capabilities in params._meta, mirrored in
+// headers that must match the body.
+void handle_stateless(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal& caller, mcp_request request, responder reply) {
+  if (request.id.empty()) {
+    // No client notifications exist in this revision over HTTP; accept and drop them.
+    reply(empty_response(202));
+    return;
+  }
+  auto envelope = mcp::read_envelope(req, request);
+  if (!envelope) {
+    reply(stateless_error_response(envelope.error(), request.id));
+    return;
+  }
+  if (!mcp::is_stateless_method(request.method)) {
+    reply(stateless_error_response(
+      make_error(errc::method_not_found, "Method not found: " + request.method), request.id));
+    return;
+  }
+  request.stateless = true;
+  request.client_capabilities = envelope->client_capabilities;
+  request.log_level = envelope->log_level;
+  request.input_responses = envelope->input_responses;
+  auto env = make_envelope(match, caller, {}, std::move(request));
+  if (!envelope->request_state.empty()) {
+    auto state = mcp::open_state(ctx.state_key, state_binding(env), envelope->request_state,
+                                 now_seconds());
+    if (!state) {
+      reply(stateless_error_response(state.error(), env.request.id));
+      return;
+    }
+    env.request.request_state = std::move(*state);
+  }
+  session_request context;
+  context.stateless = true;
+  context.tenant = env.tenant;
+  context.connector_id = env.connector_id;
+  context.caller = caller;
+  context.protocol_version = envelope->protocol_version;
+  context.client_capabilities = envelope->client_capabilities;
+  context.client_info = envelope->client_info;
+  ctx.sys.spawn(request_stream, &ctx, std::move(env), std::move(reply), true,
+                std::optional<session_request>{std::move(context)});
+}
+
 // A batch: accepted from clients of 2025-03-26 and earlier (no MCP-Protocol-Version header, or
 // one naming those versions); later versions removed batching.
 void handle_batch(transport_context& ctx, const http_request& req, const route_match& match,
@@ -411,6 +619,10 @@ void handle_mcp_post(transport_context& ctx, const http_request& req, const rout
     handle_batch(ctx, req, match, caller, std::move(msg->batch), std::move(reply));
     return;
   }
+  if (mcp::is_stateless_request(req, *msg)) {
+    handle_stateless(ctx, req, match, caller, std::move(msg->request), std::move(reply));
+    return;
+  }
   if (msg->kind == jsonrpc_kind::request && msg->request.method == "initialize") {
     initialize(ctx, match, caller, msg->request, std::move(reply));
     return;
@@ -425,13 +637,18 @@ void handle_mcp_post(transport_context& ctx, const http_request& req, const rout
   bool expects_result = msg->kind == jsonrpc_kind::request;
   ctx.sys.spawn(request_stream, &ctx,
                 make_envelope(match, caller, std::move(*session), std::move(msg->request)),
-                std::move(reply), expects_result);
+                std::move(reply), expects_result, std::optional<session_request>{});
 }
 
 void handle_mcp_delete(transport_context& ctx, const http_request& req, const route_match& match,
                        const principal& caller, responder reply) {
   if (auto err = check_host_and_origin(ctx, req)) {
     reply(jsonrpc_error_response(err));
+    return;
+  }
+  if (mcp::is_stateless_version(req.header("mcp-protocol-version"))) {
+    // 2026-07-28 has no sessions to end.
+    reply(jsonrpc_error_response(make_error(errc::method_not_allowed, "POST")));
     return;
   }
   auto session = session_of(req);

@@ -187,7 +187,13 @@ int serve(const node_config& cfg) {
   options.metrics_enabled = cfg.metrics_enabled;
   // The context and the server outlive every actor: replies still in flight during shutdown use
   // the key cache and post to the server's I/O context.
-  transport::transport_context ctx{sys, pool, db, keys, health, options};
+  transport::transport_context ctx{sys,
+                                   pool,
+                                   db,
+                                   keys,
+                                   health,
+                                   options,
+                                   transport::derive_key(cfg.secret_key, "mcp-request-state")};
   transport::server http{ctx};
   int exit_code = 0;
   {

@@ -1,5 +1,6 @@
 #include "connectors/everything/everything.hpp"
 
+#include "connectors/everything/interactive.hpp"
 #include "messages/errc.hpp"
 
 #include <boost/json/parse.hpp>
@@ -153,6 +154,18 @@ caf::expected<tool_script> tool_with_logging(const json::object&) {
   return script;
 }
 
+// One log message, then the result: a 2026-07-28 client sees the message only when it asked for
+// a log level.
+caf::expected<tool_script> logging_tool(const json::object&) {
+  tool_script script;
+  script.notifications.push_back({std::chrono::milliseconds{0}, "notifications/message",
+                                  json::object{{"level", "info"},
+                                               {"logger", "everything"},
+                                               {"data", "Diagnostic trace logging activated"}}});
+  script.result = text_result("Logging evaluated");
+  return script;
+}
+
 // Progress 0, 50 and 100 of 100, 50 ms apart, then the result.
 caf::expected<tool_script> tool_with_progress(const json::object&) {
   using std::chrono::milliseconds;
@@ -165,117 +178,6 @@ caf::expected<tool_script> tool_with_progress(const json::object&) {
   }
   script.result = text_result("Tool with progress executed successfully");
   return script;
-}
-
-// -- tools that ask the client -------------------------------------------------------------------
-
-std::string_view text_at(const json::value& answer, std::initializer_list<std::string_view> path) {
-  const json::value* at = &answer;
-  for (auto key : path) {
-    const auto* obj = at->if_object();
-    at = obj != nullptr ? obj->if_contains(key) : nullptr;
-    if (at == nullptr) {
-      return {};
-    }
-  }
-  return at->is_string() ? std::string_view{at->as_string()} : std::string_view{};
-}
-
-caf::expected<json::object> sampling_answer(const caf::expected<json::value>& answer) {
-  if (!answer) {
-    return text_result("Sampling not supported or error: " + message_of(answer.error()));
-  }
-  auto text = text_at(*answer, {"content", "text"});
-  if (text.empty()) {
-    text = text_at(*answer, {"message", "content", "text"});
-  }
-  std::string out = "LLM response: ";
-  out += text.empty() ? std::string_view{"No response"} : text;
-  return text_result(out);
-}
-
-std::string describe_elicitation(const json::value& answer) {
-  const auto* obj = answer.if_object();
-  const auto* action = obj != nullptr ? obj->if_contains("action") : nullptr;
-  const auto* content = obj != nullptr ? obj->if_contains("content") : nullptr;
-  std::string out = "action=";
-  out += action != nullptr && action->is_string() ? std::string_view{action->as_string()}
-                                                  : std::string_view{"unknown"};
-  out += ", content=";
-  out += content != nullptr ? json::serialize(*content) : std::string{"{}"};
-  return out;
-}
-
-// The result text of an elicitation fixture: `lead` and the client's action and content.
-json::object elicited(std::string_view lead, const caf::expected<json::value>& answer) {
-  if (!answer) {
-    return text_result("Elicitation not supported or error: " + message_of(answer.error()));
-  }
-  return text_result(std::string{lead} + describe_elicitation(*answer));
-}
-
-caf::expected<json::object> elicitation_answer(const caf::expected<json::value>& answer) {
-  return elicited("User response: ", answer);
-}
-
-caf::expected<json::object> form_answer(const caf::expected<json::value>& answer) {
-  return elicited("Elicitation completed: ", answer);
-}
-
-tool_script ask(std::string method, json::object params, answer_handler answer) {
-  tool_script script;
-  script.ask_method = std::move(method);
-  script.ask_params = std::move(params);
-  script.answer = answer;
-  return script;
-}
-
-caf::expected<tool_script> sampling(const json::object& args) {
-  const auto* prompt = args.if_contains("prompt");
-  if (prompt == nullptr || !prompt->is_string()) {
-    return invalid("prompt", "is required and must be a string");
-  }
-  json::object content{{"type", "text"}, {"text", prompt->as_string()}};
-  json::object params{
-    {"messages", json::array{json::object{{"role", "user"}, {"content", std::move(content)}}}},
-    {"maxTokens", 100}};
-  return ask("sampling/createMessage", std::move(params), sampling_answer);
-}
-
-json::object elicitation_params(std::string_view message, std::string_view schema) {
-  return json::object{
-    {"mode", "form"}, {"message", message}, {"requestedSchema", json::parse(schema)}};
-}
-
-caf::expected<tool_script> elicitation(const json::object& args) {
-  const auto* message = args.if_contains("message");
-  if (message == nullptr || !message->is_string()) {
-    return invalid("message", "is required and must be a string");
-  }
-  return ask(
-    "elicitation/create",
-    elicitation_params(
-      message->as_string(),
-      R"json({"type":"object","properties":{"response":{"type":"string","description":"User's response"}},"required":["response"]})json"),
-    elicitation_answer);
-}
-
-caf::expected<tool_script> elicitation_defaults(const json::object&) {
-  return ask(
-    "elicitation/create",
-    elicitation_params(
-      "Please review and update the form fields with defaults",
-      R"json({"type":"object","properties":{"name":{"type":"string","description":"User name","default":"John Doe"},"age":{"type":"integer","description":"User age","default":30},"score":{"type":"number","description":"User score","default":95.5},"status":{"type":"string","description":"User status","enum":["active","inactive","pending"],"default":"active"},"verified":{"type":"boolean","description":"Verification status","default":true}},"required":[]})json"),
-    form_answer);
-}
-
-caf::expected<tool_script> elicitation_enums(const json::object&) {
-  return ask(
-    "elicitation/create",
-    elicitation_params(
-      "Please select options from the enum fields",
-      R"json({"type":"object","properties":{"untitledSingle":{"type":"string","description":"Select one option","enum":["option1","option2","option3"]},"titledSingle":{"type":"string","description":"Select one option with titles","oneOf":[{"const":"value1","title":"First Option"},{"const":"value2","title":"Second Option"},{"const":"value3","title":"Third Option"}]},"legacyEnum":{"type":"string","description":"Select one option (legacy)","enum":["opt1","opt2","opt3"],"enumNames":["Option One","Option Two","Option Three"]},"untitledMulti":{"type":"array","description":"Select multiple options","minItems":1,"maxItems":3,"items":{"type":"string","enum":["option1","option2","option3"]}},"titledMulti":{"type":"array","description":"Select multiple options with titles","minItems":1,"maxItems":3,"items":{"anyOf":[{"const":"value1","title":"First Choice"},{"const":"value2","title":"Second Choice"},{"const":"value3","title":"Third Choice"}]}}},"required":[]})json"),
-    form_answer);
 }
 
 caf::expected<json::object> json_schema_tool(const json::object& args) {
@@ -402,6 +304,12 @@ constexpr std::array prompts{
               "A prompt that includes image content",
               {},
               prompt_with_image},
+  prompt_spec{"test_input_required_result_prompt",
+              "",
+              "MRTR: prompt that requires elicitation input",
+              {},
+              nullptr,
+              interactive::mrtr_prompt},
 };
 
 // Suggests words from a fixed vocabulary that start with what was typed so far.
@@ -444,19 +352,150 @@ constexpr std::array tools{
   tool_spec{"test_error_handling", "", "Tests error response handling", no_arguments, "",
             error_handling},
   tool_spec{
-    "test_sampling", "", "Tests server-initiated sampling (LLM completion request)",
+    "test_sampling",
+    "",
+    "Tests server-initiated sampling (LLM completion request)",
     R"({"type":"object","properties":{"prompt":{"type":"string","description":"The prompt to send to the LLM"}},"required":["prompt"]})",
-    "", nullptr, sampling},
+    "",
+    nullptr,
+    nullptr,
+    {},
+    {},
+    interactive::sampling},
   tool_spec{
-    "test_elicitation", "", "Tests server-initiated elicitation (user input request)",
+    "test_elicitation",
+    "",
+    "Tests server-initiated elicitation (user input request)",
     R"({"type":"object","properties":{"message":{"type":"string","description":"The message to show the user"}},"required":["message"]})",
-    "", nullptr, elicitation},
-  tool_spec{"test_elicitation_sep1034_defaults", "",
-            "Tests elicitation with default values per SEP-1034", no_arguments, "", nullptr,
-            elicitation_defaults},
-  tool_spec{"test_elicitation_sep1330_enums", "",
-            "Tests elicitation with enum schema improvements per SEP-1330", no_arguments, "",
-            nullptr, elicitation_enums},
+    "",
+    nullptr,
+    nullptr,
+    {},
+    {},
+    interactive::elicitation},
+  tool_spec{"test_elicitation_sep1034_defaults",
+            "",
+            "Tests elicitation with default values per SEP-1034",
+            no_arguments,
+            "",
+            nullptr,
+            nullptr,
+            {},
+            {},
+            interactive::elicitation_defaults},
+  tool_spec{"test_elicitation_sep1330_enums",
+            "",
+            "Tests elicitation with enum schema improvements per SEP-1330",
+            no_arguments,
+            "",
+            nullptr,
+            nullptr,
+            {},
+            {},
+            interactive::elicitation_enums},
+  tool_spec{"test_missing_capability",
+            "",
+            "Test tool requiring sampling",
+            no_arguments,
+            "",
+            nullptr,
+            nullptr,
+            {},
+            {},
+            interactive::missing_capability},
+  tool_spec{"test_streaming_elicitation",
+            "",
+            "Asks the user to confirm: on the call's stream for 2025 sessions, as an "
+            "input_required result for 2026-07-28 clients",
+            no_arguments,
+            "",
+            nullptr,
+            nullptr,
+            {},
+            {},
+            interactive::streaming_elicitation},
+  tool_spec{"test_logging_tool", "", "Emits one info log message, then answers", no_arguments, "",
+            nullptr, logging_tool},
+  tool_spec{"test_input_required_result_elicitation",
+            "",
+            "MRTR: returns InputRequiredResult with elicitation request",
+            no_arguments,
+            "",
+            nullptr,
+            nullptr,
+            {},
+            {},
+            interactive::mrtr_elicitation},
+  tool_spec{"test_input_required_result_sampling",
+            "",
+            "MRTR: returns InputRequiredResult with sampling request",
+            no_arguments,
+            "",
+            nullptr,
+            nullptr,
+            {},
+            {},
+            interactive::mrtr_sampling},
+  tool_spec{"test_input_required_result_list_roots",
+            "",
+            "MRTR: returns InputRequiredResult with roots/list request",
+            no_arguments,
+            "",
+            nullptr,
+            nullptr,
+            {},
+            {},
+            interactive::mrtr_list_roots},
+  tool_spec{"test_input_required_result_request_state",
+            "",
+            "MRTR: returns InputRequiredResult with requestState",
+            no_arguments,
+            "",
+            nullptr,
+            nullptr,
+            {},
+            {},
+            interactive::mrtr_request_state},
+  tool_spec{"test_input_required_result_multiple_inputs",
+            "",
+            "MRTR: returns InputRequiredResult with multiple input requests",
+            no_arguments,
+            "",
+            nullptr,
+            nullptr,
+            {},
+            {},
+            interactive::mrtr_multiple_inputs},
+  tool_spec{"test_input_required_result_multi_round",
+            "",
+            "MRTR: multi-round InputRequiredResult workflow",
+            no_arguments,
+            "",
+            nullptr,
+            nullptr,
+            {},
+            {},
+            interactive::mrtr_multi_round},
+  tool_spec{"test_input_required_result_tampered_state",
+            "",
+            "MRTR: integrity-protected requestState",
+            no_arguments,
+            "",
+            nullptr,
+            nullptr,
+            {},
+            {},
+            interactive::mrtr_tampered_state},
+  tool_spec{"test_input_required_result_capabilities",
+            "",
+            "MRTR: respects client capabilities in inputRequests",
+            no_arguments,
+            "",
+            nullptr,
+            nullptr,
+            {},
+            {},
+            interactive::mrtr_capabilities},
   tool_spec{"test_tool_with_logging", "", "Tests tool that emits log messages during execution",
             no_arguments, "", nullptr, tool_with_logging},
   tool_spec{"test_tool_with_progress", "", "Tests tool that reports progress notifications",

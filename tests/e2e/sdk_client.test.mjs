@@ -187,7 +187,8 @@ describe('sdk client e2e', () => {
         requestInit: { headers },
       }));
       const refused = await plain.callTool({ name: 'test_sampling', arguments: { prompt: 'hi' } });
-      assert.match(refused.content[0].text, /did not declare the 'sampling' capability/);
+      assert.equal(refused.isError, true);
+      assert.match(refused.content[0].text, /Missing required client capability: sampling/);
     } finally {
       await client.close();
       await plain.close();

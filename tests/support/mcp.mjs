@@ -183,3 +183,29 @@ export function httpPost(url, body, opts = {}) {
     }
   });
 }
+
+export const STATELESS_VERSION = '2026-07-28';
+
+/**
+ * POSTs a 2026-07-28 request: the `_meta` envelope in params and the mirrored headers.
+ * opts: {key, capabilities, logLevel, meta (extra or replacing _meta members), headers, id}.
+ */
+export function statelessPost(url, method, params = {}, opts = {}) {
+  const meta = {
+    'io.modelcontextprotocol/protocolVersion': STATELESS_VERSION,
+    'io.modelcontextprotocol/clientCapabilities': opts.capabilities ?? {},
+    'io.modelcontextprotocol/clientInfo': { name: 'sagemcp-tests', version: '0.0.0' },
+    ...(opts.logLevel ? { 'io.modelcontextprotocol/logLevel': opts.logLevel } : {}),
+    ...(opts.meta ?? {}),
+  };
+  const headers = { 'mcp-protocol-version': STATELESS_VERSION, 'mcp-method': method };
+  if (method === 'tools/call' || method === 'prompts/get') {
+    headers['mcp-name'] = params.name;
+  } else if (method === 'resources/read') {
+    headers['mcp-name'] = params.uri;
+  }
+  return mcpPost(url, rpc(method, { ...params, _meta: meta }, opts.id), {
+    key: opts.key,
+    headers: { ...headers, ...(opts.headers ?? {}) },
+  });
+}

@@ -7,8 +7,6 @@
 
 namespace sagemcp::transport::mcp {
 
-namespace {
-
 std::string_view trim(std::string_view x) {
   while (!x.empty() && (x.front() == ' ' || x.front() == '\t')) {
     x.remove_prefix(1);
@@ -18,6 +16,8 @@ std::string_view trim(std::string_view x) {
   }
   return x;
 }
+
+namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {

@@ -12,6 +12,9 @@ inline constexpr std::array<std::string_view, 4> legacy_versions{"2024-11-05", "
 /// The newest legacy-era version.
 inline constexpr std::string_view latest_legacy_version = legacy_versions.back();
 
+/// `x` without leading and trailing spaces and tabs (optional whitespace around header values).
+std::string_view trim(std::string_view x);
+
 /// Picks the version to answer an initialize request with: the client's when supported, else
 /// the newest this server speaks.
 std::string_view negotiate_version(std::string_view requested);

@@ -57,15 +57,23 @@ TEST_F(ConnectorTest, ListsTheSpecsTools) {
   EXPECT_THAT(*tools, HasSubstr(R"("name":"test_error_handling")"));
 }
 
+tool_call make_call(std::string name, std::string arguments = {}) {
+  tool_call call;
+  call.call_id = 1;
+  call.name = std::move(name);
+  call.arguments = std::move(arguments);
+  return call;
+}
+
 TEST_F(ConnectorTest, InvokesATool) {
   auto result = ask<std::string>(spawn_everything(), atom::invoke_v,
-                                 tool_call{1, "echo", R"({"message":"hi"})", ""});
+                                 make_call("echo", R"({"message":"hi"})"));
   ASSERT_TRUE(result);
   EXPECT_EQ(*result, R"({"content":[{"type":"text","text":"Echo: hi"}]})");
 }
 
 TEST_F(ConnectorTest, UnknownToolIsAnError) {
-  auto result = ask<std::string>(spawn_everything(), atom::invoke_v, tool_call{1, "nope", "", ""});
+  auto result = ask<std::string>(spawn_everything(), atom::invoke_v, make_call("nope"));
   ASSERT_FALSE(result);
   EXPECT_EQ(code_of(result.error()), errc::unknown_tool);
 }

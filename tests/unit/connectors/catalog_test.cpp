@@ -40,7 +40,7 @@ TEST(CatalogTest, ListsResourcesTemplatesAndPrompts) {
   ASSERT_EQ(templates.size(), 1u);
   EXPECT_EQ(templates[0].at("uriTemplate"), "test://template/{id}/data");
   auto prompts = serve_ok("prompts/list").at("prompts").as_array();
-  ASSERT_EQ(prompts.size(), 4u);
+  ASSERT_EQ(prompts.size(), 5u);
   for (const auto& p : prompts) {
     EXPECT_FALSE(p.at("description").as_string().empty());
   }

@@ -1,0 +1,180 @@
+// Black-box tests of the 2026-07-28 (stateless) path of the MCP endpoint with raw fetch.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import { STATELESS_VERSION, mcpDelete, mcpPost, parseSse, rpc, statelessPost } from '../support/mcp.mjs';
+import { setupTenant, startServer } from '../support/server.mjs';
+
+function assertError(res, status, code, what) {
+  assert.equal(res.status, status, `${what}: ${res.text}`);
+  assert.equal(res.json?.error?.code, code, `${what}: ${res.text}`);
+}
+
+describe('mcp 2026-07-28 stateless path', () => {
+  let server;
+  let ctx;
+  let other;
+  const post = (method, params, opts = {}) =>
+    statelessPost(ctx.mcpUrl, method, params, { key: ctx.tenantKey, ...opts });
+
+  before(async () => {
+    server = await startServer({ auth: true });
+    ctx = await setupTenant(server);
+    other = await setupTenant(server);
+  });
+
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('server/discover names the versions, capabilities and server', async () => {
+    const res = await post('server/discover');
+    assert.equal(res.status, 200, res.text);
+    const result = res.json.result;
+    assert.deepEqual(result.supportedVersions, [STATELESS_VERSION]);
+    assert.ok(result.capabilities.tools);
+    assert.ok(result.capabilities.prompts);
+    assert.equal(result.capabilities.resources.subscribe, undefined);
+    assert.equal(result.resultType, 'complete');
+    assert.equal(result._meta['io.modelcontextprotocol/serverInfo'].name, 'sagemcp');
+    assert.equal(res.headers.get('mcp-session-id'), null);
+  });
+
+  it('lists and calls tools with resultType and caching hints', async () => {
+    const list = await post('tools/list');
+    assert.equal(list.status, 200, list.text);
+    assert.equal(list.json.result.resultType, 'complete');
+    assert.equal(typeof list.json.result.ttlMs, 'number');
+    assert.equal(list.json.result.cacheScope, 'private');
+    const again = await post('tools/list');
+    assert.deepEqual(
+      again.json.result.tools.map((t) => t.name),
+      list.json.result.tools.map((t) => t.name),
+      'tools/list order is deterministic',
+    );
+    const call = await post('tools/call', { name: 'add', arguments: { a: 2, b: 3 } });
+    assert.equal(call.status, 200, call.text);
+    assert.deepEqual(call.json.result.structuredContent, { sum: 5 });
+    assert.equal(call.json.result.resultType, 'complete');
+  });
+
+  it('rejects a missing envelope, mismatching headers and unknown versions with 400', async () => {
+    const bare = await mcpPost(ctx.mcpUrl, rpc('tools/list', {}), {
+      key: ctx.tenantKey,
+      headers: { 'mcp-protocol-version': STATELESS_VERSION, 'mcp-method': 'tools/list' },
+    });
+    assertError(bare, 400, -32602, 'no _meta');
+    const wrongName = await post('tools/call', { name: 'echo', arguments: { message: 'x' } }, {
+      headers: { 'mcp-name': 'add' },
+    });
+    assertError(wrongName, 400, -32020, 'Mcp-Name mismatch');
+    const noMethod = await post('tools/list', {}, { headers: { 'mcp-method': 'prompts/list' } });
+    assertError(noMethod, 400, -32020, 'Mcp-Method mismatch');
+    const future = await post('tools/list', {}, {
+      meta: { 'io.modelcontextprotocol/protocolVersion': '2099-01-01' },
+      headers: { 'mcp-protocol-version': '2099-01-01' },
+    });
+    assertError(future, 400, -32022, 'unsupported version');
+    assert.deepEqual(future.json.error.data, { supported: [STATELESS_VERSION], requested: '2099-01-01' });
+  });
+
+  it('answers removed and unknown methods with 404 and -32601, keeping the id', async () => {
+    for (const method of ['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'no/such']) {
+      const res = await post(method, {}, { id: 77 });
+      assertError(res, 404, -32601, method);
+      assert.equal(res.json.id, 77);
+    }
+  });
+
+  it('has no GET stream and no sessions to delete', async () => {
+    const del = await fetch(ctx.mcpUrl, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${ctx.tenantKey}`, 'mcp-protocol-version': STATELESS_VERSION },
+    });
+    assert.equal(del.status, 405);
+    const legacy = await mcpDelete(ctx.mcpUrl, ctx.tenantKey, 'no-such-session');
+    assert.equal(legacy.status, 404);
+  });
+
+  it('sends log messages only at the level the request asked for', async () => {
+    const quiet = await post('tools/call', { name: 'test_tool_with_logging', arguments: {} });
+    assert.equal(quiet.status, 200, quiet.text);
+    assert.ok(!quiet.text.includes('notifications/message'), quiet.text);
+    const loud = await post('tools/call', { name: 'test_tool_with_logging', arguments: {} }, {
+      logLevel: 'debug',
+    });
+    assert.match(loud.headers.get('content-type'), /text\/event-stream/);
+    const messages = parseSse(loud.text);
+    assert.equal(messages.filter((m) => m.method === 'notifications/message').length, 3);
+    assert.equal(messages.at(-1).result.resultType, 'complete');
+  });
+
+  it('runs a multi-round tool with a sealed requestState', async () => {
+    const caps = { elicitation: {} };
+    const first = await post('tools/call', { name: 'test_input_required_result_multi_round', arguments: {} }, {
+      capabilities: caps,
+    });
+    assert.equal(first.status, 200, first.text);
+    const r1 = first.json.result;
+    assert.equal(r1.resultType, 'input_required');
+    assert.ok(r1.inputRequests.step1);
+    assert.equal(typeof r1.requestState, 'string');
+    const accept = (content) => ({ action: 'accept', content });
+    const second = await post('tools/call', {
+      name: 'test_input_required_result_multi_round',
+      arguments: {},
+      inputResponses: { step1: accept({ name: 'Ada' }) },
+      requestState: r1.requestState,
+    }, { capabilities: caps });
+    const r2 = second.json.result;
+    assert.equal(r2.resultType, 'input_required', second.text);
+    assert.ok(r2.inputRequests.step2);
+    const third = await post('tools/call', {
+      name: 'test_input_required_result_multi_round',
+      arguments: {},
+      inputResponses: { step2: accept({ color: 'green' }) },
+      requestState: r2.requestState,
+    }, { capabilities: caps });
+    assert.equal(third.json.result.content[0].text, 'Multi-round complete for Ada who likes green');
+
+    const tampered = await post('tools/call', {
+      name: 'test_input_required_result_multi_round',
+      arguments: {},
+      inputResponses: { step2: accept({ color: 'green' }) },
+      requestState: r2.requestState.replace('Ada', 'Eve'),
+    }, { capabilities: caps });
+    assertError(tampered, 200, -32602, 'tampered state');
+
+    // A state is bound to its caller: another tenant's key cannot replay it.
+    const replay = await statelessPost(other.mcpUrl, 'tools/call', {
+      name: 'test_input_required_result_multi_round',
+      arguments: {},
+      inputResponses: { step2: accept({ color: 'green' }) },
+      requestState: r2.requestState,
+    }, { key: other.tenantKey, capabilities: caps });
+    assertError(replay, 200, -32602, 'replayed state');
+  });
+
+  it('refuses input requests the client cannot answer with -32021', async () => {
+    const res = await post('tools/call', { name: 'test_missing_capability', arguments: {} });
+    assertError(res, 400, -32021, 'missing sampling');
+    assert.deepEqual(res.json.error.data, { requiredCapabilities: { sampling: {} } });
+    const bad = await post('tools/call', {
+      name: 'test_input_required_result_elicitation',
+      arguments: {},
+      inputResponses: null,
+    }, { capabilities: { elicitation: {} } });
+    assertError(bad, 200, -32602, 'null inputResponses');
+  });
+
+  it('answers a missing resource with -32602 and its uri', async () => {
+    const res = await post('resources/read', { uri: 'test://nope' });
+    assertError(res, 200, -32602, 'missing resource');
+    assert.deepEqual(res.json.error.data, { uri: 'test://nope' });
+  });
+
+  it('still needs a valid key', async () => {
+    const res = await statelessPost(ctx.mcpUrl, 'tools/list', {});
+    assert.equal(res.status, 401);
+  });
+});
