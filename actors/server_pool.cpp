@@ -90,7 +90,8 @@ void spawn_session(pool_pointer self, caf::typed_response_promise<session_info> 
   }
   auto id = req.session_id;
   session_entry entry{{}, req.tenant, req.connector_id, req.caller.key_id, req.stateless, info};
-  entry.handle = self->spawn(session, std::move(req), std::move(members), st.session_ttl);
+  entry.handle = self->spawn(session, std::move(req), std::move(members), st.session_ttl,
+                             caf::actor_cast<server_pool_actor>(self), info.capabilities);
   self->monitor(entry.handle);
   st.names.emplace(entry.handle.address(), "s:" + id);
   st.sessions.emplace(id, std::move(entry));
@@ -108,7 +109,7 @@ void start_session(pool_pointer self, caf::typed_response_promise<session_info> 
   const auto* spec = connectors::find_connector_type(row.connector_type);
   auto info = session_info{req.session_id, req.protocol_version, row.name,
                            connectors::capabilities(*spec)};
-  spawn_session(self, std::move(promise), std::move(req), {session_member{{}, *instance}},
+  spawn_session(self, std::move(promise), std::move(req), {session_member{{}, *instance, row.id}},
                 std::move(info));
 }
 
@@ -119,7 +120,8 @@ void start_tenant_session(pool_pointer self, caf::typed_response_promise<session
   for (const auto& row : rows) {
     auto instance = connector_for(self, row, req.tenant);
     if (instance) {
-      members.push_back(session_member{connector_prefix(row.name, row.connector_type), *instance});
+      members.push_back(
+        session_member{connector_prefix(row.name, row.connector_type), *instance, row.id});
     }
   }
   // No connector name: the session spans the tenant.
@@ -301,6 +303,16 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
       self->send_exit(handle, caf::exit_reason::user_shutdown);
       publish_sizes(self);
       return atom::ok_v;
+    },
+    [self](atom::push, const std::string& tenant_slug, const std::string& connector_id,
+           const std::string& notification) {
+      // Every session on the endpoint, and the tenant-wide ones whose catalog includes it.
+      for (const auto& [id, entry] : self->state.sessions) {
+        if (entry.tenant == tenant_slug
+            && (entry.connector_id == connector_id || entry.connector_id.empty())) {
+          self->send(entry.handle, atom::push_v, notification);
+        }
+      }
     },
     [self](atom::evict, const std::string& tenant_slug, const std::string& connector_id) {
       evict(self, tenant_slug, connector_id);

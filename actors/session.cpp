@@ -231,8 +231,31 @@ size_t level_rank(std::string_view level) {
   return static_cast<size_t>(i - log_levels.begin());
 }
 
+// Notifications about a change of the endpoint rather than about one call.
+bool is_change(std::string_view method) {
+  return method == "notifications/tools/list_changed"
+         || method == "notifications/prompts/list_changed"
+         || method == "notifications/resources/list_changed"
+         || method == "notifications/resources/updated";
+}
+
+// Hands a change a connector reported to the pool, which delivers it to every session on the
+// connector's endpoint (this one included) and to the tenant-wide sessions of the tenant.
+void publish(session_pointer self, const connector_actor& runner, std::string message) {
+  auto& st = self->state;
+  if (!st.pool) {
+    return;
+  }
+  for (const auto& member : st.members) {
+    if (member.handle == runner) {
+      self->send(st.pool, atom::push_v, st.origin.tenant, member.connector_id, std::move(message));
+      return;
+    }
+  }
+}
+
 // Forwards a notification of a running call, unless it is a log message below the session's
-// level.
+// level; changes of the endpoint are published instead.
 void forward(session_pointer self, uint64_t call_id, std::string& message) {
   auto& st = self->state;
   auto i = st.calls.find(call_id);
@@ -247,6 +270,10 @@ void forward(session_pointer self, uint64_t call_id, std::string& message) {
   }
   const auto* method = obj->if_contains("method");
   const auto* params = obj->if_contains("params");
+  if (method != nullptr && method->is_string() && is_change(method->as_string())) {
+    publish(self, i->second.runner, std::move(message));
+    return;
+  }
   if (method != nullptr && *method == "notifications/message" && params != nullptr
       && params->is_object()) {
     // A 2026-07-28 request gets log messages only at the level it asked for, if any.
@@ -362,6 +389,139 @@ void accept_response(session_pointer self, const mcp_request& response) {
   st.client_requests.erase(i);
 }
 
+// Delivers a change of the endpoint to the listen streams that asked for it, each tagged with
+// its subscription id.
+void deliver_change(session_pointer self, const std::string& notification) {
+  auto& st = self->state;
+  boost::system::error_code ec;
+  auto parsed = boost::json::parse(notification, ec);
+  auto* obj = ec ? nullptr : parsed.if_object();
+  const auto* method = obj != nullptr ? obj->if_contains("method") : nullptr;
+  if (method == nullptr || !method->is_string()) {
+    return;
+  }
+  auto name = std::string_view{method->as_string()};
+  if (name == "notifications/tools/list_changed" && tenant_wide(st) && !st.catalog_loading) {
+    st.catalog.reset();
+  }
+  std::string uri;
+  if (const auto* params = obj->if_contains("params"); params != nullptr && params->is_object()) {
+    if (const auto* given = params->as_object().if_contains("uri");
+        given != nullptr && given->is_string()) {
+      uri = std::string{given->as_string()};
+    }
+  }
+  for (const auto& entry : st.listeners) {
+    bool wanted = (name == "notifications/tools/list_changed" && entry.tools)
+                  || (name == "notifications/prompts/list_changed" && entry.prompts)
+                  || (name == "notifications/resources/list_changed" && entry.resources)
+                  || (name == "notifications/resources/updated"
+                      && entry.resource_uris.contains(uri));
+    if (!wanted) {
+      continue;
+    }
+    auto tagged = *obj;
+    auto& params = tagged["params"];
+    if (!params.is_object()) {
+      params = boost::json::object{};
+    }
+    params.as_object()["_meta"] = boost::json::object{
+      {"io.modelcontextprotocol/subscriptionId", boost::json::parse(entry.subscription_id, ec)}};
+    self->send(entry.stream, atom::push_v, boost::json::serialize(tagged));
+  }
+}
+
+// Whether the endpoint's capabilities include `feature`.
+bool offers(const session_state& st, std::string_view feature) {
+  boost::system::error_code ec;
+  auto caps = boost::json::parse(
+    st.capabilities.empty() ? std::string_view{"{}"} : std::string_view{st.capabilities}, ec);
+  return !ec && caps.is_object() && caps.as_object().contains(feature);
+}
+
+// subscriptions/listen (2026-07-28): acknowledges what it will deliver, then keeps the request
+// open; changes arrive as notifications on its stream until the client leaves.
+caf::result<mcp_reply> listen(session_pointer self, const mcp_request& req) {
+  auto& st = self->state;
+  boost::system::error_code ec;
+  auto params = boost::json::parse(req.params.empty() ? "{}" : req.params, ec);
+  const auto* obj = ec ? nullptr : params.if_object();
+  const auto* filter_value = obj != nullptr ? obj->if_contains("notifications") : nullptr;
+  const auto* filter = filter_value != nullptr ? filter_value->if_object() : nullptr;
+  if (filter == nullptr) {
+    return make_error(errc::invalid_params, "Invalid params: 'notifications' must be an object");
+  }
+  auto flag = [&](std::string_view key) {
+    const auto* value = filter->if_contains(key);
+    return value != nullptr && value->is_bool() && value->as_bool();
+  };
+  session_state::listener entry;
+  entry.subscription_id = req.id;
+  entry.tools = flag("toolsListChanged") && offers(st, "tools");
+  entry.prompts = flag("promptsListChanged") && offers(st, "prompts");
+  entry.resources = flag("resourcesListChanged") && offers(st, "resources");
+  boost::json::object accepted;
+  if (entry.tools) {
+    accepted["toolsListChanged"] = true;
+  }
+  if (entry.prompts) {
+    accepted["promptsListChanged"] = true;
+  }
+  if (entry.resources) {
+    accepted["resourcesListChanged"] = true;
+  }
+  if (const auto* uris = filter->if_contains("resourceSubscriptions"); uris != nullptr) {
+    if (!uris->is_array()) {
+      return make_error(errc::invalid_params,
+                        "Invalid params: 'resourceSubscriptions' must be an array of URIs");
+    }
+    boost::json::array kept;
+    for (const auto& uri : uris->as_array()) {
+      if (!uri.is_string()) {
+        return make_error(errc::invalid_params,
+                          "Invalid params: 'resourceSubscriptions' must be an array of URIs");
+      }
+      if (offers(st, "resources")) {
+        entry.resource_uris.emplace(uri.as_string());
+        kept.push_back(uri);
+      }
+    }
+    if (!kept.empty()) {
+      accepted["resourceSubscriptions"] = std::move(kept);
+    }
+  }
+  // Read the sender first: making the response promise takes it out of the current message.
+  entry.stream = caf::actor_cast<request_stream_actor>(self->current_sender());
+  if (!entry.stream) {
+    return make_error(errc::internal_error, "a subscription needs a stream");
+  }
+  entry.promise = self->make_response_promise<mcp_reply>();
+  self->monitor(entry.stream);
+  boost::json::object ack{
+    {"jsonrpc", "2.0"},
+    {"method", "notifications/subscriptions/acknowledged"},
+    {"params",
+     boost::json::object{{"notifications", std::move(accepted)},
+                         {"_meta", boost::json::object{{"io.modelcontextprotocol/subscriptionId",
+                                                        boost::json::parse(req.id, ec)}}}}}};
+  self->send(entry.stream, atom::push_v, boost::json::serialize(ack));
+  auto promise = entry.promise;
+  st.listeners.push_back(std::move(entry));
+  return promise;
+}
+
+// Ends every listen stream with its closing result (the server tears the subscriptions down).
+void close_listeners(session_pointer self) {
+  boost::system::error_code ec;
+  for (auto& entry : self->state.listeners) {
+    boost::json::object result{
+      {"_meta", boost::json::object{{"io.modelcontextprotocol/subscriptionId",
+                                     boost::json::parse(entry.subscription_id, ec)}}}};
+    entry.promise.deliver(mcp_reply{boost::json::serialize(result)});
+  }
+  self->state.listeners.clear();
+}
+
 caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
   auto& st = self->state;
   st.last_activity = self->clock().now();
@@ -401,6 +561,9 @@ caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
     return self->delegate(self->state.members.front().handle, atom::handle_v,
                           std::move(with_capabilities));
   }
+  if (req.stateless && req.method == "subscriptions/listen") {
+    return listen(self, req);
+  }
   if (req.stateless) {
     // Everything else belongs to the 2025 session protocol.
     return make_error(errc::method_not_found, "Method not found: " + req.method);
@@ -419,6 +582,10 @@ caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
 
 void check_idle(session_pointer self) {
   auto& st = self->state;
+  if (!st.listeners.empty()) {
+    // An open subscription is activity.
+    st.last_activity = self->clock().now();
+  }
   auto idle = self->clock().now() - st.last_activity;
   if (idle >= st.idle_ttl) {
     self->quit();
@@ -430,11 +597,24 @@ void check_idle(session_pointer self) {
 } // namespace
 
 session_actor::behavior_type session(session_pointer self, session_request origin,
-                                     std::vector<session_member> members, caf::timespan idle_ttl) {
+                                     std::vector<session_member> members, caf::timespan idle_ttl,
+                                     server_pool_actor pool, std::string capabilities) {
   auto& st = self->state;
   st.origin = std::move(origin);
   st.members = std::move(members);
   st.idle_ttl = idle_ttl;
+  st.pool = std::move(pool);
+  st.capabilities = std::move(capabilities);
+  self->set_down_handler([self](caf::down_msg& msg) {
+    // A listen stream whose client went away.
+    std::erase_if(self->state.listeners, [&](const auto& entry) {
+      return entry.stream.address() == msg.source;
+    });
+  });
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    close_listeners(self);
+    self->quit(msg.reason);
+  });
   st.last_activity = self->clock().now();
   self->delayed_send(self, idle_ttl, atom::tick_v);
   return {
@@ -451,6 +631,9 @@ session_actor::behavior_type session(session_pointer self, session_request origi
            const std::string& params) -> caf::result<std::string> {
       return ask_client(self, call_id, method, params);
     },
+    [self](atom::push, const std::string& notification) {
+      deliver_change(self, notification);
+    },
     [self](atom::status) -> std::string {
       const auto& s = self->state;
       boost::json::object status;
@@ -463,6 +646,7 @@ session_actor::behavior_type session(session_pointer self, session_request origi
       status["subscriptions"] = s.subscriptions.size();
       status["calls"] = s.calls.size();
       status["client_requests"] = s.client_requests.size();
+      status["listeners"] = s.listeners.size();
       status["requests"] = s.requests;
       return boost::json::serialize(status);
     },

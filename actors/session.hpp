@@ -24,6 +24,8 @@ struct session_member {
   /// Prefix of its tools' names where they clash on the tenant-wide endpoint.
   std::string prefix;
   connector_actor handle;
+  /// The connector's id, for publishing the changes it reports.
+  std::string connector_id;
 };
 
 /// State of a legacy-era MCP session.
@@ -68,6 +70,22 @@ struct session_state {
   caf::timespan idle_ttl{};
   caf::actor_clock::time_point last_activity;
   uint64_t requests = 0;
+  /// Where changes a tool reports are published, to reach every session of the endpoint.
+  server_pool_actor pool;
+  /// The server capabilities of the endpoint (JSON object text).
+  std::string capabilities;
+  /// An open subscriptions/listen stream (2026-07-28) and what it asked for.
+  struct listener {
+    request_stream_actor stream;
+    /// Raw JSON id of the listen request, which tags every notification on the stream.
+    std::string subscription_id;
+    caf::typed_response_promise<mcp_reply> promise;
+    bool tools = false;
+    bool prompts = false;
+    bool resources = false;
+    std::set<std::string> resource_uris;
+  };
+  std::vector<listener> listeners;
 };
 
 /// Serves one session against its connector instance, or against every member on the
@@ -75,6 +93,7 @@ struct session_state {
 /// `idle_ttl` without requests.
 session_actor::behavior_type session(session_actor::stateful_pointer<session_state> self,
                                      session_request origin, std::vector<session_member> members,
-                                     caf::timespan idle_ttl);
+                                     caf::timespan idle_ttl, server_pool_actor pool,
+                                     std::string capabilities);
 
 } // namespace sagemcp

@@ -89,6 +89,9 @@ using session_actor = caf::typed_actor<
   // Sends a request (method, raw JSON params) to the client on the stream of a running call and
   // replies with the client's raw JSON result once it POSTs its response.
   caf::replies_to<atom::ask, uint64_t, std::string, std::string>::with<std::string>,
+  // Delivers a change notification of the session's endpoint (a list_changed or
+  // resources/updated JSON-RPC notification) to the client's subscriptions that asked for it.
+  caf::reacts_to<atom::push, std::string>,
   // Reports the actor's state as a JSON object.
   caf::replies_to<atom::status>::with<std::string>>;
 
@@ -100,6 +103,9 @@ using server_pool_actor = caf::typed_actor<
   caf::replies_to<atom::route, mcp_envelope>::with<mcp_reply>,
   // Terminates the session named in the envelope.
   caf::replies_to<atom::close, mcp_envelope>::with<atom::ok>,
+  // Delivers a change notification of the endpoint (tenant slug, connector id) to its sessions
+  // and to the tenant-wide sessions of the tenant.
+  caf::reacts_to<atom::push, std::string, std::string, std::string>,
   // Drops cached actors after a configuration change of (tenant slug, connector id); an empty
   // connector id evicts the whole tenant.
   caf::replies_to<atom::evict, std::string, std::string>::with<atom::ok>,

@@ -59,6 +59,18 @@ void chunk_stream::attach(sink target) {
   }
 }
 
+void chunk_stream::abort() {
+  aborted_ = true;
+  std::lock_guard guard{mtx_};
+  closed_ = true;
+  sink_ = nullptr;
+  pending_.clear();
+}
+
+bool chunk_stream::aborted() const {
+  return aborted_;
+}
+
 http_response json_response(unsigned status, std::string body) {
   http_response result;
   result.status = status;

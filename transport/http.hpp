@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -46,10 +47,17 @@ public:
   /// Connects the server side; chunks written earlier are delivered first.
   void attach(sink target);
 
+  /// Server side: the connection is gone; later writes are dropped.
+  void abort();
+
+  /// Whether the connection carrying the stream is gone.
+  bool aborted() const;
+
 private:
   std::mutex mtx_;
   std::vector<std::string> pending_;
   bool closed_ = false;
+  std::atomic<bool> aborted_ = false;
   sink sink_;
 };
 

@@ -110,10 +110,11 @@ std::string state_binding(const mcp_envelope& env) {
 // The discover result: a session's capabilities without what only sessions have.
 std::string discover_result(const session_info& info) {
   auto capabilities = capabilities_of(info);
-  if (auto* resources = capabilities.if_contains("resources"); resources != nullptr) {
-    // Resource subscriptions are delivered on subscriptions/listen, which serves list changes
-    // only.
-    resources->as_object().erase("subscribe");
+  // subscriptions/listen delivers list changes of every feature the endpoint has.
+  for (const auto* feature : {"tools", "prompts", "resources"}) {
+    if (auto* entry = capabilities.if_contains(feature); entry != nullptr && entry->is_object()) {
+      entry->as_object()["listChanged"] = true;
+    }
   }
   boost::json::array versions;
   for (auto x : mcp::stateless_versions) {
@@ -269,7 +270,7 @@ struct post_output {
 
   /// Writes a comment if nothing was sent since the last call; true while the stream is open.
   bool keep_alive() {
-    if (!stream) {
+    if (!stream || stream->aborted()) {
       return false;
     }
     if (!active) {
@@ -333,6 +334,10 @@ template <class Pointer>
 void keep_alive(Pointer self) {
   if (self->state.out.keep_alive()) {
     self->delayed_send(self, keep_alive_interval, atom::tick_v);
+  } else if (self->state.out.stream && self->state.out.stream->aborted()) {
+    // The client went away; whoever watches this stream (a listen subscription) learns it
+    // from the actor's exit.
+    self->quit();
   }
 }
 
@@ -373,7 +378,11 @@ void finish_result(stream_pointer self, transport_context* ctx, const std::strin
 }
 
 void route(stream_pointer self, transport_context* ctx, mcp_envelope env) {
-  self->request(ctx->pool, ctx->options.mcp_timeout, atom::route_v, std::move(env))
+  // A subscription stays open until the client leaves or the server ends it.
+  auto timeout = env.request.method == "subscriptions/listen"
+                   ? caf::duration{caf::infinite}
+                   : caf::duration{ctx->options.mcp_timeout};
+  self->request(ctx->pool, timeout, atom::route_v, std::move(env))
     .then(
       [self, ctx](mcp_reply& result) {
         finish_result(self, ctx, result.result);

@@ -179,6 +179,7 @@ private:
       return;
     }
     stream_.expires_never();
+    streaming_ = source;
     source->attach([self = shared_from_this()](std::string chunk, bool last) {
       net::post(self->stream_.get_executor(), [self, chunk = std::move(chunk), last]() mutable {
         self->queue_chunk(std::move(chunk), last);
@@ -230,6 +231,7 @@ private:
     writing_chunk_ = false;
     stream_done_ = false;
     head_writer_.reset();
+    streaming_.reset();
     if (ec || !keep_alive_) {
       do_close();
       return;
@@ -278,6 +280,11 @@ private:
 
   void do_close() {
     closed_ = true;
+    if (streaming_) {
+      // The producer learns that nobody reads the stream any more.
+      streaming_->abort();
+      streaming_.reset();
+    }
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream_.socket().close(ec);
@@ -302,6 +309,8 @@ private:
   bool writing_chunk_ = false;
   bool stream_done_ = false;
   bool closed_ = false;
+  /// The body source of the streamed response being written, if any.
+  std::shared_ptr<chunk_stream> streaming_;
 };
 
 } // namespace

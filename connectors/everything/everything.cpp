@@ -166,6 +166,22 @@ caf::expected<tool_script> logging_tool(const json::object&) {
   return script;
 }
 
+// Reports that a list of the endpoint changed: subscribers of every session on it hear of it.
+tool_script change(std::string_view method) {
+  tool_script script;
+  script.notifications.push_back({std::chrono::milliseconds{0}, std::string{method}, {}});
+  script.result = text_result("Mutation triggered");
+  return script;
+}
+
+caf::expected<tool_script> trigger_tool_change(const json::object&) {
+  return change("notifications/tools/list_changed");
+}
+
+caf::expected<tool_script> trigger_prompt_change(const json::object&) {
+  return change("notifications/prompts/list_changed");
+}
+
 // Progress 0, 50 and 100 of 100, 50 ms apart, then the result.
 caf::expected<tool_script> tool_with_progress(const json::object&) {
   using std::chrono::milliseconds;
@@ -416,6 +432,12 @@ constexpr std::array tools{
             interactive::streaming_elicitation},
   tool_spec{"test_logging_tool", "", "Emits one info log message, then answers", no_arguments, "",
             nullptr, logging_tool},
+  tool_spec{"test_trigger_tool_change", "",
+            "Reports a change of the tool list to the endpoint's subscribers", no_arguments, "",
+            nullptr, trigger_tool_change},
+  tool_spec{"test_trigger_prompt_change", "",
+            "Reports a change of the prompt list to the endpoint's subscribers", no_arguments, "",
+            nullptr, trigger_prompt_change},
   tool_spec{"test_input_required_result_elicitation",
             "",
             "MRTR: returns InputRequiredResult with elicitation request",

@@ -34,7 +34,7 @@ describe('mcp 2026-07-28 stateless path', () => {
     assert.deepEqual(result.supportedVersions, [STATELESS_VERSION]);
     assert.ok(result.capabilities.tools);
     assert.ok(result.capabilities.prompts);
-    assert.equal(result.capabilities.resources.subscribe, undefined);
+    assert.equal(result.capabilities.tools.listChanged, true, 'list changes come on subscriptions/listen');
     assert.equal(result.resultType, 'complete');
     assert.equal(result._meta['io.modelcontextprotocol/serverInfo'].name, 'sagemcp');
     assert.equal(res.headers.get('mcp-session-id'), null);
@@ -171,6 +171,65 @@ describe('mcp 2026-07-28 stateless path', () => {
     const res = await post('resources/read', { uri: 'test://nope' });
     assertError(res, 200, -32602, 'missing resource');
     assert.deepEqual(res.json.error.data, { uri: 'test://nope' });
+  });
+
+  it('delivers list changes on subscriptions/listen, tagged and filtered', async () => {
+    const controller = new AbortController();
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': STATELESS_VERSION,
+      'io.modelcontextprotocol/clientCapabilities': {},
+    };
+    const res = await fetch(ctx.mcpUrl, {
+      method: 'POST',
+      signal: controller.signal,
+      headers: {
+        authorization: `Bearer ${ctx.tenantKey}`,
+        accept: 'application/json, text/event-stream',
+        'content-type': 'application/json',
+        'mcp-protocol-version': STATELESS_VERSION,
+        'mcp-method': 'subscriptions/listen',
+      },
+      body: JSON.stringify(rpc('subscriptions/listen', {
+        notifications: { toolsListChanged: true, resourcesListChanged: false },
+        _meta: meta,
+      }, 'sub-1')),
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /text\/event-stream/);
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const next = async () => {
+      for (;;) {
+        const messages = parseSse(buffer);
+        if (messages.length > 0) {
+          const end = buffer.indexOf('\n\n') + 2;
+          buffer = buffer.slice(end);
+          return messages[0];
+        }
+        const { value, done } = await reader.read();
+        if (done) {
+          return null;
+        }
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    try {
+      const ack = await next();
+      assert.equal(ack.method, 'notifications/subscriptions/acknowledged');
+      assert.deepEqual(ack.params.notifications, { toolsListChanged: true });
+      assert.equal(ack.params._meta['io.modelcontextprotocol/subscriptionId'], 'sub-1');
+      // A prompt change was not asked for; the tool change that follows is delivered.
+      await post('tools/call', { name: 'test_trigger_prompt_change', arguments: {} });
+      await post('tools/call', { name: 'test_trigger_tool_change', arguments: {} });
+      const change = await next();
+      assert.equal(change.method, 'notifications/tools/list_changed');
+      assert.equal(change.params._meta['io.modelcontextprotocol/subscriptionId'], 'sub-1');
+    } finally {
+      controller.abort();
+    }
+    const bad = await post('subscriptions/listen', {});
+    assertError(bad, 200, -32602, 'listen without a filter');
   });
 
   it('still needs a valid key', async () => {

@@ -117,7 +117,8 @@ TEST_F(TenantTest, UnknownTenantFailsAndTheActorQuits) {
 class SessionTest : public test::actor_fixture {
 protected:
   session_actor spawn_session(caf::timespan ttl = std::chrono::minutes{30},
-                              std::string client_capabilities = {}) {
+                              std::string client_capabilities = {},
+                              std::string server_capabilities = "{}") {
     connector_row row;
     row.id = "c1";
     row.connector_type = "everything";
@@ -127,7 +128,8 @@ protected:
     origin.protocol_version = "2025-11-25";
     origin.connector_id = "c1";
     origin.client_capabilities = std::move(client_capabilities);
-    return spawn(session, origin, std::vector<session_member>{{{}, instance}}, ttl);
+    return spawn(session, origin, std::vector<session_member>{{{}, instance, "c1"}}, ttl,
+                 server_pool_actor{}, std::move(server_capabilities));
   }
 };
 
@@ -432,6 +434,78 @@ TEST_F(ServerPoolTest, ExpiredSessionsLeaveTheDirectory) {
   auto status = ask<std::string>(pool, atom::status_v);
   ASSERT_TRUE(status);
   EXPECT_THAT(*status, HasSubstr(R"("sessions":0)"));
+}
+
+} // namespace
+} // namespace sagemcp
+
+namespace sagemcp {
+namespace {
+
+class ListenTest : public SessionTest {
+protected:
+  mcp_request listen_request(std::string filter) {
+    auto req = request("subscriptions/listen");
+    req.id = R"("sub-1")";
+    req.stateless = true;
+    req.params = R"({"notifications":)" + filter + "}";
+    return req;
+  }
+};
+
+TEST_F(ListenTest, AcknowledgesThenDeliversWhatWasAskedFor) {
+  auto handle = spawn_session(std::chrono::minutes{30}, {}, R"({"tools":{},"resources":{}})");
+  auto seen = std::make_shared<std::vector<std::string>>();
+  auto stream = spawn(collector, handle,
+                      listen_request(R"({"toolsListChanged":true,"promptsListChanged":true,)"
+                                     R"("resourceSubscriptions":["test://a"]})"),
+                      seen);
+  run();
+  ASSERT_EQ(seen->size(), 1u);
+  EXPECT_THAT((*seen)[0], HasSubstr("notifications/subscriptions/acknowledged"));
+  // No prompts on this endpoint: that part of the filter is not acknowledged.
+  EXPECT_THAT((*seen)[0],
+              HasSubstr(R"("notifications":{"toolsListChanged":true,"resourceSubscriptions":)"));
+  caf::anon_send(handle, atom::push_v,
+                 std::string{R"({"jsonrpc":"2.0","method":"notifications/prompts/list_changed"})"});
+  caf::anon_send(handle, atom::push_v,
+                 std::string{R"({"jsonrpc":"2.0","method":"notifications/tools/list_changed"})"});
+  caf::anon_send(handle, atom::push_v,
+                 std::string{R"({"jsonrpc":"2.0","method":"notifications/resources/updated",)"
+                             R"("params":{"uri":"test://b"}})"});
+  caf::anon_send(handle, atom::push_v,
+                 std::string{R"({"jsonrpc":"2.0","method":"notifications/resources/updated",)"
+                             R"("params":{"uri":"test://a"}})"});
+  run();
+  ASSERT_EQ(seen->size(), 3u);
+  EXPECT_THAT((*seen)[1], HasSubstr("tools/list_changed"));
+  EXPECT_THAT((*seen)[1], HasSubstr(R"("io.modelcontextprotocol/subscriptionId":"sub-1")"));
+  EXPECT_THAT((*seen)[2], HasSubstr(R"("uri":"test://a")"));
+  EXPECT_THAT(*ask<std::string>(handle, atom::status_v), HasSubstr(R"("listeners":1)"));
+  // The client leaves: the subscription is forgotten.
+  caf::anon_send_exit(stream, caf::exit_reason::user_shutdown);
+  run();
+  EXPECT_THAT(*ask<std::string>(handle, atom::status_v), HasSubstr(R"("listeners":0)"));
+}
+
+TEST_F(ListenTest, EndingTheSessionClosesItsSubscriptions) {
+  auto handle = spawn_session(std::chrono::minutes{30}, {}, R"({"tools":{}})");
+  auto seen = std::make_shared<std::vector<std::string>>();
+  spawn(collector, handle, listen_request(R"({"toolsListChanged":true})"), seen);
+  run();
+  caf::anon_send_exit(handle, caf::exit_reason::user_shutdown);
+  run();
+  ASSERT_EQ(seen->size(), 2u);
+  EXPECT_EQ((*seen)[1], R"(result:{"_meta":{"io.modelcontextprotocol/subscriptionId":"sub-1"}})");
+}
+
+TEST_F(ListenTest, NeedsAFilter) {
+  auto handle = spawn_session();
+  auto req = listen_request("{}");
+  req.params = "{}";
+  auto reply = ask<mcp_reply>(handle, atom::handle_v, req);
+  ASSERT_FALSE(reply);
+  EXPECT_EQ(code_of(reply.error()), errc::invalid_params);
 }
 
 } // namespace
