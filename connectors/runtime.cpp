@@ -205,6 +205,18 @@ caf::expected<boost::json::object> parse_object(std::string_view raw, std::strin
   return std::move(parsed.as_object());
 }
 
+bool is_url_mode(const boost::json::object& request) {
+  const auto* params = request.if_contains("params");
+  const auto* obj = params != nullptr ? params->if_object() : nullptr;
+  const auto* mode = obj != nullptr ? obj->if_contains("mode") : nullptr;
+  return mode != nullptr && mode->is_string() && mode->as_string() == "url";
+}
+
+bool declares_url_mode(const boost::json::value& elicitation) {
+  const auto* obj = elicitation.if_object();
+  return obj != nullptr && obj->contains("url");
+}
+
 // The capabilities the input requests of a result need that the client did not declare, as a
 // ClientCapabilities object; empty when it declared them all.
 boost::json::object missing_capabilities(const boost::json::object& result,
@@ -224,6 +236,10 @@ boost::json::object missing_capabilities(const boost::json::object& result,
       missing["unknown"] = boost::json::object{};
     } else if (!declared.contains(capability)) {
       missing[capability] = boost::json::object{};
+    } else if (capability == "elicitation" && is_url_mode(*obj)
+               && !declares_url_mode(declared.at("elicitation"))) {
+      // An empty elicitation capability means form mode only (2025-11-25).
+      missing["elicitation"] = boost::json::object{{"url", boost::json::object{}}};
     }
   }
   return missing;
