@@ -20,10 +20,6 @@ namespace {
 
 using session_pointer = session_actor::stateful_pointer<session_state>;
 
-// RFC 5424 severities, the values logging/setLevel accepts.
-constexpr std::array<std::string_view, 8> log_levels{"debug", "info",     "notice", "warning",
-                                                     "error", "critical", "alert",  "emergency"};
-
 // Tool calls may wait on slow upstream APIs; clients such as Claude give up after 300 s.
 constexpr auto tool_call_timeout = std::chrono::seconds{300};
 
@@ -226,9 +222,9 @@ void cancel_call(session_pointer self, const mcp_request& note) {
   }
 }
 
+// Unknown level names rank above every level, so that they are never filtered out.
 size_t level_rank(std::string_view level) {
-  const auto* i = std::find(log_levels.begin(), log_levels.end(), level);
-  return static_cast<size_t>(i - log_levels.begin());
+  return log_level_rank(level).value_or(log_levels.size());
 }
 
 // Notifications about a change of the endpoint rather than about one call.
@@ -302,7 +298,7 @@ std::optional<std::string> string_param(const mcp_request& req, std::string_view
 
 caf::result<mcp_reply> set_level(session_pointer self, const mcp_request& req) {
   auto level = string_param(req, "level");
-  if (!level || std::find(log_levels.begin(), log_levels.end(), *level) == log_levels.end()) {
+  if (!level || !log_level_rank(*level)) {
     return make_error(errc::invalid_params,
                       "Invalid params: 'level' must be one of debug, info, notice, warning, "
                       "error, critical, alert, emergency");

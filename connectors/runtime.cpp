@@ -286,6 +286,14 @@ caf::expected<boost::json::object> run_round(interactive_handler handler,
   return result;
 }
 
+caf::error invalid_argument(std::string_view field, std::string_view expectation) {
+  std::string msg = "Invalid arguments: '";
+  msg += field;
+  msg += "' ";
+  msg += expectation;
+  return make_error(errc::invalid_tool_arguments, std::move(msg));
+}
+
 boost::json::object text_result(std::string_view text) {
   boost::json::object block;
   block["type"] = "text";

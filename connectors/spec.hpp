@@ -208,6 +208,10 @@ caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw
 caf::expected<boost::json::object>
 call_interactive(const tool_spec& tool, std::string_view raw_arguments, const round_context& round);
 
+/// The error for a tool argument a model got wrong: "Invalid arguments: '<field>' <expectation>"
+/// (errc::invalid_tool_arguments, surfaced as an `isError` result).
+caf::error invalid_argument(std::string_view field, std::string_view expectation);
+
 /// A CallToolResult with one text content block.
 boost::json::object text_result(std::string_view text);
 

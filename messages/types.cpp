@@ -23,4 +23,13 @@ std::optional<scope> parse_scope(std::string_view name) {
   return std::nullopt;
 }
 
+std::optional<size_t> log_level_rank(std::string_view level) {
+  for (size_t i = 0; i < log_levels.size(); ++i) {
+    if (log_levels[i] == level) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
 } // namespace sagemcp

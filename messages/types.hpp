@@ -2,6 +2,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +24,13 @@ std::string_view to_string(scope x);
 
 /// Parses a scope's wire name.
 std::optional<scope> parse_scope(std::string_view name);
+
+/// The RFC 5424 severities MCP log messages use, least severe first.
+inline constexpr std::array<std::string_view, 8> log_levels{
+  "debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"};
+
+/// The rank of a log level in log_levels; nullopt for a name that is no level.
+std::optional<size_t> log_level_rank(std::string_view level);
 
 /// The authenticated caller of a request.
 struct principal {

@@ -136,8 +136,38 @@ bool is_cacheable(std::string_view method) {
 
 // Completes a result for a 2026-07-28 client: resultType, caching hints, the server's identity,
 // and a sealed requestState.
+// Lists change only with the connector's configuration; resource contents may change at any
+// time. Results depend on the caller's credentials, so no shared caches.
+int ttl_ms(std::string_view method) {
+  return method == "resources/read" ? 0 : 60000;
+}
+
 caf::expected<std::string> finish_stateless(const transport_context& ctx, std::string_view binding,
                                             std::string_view method, std::string_view raw) {
+  // The common case: none of the members to add or rewrite occurs anywhere in the result, so
+  // they are spliced in front of its members without parsing it again.
+  auto absent = [raw](std::string_view member) {
+    return raw.find(member) == std::string_view::npos;
+  };
+  if (raw.size() >= 2 && raw.front() == '{' && absent("\"resultType\"") && absent("\"ttlMs\"")
+      && absent("\"_meta\"") && absent("\"requestState\"")) {
+    static const std::string meta
+      = boost::json::serialize(boost::json::object{{mcp::meta_server_info, server_info()}});
+    std::string out = R"({"resultType":"complete","_meta":)";
+    out += meta;
+    if (is_cacheable(method)) {
+      out += R"(,"ttlMs":)";
+      out += std::to_string(ttl_ms(method));
+      out += R"(,"cacheScope":"private")";
+    }
+    auto rest = raw.substr(1);
+    auto first = rest.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && rest[first] != '}') {
+      out += ',';
+    }
+    out += rest;
+    return out;
+  }
   boost::system::error_code ec;
   auto parsed = boost::json::parse(raw.empty() ? std::string_view{"{}"} : raw, ec);
   if (ec || !parsed.is_object()) {
@@ -148,9 +178,7 @@ caf::expected<std::string> finish_stateless(const transport_context& ctx, std::s
     result["resultType"] = "complete";
   }
   if (is_cacheable(method) && !result.contains("ttlMs")) {
-    // Lists change only with the connector's configuration; resource contents may change at
-    // any time. Results depend on the caller's credentials, so no shared caches.
-    result["ttlMs"] = method == "resources/read" ? 0 : 60000;
+    result["ttlMs"] = ttl_ms(method);
     result["cacheScope"] = "private";
   }
   if (auto* state = result.if_contains("requestState"); state != nullptr && state->is_string()) {

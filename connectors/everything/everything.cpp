@@ -28,14 +28,6 @@ constexpr std::string_view test_audio_base64
 
 constexpr std::string_view no_arguments = R"({"type":"object","properties":{}})";
 
-caf::error invalid(std::string_view field, std::string_view expectation) {
-  std::string msg = "Invalid arguments: '";
-  msg += field;
-  msg += "' ";
-  msg += expectation;
-  return make_error(errc::invalid_tool_arguments, std::move(msg));
-}
-
 json::object block(std::string_view type) {
   json::object result;
   result["type"] = type;
@@ -68,7 +60,7 @@ json::object content_result(json::array content) {
 caf::expected<json::object> echo(const json::object& args) {
   const auto* message = args.if_contains("message");
   if (message == nullptr || !message->is_string()) {
-    return invalid("message", "is required and must be a string");
+    return invalid_argument("message", "is required and must be a string");
   }
   std::string text = "Echo: ";
   text += message->as_string();
@@ -85,10 +77,10 @@ caf::expected<json::object> add(const json::object& args) {
   const auto* a = args.if_contains("a");
   const auto* b = args.if_contains("b");
   if (a == nullptr || !a->is_number()) {
-    return invalid("a", "is required and must be a number");
+    return invalid_argument("a", "is required and must be a number");
   }
   if (b == nullptr || !b->is_number()) {
-    return invalid("b", "is required and must be a number");
+    return invalid_argument("b", "is required and must be a number");
   }
   // The sum as text for every client, and as structuredContent for clients that use the
   // output schema.

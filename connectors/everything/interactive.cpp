@@ -1,7 +1,5 @@
 #include "connectors/everything/interactive.hpp"
 
-#include "messages/errc.hpp"
-
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -114,11 +112,6 @@ size_t root_count(const json::object& answer) {
   return roots != nullptr && roots->is_array() ? roots->as_array().size() : 0;
 }
 
-caf::error invalid(std::string_view field, std::string_view expectation) {
-  return make_error(errc::invalid_tool_arguments,
-                    "Invalid arguments: '" + std::string{field} + "' " + std::string{expectation});
-}
-
 constexpr std::string_view response_schema
   = R"json({"type":"object","properties":{"response":{"type":"string","description":"User's response"}},"required":["response"]})json";
 
@@ -142,7 +135,7 @@ caf::expected<json::object> form(const request_input& in, std::string_view messa
 caf::expected<json::object> sampling(const request_input& in) {
   const auto* prompt = in.args.if_contains("prompt");
   if (prompt == nullptr || !prompt->is_string()) {
-    return invalid("prompt", "is required and must be a string");
+    return invalid_argument("prompt", "is required and must be a string");
   }
   if (const auto* given = answer(in, "completion")) {
     auto text = sampled_text(*given);
@@ -154,7 +147,7 @@ caf::expected<json::object> sampling(const request_input& in) {
 caf::expected<json::object> elicitation(const request_input& in) {
   const auto* message = in.args.if_contains("message");
   if (message == nullptr || !message->is_string()) {
-    return invalid("message", "is required and must be a string");
+    return invalid_argument("message", "is required and must be a string");
   }
   return form(in, message->as_string(), response_schema, "User response: ");
 }

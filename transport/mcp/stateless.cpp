@@ -24,9 +24,6 @@ constexpr std::array<std::string_view, 10> served_methods{
   "resources/read",      "prompts/list",        "prompts/get", "resources/templates/list",
   "completion/complete", "subscriptions/listen"};
 
-constexpr std::array<std::string_view, 8> log_levels{"debug", "info",     "notice", "warning",
-                                                     "error", "critical", "alert",  "emergency"};
-
 caf::error invalid_envelope(std::string_view missing) {
   json::object data{{"envelope", json::array{json::string{missing}}}};
   return make_error(errc::invalid_envelope,
@@ -202,9 +199,7 @@ caf::expected<envelope> read_envelope(const http_request& http, const mcp_reques
     result.client_info = json::serialize(*info);
   }
   if (const auto* level = meta->if_contains(meta_log_level); level != nullptr) {
-    if (!level->is_string()
-        || std::find(log_levels.begin(), log_levels.end(), level->as_string())
-             == log_levels.end()) {
+    if (!level->is_string() || !log_level_rank(level->as_string())) {
       return make_error(errc::invalid_params,
                         "Invalid params: '" + std::string{meta_log_level}
                           + "' must be one of debug, info, notice, warning, error, critical, "
