@@ -46,6 +46,10 @@ caf::result<std::string> run_script(connector_pointer self, const connectors::to
   std::chrono::milliseconds at{0};
   for (auto& note : plan->notifications) {
     at += note.after;
+    if (caller && note.method == connectors::end_connection) {
+      self->delayed_send(caller, at, atom::close_v, call.call_id);
+      continue;
+    }
     bool progress = note.method == "notifications/progress";
     if (!caller || (progress && call.progress_token.empty())) {
       continue;
@@ -58,6 +62,7 @@ caf::result<std::string> run_script(connector_pointer self, const connectors::to
       {"jsonrpc", "2.0"}, {"method", note.method}, {"params", std::move(note.params)}};
     self->delayed_send(caller, at, atom::push_v, call.call_id, boost::json::serialize(message));
   }
+  at += plan->result_after;
   auto& st = self->state;
   auto id = ++st.next_pending;
   auto promise = self->make_response_promise<std::string>();

@@ -90,7 +90,7 @@ void spawn_session(pool_pointer self, caf::typed_response_promise<session_info> 
   }
   auto id = req.session_id;
   session_entry entry{{}, req.tenant, req.connector_id, req.caller.key_id, req.stateless, info};
-  entry.handle = self->spawn(session, std::move(req), std::move(members), st.session_ttl,
+  entry.handle = self->spawn(session, std::move(req), std::move(members), st.per_session,
                              caf::actor_cast<server_pool_actor>(self), info.capabilities);
   self->monitor(entry.handle);
   st.names.emplace(entry.handle.address(), "s:" + id);
@@ -274,7 +274,7 @@ std::string status(pool_pointer self) {
 server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_actor db,
                                              server_pool_options options) {
   self->state.db = std::move(db);
-  self->state.session_ttl = options.session_ttl;
+  self->state.per_session = session_options{options.session_ttl, options.event_buffer_bytes};
   self->set_down_handler([self](caf::down_msg& msg) {
     forget(self, msg.source);
   });
@@ -291,6 +291,13 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
         return session_not_found();
       }
       return self->delegate(entry->handle, atom::handle_v, std::move(env.request));
+    },
+    [self](atom::attach, mcp_envelope& env, std::string& last_event_id) -> caf::result<atom::ok> {
+      const auto* entry = find_session(self, env);
+      if (entry == nullptr) {
+        return session_not_found();
+      }
+      return self->delegate(entry->handle, atom::attach_v, std::move(last_event_id));
     },
     [self](atom::close, const mcp_envelope& env) -> caf::result<atom::ok> {
       const auto* entry = find_session(self, env);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/session.hpp"
 #include "messages/interfaces.hpp"
 
 #include <caf/actor_addr.hpp>
@@ -39,7 +40,7 @@ struct server_pool_state {
 
   static inline const char* name = "server-pool";
   persistence_actor db;
-  caf::timespan session_ttl{};
+  session_options per_session;
   std::unordered_map<std::string, tenant_actor> tenants;
   /// Keyed by tenant × connector × credential owner.
   std::unordered_map<std::string, connector_entry> connectors;
@@ -51,6 +52,8 @@ struct server_pool_state {
 /// Settings of the server pool.
 struct server_pool_options {
   caf::timespan session_ttl = std::chrono::minutes{30};
+  /// The bytes of SSE events each session keeps for Last-Event-ID replay.
+  size_t event_buffer_bytes = size_t{1} << 20;
 };
 
 /// The node's directory of tenant, connector-instance and session actors.

@@ -2,6 +2,7 @@
 
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
+#include "messages/jsonrpc.hpp"
 #include "observability/logging.hpp"
 
 #include <boost/json/object.hpp>
@@ -126,6 +127,162 @@ caf::result<mcp_reply> list_tools(session_pointer self, const mcp_request& req) 
   return promise;
 }
 
+// -- event streams (session era): logged, with ids, resumable with Last-Event-ID ----------------
+
+// Clients of 2025-11-25 and later get a priming event (an id without data) when a stream opens;
+// older clients may fail on an event without data.
+bool primes(const session_state& st) {
+  return st.origin.protocol_version >= "2025-11-25";
+}
+
+// Logs a message on an event stream and sends it to the connection carrying the stream, if any.
+void emit(session_pointer self, uint64_t stream, std::string message) {
+  auto& st = self->state;
+  st.events.expire(self->clock().now());
+  auto at = st.events.append(stream, message);
+  auto i = st.streams.find(stream);
+  if (i != st.streams.end() && i->second.out) {
+    self->send(i->second.out, atom::push_v, at.to_string(), std::move(message));
+  }
+}
+
+// Makes `out` the connection of a stream, ending the connection that carried it before.
+void connect(session_pointer self, session_state::event_stream& slot,
+             const request_stream_actor& out) {
+  if (slot.out && slot.out != out) {
+    self->send(slot.out, atom::close_v);
+  }
+  slot.out = out;
+  self->monitor(out);
+}
+
+// The event stream of a running call, opened on its first message: the response of the request
+// that started the call turns into the stream, primed with an id to resume from.
+uint64_t stream_of(session_pointer self, session_state::running_call& call) {
+  auto& st = self->state;
+  if (call.stream_number == 0) {
+    call.stream_number = ++st.last_stream;
+    connect(self, st.streams[call.stream_number], call.stream);
+    if (primes(st)) {
+      self->send(call.stream, atom::push_v, event_position{call.stream_number, 0}.to_string(),
+                 std::string{});
+    }
+  }
+  return call.stream_number;
+}
+
+// Sends a message of a running call to the client: as an event of the call's stream, or on the
+// connection of a request without one (2026-07-28 requests and batches).
+void send_to_client(session_pointer self, session_state::running_call& call, std::string message) {
+  if (!call.resumable) {
+    self->send(call.stream, atom::push_v, std::move(message));
+    return;
+  }
+  emit(self, stream_of(self, call), std::move(message));
+}
+
+// Ends the stream of a finished call with its final message (none for a cancelled call): the
+// connection carrying it closes after that, and a later replay ends the same way.
+void finish_stream(session_pointer self, uint64_t stream, std::string final_message) {
+  auto& st = self->state;
+  if (!final_message.empty()) {
+    emit(self, stream, std::move(final_message));
+  }
+  auto& slot = st.streams[stream];
+  slot.finished = true;
+  st.events.finish(stream, self->clock().now());
+  if (slot.out) {
+    self->send(slot.out, atom::close_v);
+    slot.out = nullptr;
+  }
+}
+
+// The final message of a call that failed; nothing for a cancelled call.
+std::string final_error(const std::string& request_id, const caf::error& err) {
+  auto code = code_of(err);
+  if (code == errc::cancelled) {
+    return {};
+  }
+  return encode_error(request_id, info(code).jsonrpc_code, message_of(err), data_of(err));
+}
+
+// Forgets the streams whose events the log forgot (finished a while ago).
+void prune_streams(session_pointer self) {
+  auto& st = self->state;
+  st.events.expire(self->clock().now());
+  std::erase_if(st.streams, [&st](const auto& entry) {
+    return entry.first != 0 && entry.second.finished && !st.events.knows(entry.first);
+  });
+}
+
+// Ends the connection carrying a running call's stream (SEP-1699 polling); the call goes on and
+// the client resumes the stream with Last-Event-ID. Only after the client got an id to resume
+// from: the priming event, or an earlier event for clients that get no priming event.
+void end_connection(session_pointer self, uint64_t call_id) {
+  auto& st = self->state;
+  auto i = st.calls.find(call_id);
+  if (i == st.calls.end() || !i->second.resumable) {
+    return;
+  }
+  if (!primes(st) && i->second.stream_number == 0) {
+    return;
+  }
+  auto& slot = st.streams[stream_of(self, i->second)];
+  if (slot.out) {
+    self->send(slot.out, atom::close_v);
+    slot.out = nullptr;
+  }
+}
+
+// A connection asks for an event stream: the GET stream (no Last-Event-ID; one connection at a
+// time), or the stream a Last-Event-ID names, whose later events it replays. A connection that
+// resumes a stream replaces the one carrying it before, which the client has left.
+caf::result<atom::ok> attach(session_pointer self, const std::string& last_event_id) {
+  auto& st = self->state;
+  // Read the sender first: making a response promise or delegating takes it.
+  auto out = caf::actor_cast<request_stream_actor>(self->current_sender());
+  if (!out) {
+    return make_error(errc::internal_error, "an event stream needs a connection");
+  }
+  st.last_activity = self->clock().now();
+  prune_streams(self);
+  event_position from = st.events.last(0);
+  if (!last_event_id.empty()) {
+    auto parsed = event_position::parse(last_event_id);
+    if (!parsed || (parsed->stream != 0 && !st.streams.contains(parsed->stream))
+        || parsed->seq > st.events.last(parsed->stream).seq) {
+      return make_error(errc::invalid_request,
+                        "Bad Request: Last-Event-ID '" + last_event_id
+                          + "' names no event of this session (unknown, or its request ended "
+                            "more than a minute ago)");
+    }
+    from = *parsed;
+  } else if (auto i = st.streams.find(0); i != st.streams.end() && i->second.out) {
+    return make_error(errc::conflict, "Conflict: only one GET stream is allowed per session");
+  }
+  auto& slot = st.streams[from.stream];
+  connect(self, slot, out);
+  if (last_event_id.empty() && primes(st)) {
+    self->send(out, atom::push_v, from.to_string(), std::string{});
+  }
+  auto replay = st.events.events_after(from);
+  if (replay.lost > 0) {
+    observability::log(observability::log_level::warn,
+                       "events evicted from the session's buffer before the client resumed",
+                       {{"session", st.origin.session_id},
+                        {"stream", std::to_string(from.stream)},
+                        {"lost", std::to_string(replay.lost)}});
+  }
+  for (const auto* event : replay.events) {
+    self->send(out, atom::push_v, event->at.to_string(), event->message);
+  }
+  if (slot.finished) {
+    self->send(out, atom::close_v);
+    slot.out = nullptr;
+  }
+  return atom::ok_v;
+}
+
 // Forgets a finished call and the requests it still had open at the client.
 void end_call(session_pointer self, uint64_t call_id) {
   auto& st = self->state;
@@ -141,8 +298,8 @@ void start_call(session_pointer self, request_stream_actor stream,
                 const connector_actor& runner, const std::string& tool) {
   auto& st = self->state;
   auto id = ++st.next_call;
-  session_state::running_call call{std::move(stream), std::move(promise), req.id, runner,
-                                   req.stateless,     req.log_level};
+  session_state::running_call call{std::move(stream), std::move(promise), req.id,        runner,
+                                   req.stateless,     req.log_level,      req.resumable, 0};
   st.calls.emplace(id, std::move(call));
   // A cancelled call is no longer in `calls`; its late outcome is dropped.
   auto complete = [self, id](caf::expected<mcp_reply> outcome) {
@@ -151,7 +308,14 @@ void start_call(session_pointer self, request_stream_actor stream,
       return;
     }
     auto pending = i->second.promise;
+    auto number = i->second.stream_number;
+    auto request_id = i->second.request_id;
     end_call(self, id);
+    if (number != 0) {
+      finish_stream(self, number,
+                    outcome ? encode_result(request_id, outcome->result)
+                            : final_error(request_id, outcome.error()));
+    }
     if (outcome) {
       pending.deliver(std::move(*outcome));
     } else {
@@ -215,6 +379,9 @@ void cancel_call(session_pointer self, const mcp_request& note) {
     if (call.request_id == request_id) {
       self->send(call.runner, atom::cancel_v, id);
       call.promise.deliver(make_error(errc::cancelled));
+      if (call.stream_number != 0) {
+        finish_stream(self, call.stream_number, {});
+      }
       // Returns right away: end_call erases this entry (it takes the id by value).
       end_call(self, id);
       return;
@@ -281,7 +448,7 @@ void forward(session_pointer self, uint64_t call_id, std::string& message) {
       return;
     }
   }
-  self->send(i->second.stream, atom::push_v, std::move(message));
+  send_to_client(self, i->second, std::move(message));
 }
 
 // Reads params.<key> as a string; nullopt when params or the member is missing or not a string.
@@ -357,7 +524,7 @@ caf::result<std::string> ask_client(session_pointer self, uint64_t call_id,
                               {"params", boost::json::parse(params, ec)}};
   auto promise = self->make_response_promise<std::string>();
   st.client_requests.emplace(id, session_state::client_request{promise, call_id});
-  self->send(i->second.stream, atom::push_v, boost::json::serialize(message));
+  send_to_client(self, i->second, boost::json::serialize(message));
   return promise;
 }
 
@@ -385,6 +552,14 @@ void accept_response(session_pointer self, const mcp_request& response) {
   st.client_requests.erase(i);
 }
 
+// Whether the endpoint's capabilities include `feature`.
+bool offers(const session_state& st, std::string_view feature) {
+  boost::system::error_code ec;
+  auto caps = boost::json::parse(
+    st.capabilities.empty() ? std::string_view{"{}"} : std::string_view{st.capabilities}, ec);
+  return !ec && caps.is_object() && caps.as_object().contains(feature);
+}
+
 // Delivers a change of the endpoint to the listen streams that asked for it, each tagged with
 // its subscription id.
 void deliver_change(session_pointer self, const std::string& notification) {
@@ -407,6 +582,17 @@ void deliver_change(session_pointer self, const std::string& notification) {
       uri = std::string{given->as_string()};
     }
   }
+  if (!st.origin.stateless) {
+    // A session hears of the changes it can act on, on its GET stream once the client opened
+    // one: list changes of what the endpoint offers, and updates of resources it subscribed to.
+    bool wanted = (name == "notifications/tools/list_changed" && offers(st, "tools"))
+                  || (name == "notifications/prompts/list_changed" && offers(st, "prompts"))
+                  || (name == "notifications/resources/list_changed" && offers(st, "resources"))
+                  || (name == "notifications/resources/updated" && st.subscriptions.contains(uri));
+    if (wanted && st.streams.contains(0)) {
+      emit(self, 0, notification);
+    }
+  }
   for (const auto& entry : st.listeners) {
     bool wanted = (name == "notifications/tools/list_changed" && entry.tools)
                   || (name == "notifications/prompts/list_changed" && entry.prompts)
@@ -425,14 +611,6 @@ void deliver_change(session_pointer self, const std::string& notification) {
       {"io.modelcontextprotocol/subscriptionId", boost::json::parse(entry.subscription_id, ec)}};
     self->send(entry.stream, atom::push_v, boost::json::serialize(tagged));
   }
-}
-
-// Whether the endpoint's capabilities include `feature`.
-bool offers(const session_state& st, std::string_view feature) {
-  boost::system::error_code ec;
-  auto caps = boost::json::parse(
-    st.capabilities.empty() ? std::string_view{"{}"} : std::string_view{st.capabilities}, ec);
-  return !ec && caps.is_object() && caps.as_object().contains(feature);
 }
 
 // subscriptions/listen (2026-07-28): acknowledges what it will deliver, then keeps the request
@@ -576,10 +754,23 @@ caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
   return make_error(errc::method_not_found, "Method not found: " + req.method);
 }
 
+// Ends every connection carrying an event stream, as the session ends.
+void close_streams(session_pointer self) {
+  for (auto& [number, slot] : self->state.streams) {
+    if (slot.out) {
+      self->send(slot.out, atom::close_v);
+      slot.out = nullptr;
+    }
+  }
+}
+
 void check_idle(session_pointer self) {
   auto& st = self->state;
-  if (!st.listeners.empty()) {
-    // An open subscription is activity.
+  bool connected = std::any_of(st.streams.begin(), st.streams.end(), [](const auto& entry) {
+    return static_cast<bool>(entry.second.out);
+  });
+  if (!st.listeners.empty() || connected) {
+    // An open subscription or event stream is activity.
     st.last_activity = self->clock().now();
   }
   auto idle = self->clock().now() - st.last_activity;
@@ -593,26 +784,33 @@ void check_idle(session_pointer self) {
 } // namespace
 
 session_actor::behavior_type session(session_pointer self, session_request origin,
-                                     std::vector<session_member> members, caf::timespan idle_ttl,
+                                     std::vector<session_member> members, session_options options,
                                      server_pool_actor pool, std::string capabilities) {
   auto& st = self->state;
   st.origin = std::move(origin);
   st.members = std::move(members);
-  st.idle_ttl = idle_ttl;
+  st.idle_ttl = options.idle_ttl;
+  st.events = event_log{options.event_buffer_bytes};
   st.pool = std::move(pool);
   st.capabilities = std::move(capabilities);
   self->set_down_handler([self](caf::down_msg& msg) {
-    // A listen stream whose client went away.
+    // A listen stream or an event stream connection whose client went away.
     std::erase_if(self->state.listeners, [&](const auto& entry) {
       return entry.stream.address() == msg.source;
     });
+    for (auto& [number, slot] : self->state.streams) {
+      if (slot.out && slot.out.address() == msg.source) {
+        slot.out = nullptr;
+      }
+    }
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     close_listeners(self);
+    close_streams(self);
     self->quit(msg.reason);
   });
   st.last_activity = self->clock().now();
-  self->delayed_send(self, idle_ttl, atom::tick_v);
+  self->delayed_send(self, st.idle_ttl, atom::tick_v);
   return {
     [self](atom::handle, const mcp_request& req) {
       return handle(self, req);
@@ -630,6 +828,12 @@ session_actor::behavior_type session(session_pointer self, session_request origi
     [self](atom::push, const std::string& notification) {
       deliver_change(self, notification);
     },
+    [self](atom::close, uint64_t call_id) {
+      end_connection(self, call_id);
+    },
+    [self](atom::attach, const std::string& last_event_id) {
+      return attach(self, last_event_id);
+    },
     [self](atom::status) -> std::string {
       const auto& s = self->state;
       boost::json::object status;
@@ -643,6 +847,9 @@ session_actor::behavior_type session(session_pointer self, session_request origi
       status["calls"] = s.calls.size();
       status["client_requests"] = s.client_requests.size();
       status["listeners"] = s.listeners.size();
+      status["event_streams"] = s.streams.size();
+      status["buffered_events"] = s.events.size();
+      status["buffered_bytes"] = s.events.bytes();
       status["requests"] = s.requests;
       return boost::json::serialize(status);
     },

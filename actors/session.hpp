@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/event_log.hpp"
 #include "actors/tool_catalog.hpp"
 #include "messages/interfaces.hpp"
 
@@ -9,6 +10,8 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -26,6 +29,14 @@ struct session_member {
   connector_actor handle;
   /// The connector's id, for publishing the changes it reports.
   std::string connector_id;
+};
+
+/// Settings of a session.
+struct session_options {
+  /// Idle time after which the session ends itself.
+  caf::timespan idle_ttl = std::chrono::minutes{30};
+  /// The bytes of SSE events kept for Last-Event-ID replay.
+  size_t event_buffer_bytes = size_t{1} << 20;
 };
 
 /// State of a legacy-era MCP session.
@@ -55,6 +66,10 @@ struct session_state {
     bool stateless = false;
     /// The log level the 2026-07-28 request asked for; empty means no log messages.
     std::string log_level;
+    /// Whether its messages form a resumable event stream (a single session-era request).
+    bool resumable = false;
+    /// The number of its event stream, once it sent a message; 0 before.
+    uint64_t stream_number = 0;
   };
   /// Tool calls in flight, by call id.
   std::unordered_map<uint64_t, running_call> calls;
@@ -86,14 +101,26 @@ struct session_state {
     std::set<std::string> resource_uris;
   };
   std::vector<listener> listeners;
+  /// An event stream of the session (Streamable HTTP, session era): number 0 is the GET stream,
+  /// the streams of requests count from 1.
+  struct event_stream {
+    /// The connection carrying the stream now; none while the client is away.
+    request_stream_actor out;
+    /// Whether its request ended: replaying it ends the connection after the last event.
+    bool finished = false;
+  };
+  std::unordered_map<uint64_t, event_stream> streams;
+  uint64_t last_stream = 0;
+  /// The events sent on the streams, for Last-Event-ID replay.
+  event_log events;
 };
 
 /// Serves one session against its connector instance, or against every member on the
 /// tenant-wide endpoint (an empty `origin.connector_id`: tools only). Ends itself after
-/// `idle_ttl` without requests.
+/// `options.idle_ttl` without requests.
 session_actor::behavior_type session(session_actor::stateful_pointer<session_state> self,
                                      session_request origin, std::vector<session_member> members,
-                                     caf::timespan idle_ttl, server_pool_actor pool,
+                                     session_options options, server_pool_actor pool,
                                      std::string capabilities);
 
 } // namespace sagemcp

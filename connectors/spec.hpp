@@ -25,10 +25,17 @@ struct tool_notification {
   boost::json::object params;
 };
 
+/// A tool_notification method that sends nothing: at that point the platform ends the connection
+/// carrying the call's event stream, and the client resumes the stream with `Last-Event-ID`
+/// (SEP-1699 polling). Calls without a resumable stream ignore it.
+inline constexpr std::string_view end_connection = "$/endConnection";
+
 /// What a tool that reports while it runs does: notifications over time, then its result.
 struct tool_script {
   std::vector<tool_notification> notifications;
   boost::json::object result;
+  /// The time between the last notification and the result.
+  std::chrono::milliseconds result_after{0};
 };
 
 /// Plans a tool call that reports while it runs.

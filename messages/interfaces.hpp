@@ -16,6 +16,12 @@ using request_stream_actor = caf::typed_actor<
   // Sends a JSON-RPC message (notification or request) to the client ahead of the request's
   // final response.
   caf::reacts_to<atom::push, std::string>,
+  // Sends an event of a resumable stream: its id and the JSON-RPC message; an empty message is
+  // the priming event (the id alone, with the reconnection delay).
+  caf::reacts_to<atom::push, std::string, std::string>,
+  // Ends the connection carrying the stream; the stream itself may go on (the client resumes it
+  // with Last-Event-ID) or be finished.
+  caf::reacts_to<atom::close>,
   // Writes a keep-alive comment when an open event stream has been idle.
   caf::reacts_to<atom::tick>>;
 
@@ -92,6 +98,12 @@ using session_actor = caf::typed_actor<
   // Delivers a change notification of the session's endpoint (a list_changed or
   // resources/updated JSON-RPC notification) to the client's subscriptions that asked for it.
   caf::reacts_to<atom::push, std::string>,
+  // Ends the connection carrying the event stream of a running call (by call id); the client
+  // resumes the stream with Last-Event-ID.
+  caf::reacts_to<atom::close, uint64_t>,
+  // Makes the sender the connection of an event stream: the GET stream for an empty
+  // Last-Event-ID, else the stream the id names, replaying the events after it.
+  caf::replies_to<atom::attach, std::string>::with<atom::ok>,
   // Reports the actor's state as a JSON object.
   caf::replies_to<atom::status>::with<std::string>>;
 
@@ -101,6 +113,9 @@ using server_pool_actor = caf::typed_actor<
   caf::replies_to<atom::open, session_request>::with<session_info>,
   // Routes a message to the session named in the envelope.
   caf::replies_to<atom::route, mcp_envelope>::with<mcp_reply>,
+  // Attaches the sender as a connection of an event stream of the session named in the envelope
+  // (Last-Event-ID, empty for the GET stream).
+  caf::replies_to<atom::attach, mcp_envelope, std::string>::with<atom::ok>,
   // Terminates the session named in the envelope.
   caf::replies_to<atom::close, mcp_envelope>::with<atom::ok>,
   // Delivers a change notification of the endpoint (tenant slug, connector id) to its sessions

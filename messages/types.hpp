@@ -150,13 +150,16 @@ struct mcp_request {
   std::string input_responses;
   /// The verified `params.requestState` the server issued in its previous round; empty if none.
   std::string request_state;
+  /// A session-era request whose response may become a resumable event stream: its events get
+  /// ids and are logged for `Last-Event-ID` replay.
+  bool resumable = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mcp_request& x) {
   return f(caf::meta::type_name("mcp_request"), x.method, x.id, x.params, x.name, x.arguments,
            x.progress_token, x.error, x.stateless, x.client_capabilities, x.log_level,
-           x.input_responses, x.request_state);
+           x.input_responses, x.request_state, x.resumable);
 }
 
 /// One tool call as a connector instance executes it.

@@ -97,6 +97,8 @@ handler handler_of(route_id id) {
       return startup;
     case route_id::metrics:
       return transport::metrics;
+    case mcp_get:
+      return handle_mcp_get;
     case mcp_post:
       return handle_mcp_post;
     case mcp_delete:
@@ -138,7 +140,8 @@ handler handler_of(route_id id) {
 }
 
 bool is_mcp_route(const route& entry) {
-  return entry.id == route_id::mcp_post || entry.id == route_id::mcp_delete;
+  return entry.id == route_id::mcp_get || entry.id == route_id::mcp_post
+         || entry.id == route_id::mcp_delete;
 }
 
 http_response deny(const route& entry, errc code) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "messages/jsonrpc.hpp"
 #include "messages/types.hpp"
 
 #include <caf/expected.hpp>
@@ -33,12 +34,5 @@ struct jsonrpc_message {
 /// JSON, errc::invalid_request for JSON that is not a JSON-RPC message, an empty batch, or a
 /// batch with a member that is no message.
 caf::expected<jsonrpc_message> decode_message(std::string_view body);
-
-/// Renders {"jsonrpc":"2.0","id":<id>,"result":<result>} from raw JSON parts.
-std::string encode_result(std::string_view id, std::string_view result);
-
-/// Renders a JSON-RPC error response; an empty id renders as null; `data` is raw JSON or empty.
-std::string encode_error(std::string_view id, int code, std::string_view message,
-                         std::string_view data = {});
 
 } // namespace sagemcp::transport

@@ -69,6 +69,18 @@ boost::json::object capabilities_of(const session_info& info) {
   return std::move(capabilities.as_object());
 }
 
+// The capabilities of an endpoint: its connector's, with the list changes it delivers (on the GET
+// stream of a session, on subscriptions/listen without one).
+boost::json::object advertised_capabilities(const session_info& info) {
+  auto capabilities = capabilities_of(info);
+  for (const auto* feature : {"tools", "prompts", "resources"}) {
+    if (auto* entry = capabilities.if_contains(feature); entry != nullptr && entry->is_object()) {
+      entry->as_object()["listChanged"] = true;
+    }
+  }
+  return capabilities;
+}
+
 std::string instructions(const session_info& info) {
   return info.connector_name.empty()
            ? std::string{"Tools of every enabled connector of this tenant, hosted by SageMCP; "
@@ -79,7 +91,7 @@ std::string instructions(const session_info& info) {
 std::string initialize_result(const session_info& info) {
   boost::json::object result;
   result["protocolVersion"] = info.protocol_version;
-  result["capabilities"] = capabilities_of(info);
+  result["capabilities"] = advertised_capabilities(info);
   result["serverInfo"] = server_info();
   result["instructions"] = instructions(info);
   return boost::json::serialize(result);
@@ -109,19 +121,12 @@ std::string state_binding(const mcp_envelope& env) {
 
 // The discover result: a session's capabilities without what only sessions have.
 std::string discover_result(const session_info& info) {
-  auto capabilities = capabilities_of(info);
-  // subscriptions/listen delivers list changes of every feature the endpoint has.
-  for (const auto* feature : {"tools", "prompts", "resources"}) {
-    if (auto* entry = capabilities.if_contains(feature); entry != nullptr && entry->is_object()) {
-      entry->as_object()["listChanged"] = true;
-    }
-  }
   boost::json::array versions;
   for (auto x : mcp::stateless_versions) {
     versions.emplace_back(x);
   }
   boost::json::object result{{"supportedVersions", std::move(versions)},
-                             {"capabilities", std::move(capabilities)},
+                             {"capabilities", advertised_capabilities(info)},
                              {"instructions", instructions(info)},
                              {"resultType", "complete"},
                              {"_meta",
@@ -275,12 +280,54 @@ caf::expected<std::string> session_of(const http_request& req) {
 
 // -- the request stream: JSON, or SSE once the session pushes a message ahead of the result ------
 
+// Appends `json` as the data of an SSE event: one `data:` line per line of text.
+void append_data(std::string& out, std::string_view json) {
+  while (true) {
+    auto eol = json.find('\n');
+    auto line = json.substr(0, eol);
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    out += "data: ";
+    out += line;
+    out += '\n';
+    if (eol == std::string_view::npos) {
+      break;
+    }
+    json.remove_prefix(eol + 1);
+  }
+  out += '\n';
+}
+
+// An SSE event without id (requests that cannot be resumed).
 std::string sse_event(std::string_view json) {
   std::string out;
   out.reserve(json.size() + 24);
-  out += "event: message\ndata: ";
-  out += json;
-  out += "\n\n";
+  out += "event: message\n";
+  append_data(out, json);
+  return out;
+}
+
+// The time clients wait before they reconnect to a stream whose connection ended, announced in
+// priming events (SSE `retry:`).
+constexpr std::string_view reconnect_delay_ms = "1000";
+
+// An event of a resumable stream; an empty message is the priming event (SEP-1699): the id alone,
+// with the reconnection delay.
+std::string sse_event(std::string_view id, std::string_view json) {
+  std::string out;
+  out.reserve(json.size() + id.size() + 32);
+  out += "id: ";
+  out += id;
+  out += '\n';
+  if (json.empty()) {
+    out += "retry: ";
+    out += reconnect_delay_ms;
+    out += "\ndata: \n\n";
+    return out;
+  }
+  out += "event: message\n";
+  append_data(out, json);
   return out;
 }
 
@@ -288,7 +335,7 @@ std::string sse_event(std::string_view json) {
 // close it while a tool waits (for example on a person answering an elicitation).
 constexpr auto keep_alive_interval = std::chrono::seconds{15};
 
-// Where the messages of one POST go: a plain response, or an SSE stream opened by the first
+// Where the messages of one request go: a plain response, or an SSE stream opened by the first
 // message that arrives ahead of the final answer.
 struct post_output {
   responder reply;
@@ -308,21 +355,22 @@ struct post_output {
     return true;
   }
 
-  void push(std::string_view message) {
-    active = true;
-    if (!stream) {
-      stream = std::make_shared<chunk_stream>();
-      http_response head;
-      head.content_type = "text/event-stream";
-      head.headers.emplace_back("Cache-Control", "no-cache");
-      head.headers.emplace_back("X-Accel-Buffering", "no");
-      head.stream = stream;
-      reply(std::move(head));
+  /// Answers the request with the head of an event stream; true if this call did.
+  bool open() {
+    if (stream) {
+      return false;
     }
-    stream->write(sse_event(message));
+    stream = std::make_shared<chunk_stream>();
+    http_response head;
+    head.content_type = "text/event-stream";
+    head.headers.emplace_back("Cache-Control", "no-cache");
+    head.headers.emplace_back("X-Accel-Buffering", "no");
+    head.stream = stream;
+    reply(std::move(head));
+    return true;
   }
 
-  // Ends the POST: the final messages as events on an open stream, else `plain`.
+  // Ends the request: the final messages as events on an open stream, else `plain`.
   void finish(const std::vector<std::string>& messages, http_response plain) {
     if (!stream) {
       reply(std::move(plain));
@@ -348,14 +396,19 @@ struct request_stream_state {
 
 using stream_pointer = request_stream_actor::stateful_pointer<request_stream_state>;
 
-// Pushes a message; the first one opens the event stream and starts the keep-alive timer.
+// Opens the event stream if it is not open yet, and starts its keep-alive timer.
 template <class Pointer>
-void push_message(Pointer self, std::string_view message) {
-  bool opening = !self->state.out.stream;
-  self->state.out.push(message);
-  if (opening) {
+void open_output(Pointer self) {
+  if (self->state.out.open()) {
     self->delayed_send(self, keep_alive_interval, atom::tick_v);
   }
+}
+
+template <class Pointer>
+void write_event(Pointer self, std::string event) {
+  open_output(self);
+  self->state.out.active = true;
+  self->state.out.stream->write(std::move(event));
 }
 
 template <class Pointer>
@@ -363,10 +416,31 @@ void keep_alive(Pointer self) {
   if (self->state.out.keep_alive()) {
     self->delayed_send(self, keep_alive_interval, atom::tick_v);
   } else if (self->state.out.stream && self->state.out.stream->aborted()) {
-    // The client went away; whoever watches this stream (a listen subscription) learns it
-    // from the actor's exit.
+    // The client went away; whoever watches this stream (a session, a listen subscription)
+    // learns it from the actor's exit.
     self->quit();
   }
+}
+
+// What every output of a request or event stream does with what the session sends it.
+template <class Pointer>
+request_stream_actor::behavior_type output_behavior(Pointer self) {
+  return {
+    [self](atom::push, const std::string& message) {
+      write_event(self, sse_event(message));
+    },
+    [self](atom::push, const std::string& event_id, const std::string& message) {
+      write_event(self, sse_event(event_id, message));
+    },
+    [self](atom::close) {
+      open_output(self);
+      self->state.out.stream->close();
+      self->quit();
+    },
+    [self](atom::tick) {
+      keep_alive(self);
+    },
+  };
 }
 
 void finish_error(stream_pointer self, const caf::error& err) {
@@ -457,14 +531,7 @@ request_stream_actor::behavior_type request_stream(stream_pointer self, transpor
   } else {
     route(self, ctx, std::move(env));
   }
-  return {
-    [self](atom::push, const std::string& message) {
-      push_message(self, message);
-    },
-    [self](atom::tick) {
-      keep_alive(self);
-    },
-  };
+  return output_behavior(self);
 }
 
 // -- batches (2025-03-26): one POST, several messages, the responses as one array --------------
@@ -529,14 +596,38 @@ request_stream_actor::behavior_type batch_stream(batch_pointer self, transport_c
         });
   }
   batch_done(self);
-  return {
-    [self](atom::push, const std::string& message) {
-      push_message(self, message);
-    },
-    [self](atom::tick) {
-      keep_alive(self);
-    },
-  };
+  return output_behavior(self);
+}
+
+// -- the GET stream: server-initiated messages, and resumption with Last-Event-ID --------------
+
+struct event_stream_state {
+  static inline const char* name = "event-stream";
+  post_output out;
+};
+
+using event_stream_pointer = request_stream_actor::stateful_pointer<event_stream_state>;
+
+request_stream_actor::behavior_type event_stream(event_stream_pointer self, transport_context* ctx,
+                                                 mcp_envelope env, std::string last_event_id,
+                                                 responder reply) {
+  self->state.out.reply = std::move(reply);
+  self
+    ->request(ctx->pool, ctx->options.mcp_timeout, atom::attach_v, std::move(env),
+              std::move(last_event_id))
+    .then(
+      [self](atom::ok) {
+        open_output(self);
+      },
+      [self](caf::error& err) {
+        if (!self->state.out.stream) {
+          self->state.out.reply(jsonrpc_error_response(err));
+        } else {
+          self->state.out.stream->close();
+        }
+        self->quit();
+      });
+  return output_behavior(self);
 }
 
 mcp_envelope make_envelope(const route_match& match, const principal& caller,
@@ -672,23 +763,48 @@ void handle_mcp_post(transport_context& ctx, const http_request& req, const rout
   // Notifications and client responses get 202; a response keeps its id so that the session can
   // match it to the request it answers.
   bool expects_result = msg->kind == jsonrpc_kind::request;
+  msg->request.resumable = expects_result;
   ctx.sys.spawn(request_stream, &ctx,
                 make_envelope(match, caller, std::move(*session), std::move(msg->request)),
                 std::move(reply), expects_result, std::optional<session_request>{});
 }
 
-void handle_mcp_delete(transport_context& ctx, const http_request& req, const route_match& match,
-                       const principal& caller, responder reply) {
+namespace {
+
+// The session a GET or DELETE names, after the checks both pass: Host and Origin (403), no
+// 2026-07-28 header (405: that era has neither sessions nor a GET stream), for a GET an Accept
+// of text/event-stream (406), then the session header (400, or 404 later).
+caf::expected<std::string> session_of_bodiless(const transport_context& ctx,
+                                               const http_request& req, bool streams) {
   if (auto err = check_host_and_origin(ctx, req)) {
-    reply(jsonrpc_error_response(err));
-    return;
+    return err;
   }
   if (mcp::is_stateless_version(req.header("mcp-protocol-version"))) {
-    // 2026-07-28 has no sessions to end.
-    reply(jsonrpc_error_response(make_error(errc::method_not_allowed, "POST")));
+    return make_error(errc::method_not_allowed, "POST");
+  }
+  if (streams && !mcp::accepts_sse(req.header("accept"))) {
+    return make_error(errc::not_acceptable,
+                      "Not Acceptable: the client must accept text/event-stream");
+  }
+  return session_of(req);
+}
+
+} // namespace
+
+void handle_mcp_get(transport_context& ctx, const http_request& req, const route_match& match,
+                    const principal& caller, responder reply) {
+  auto session = session_of_bodiless(ctx, req, true);
+  if (!session) {
+    reply(jsonrpc_error_response(session.error()));
     return;
   }
-  auto session = session_of(req);
+  ctx.sys.spawn(event_stream, &ctx, make_envelope(match, caller, std::move(*session), {}),
+                std::string{req.header("last-event-id")}, std::move(reply));
+}
+
+void handle_mcp_delete(transport_context& ctx, const http_request& req, const route_match& match,
+                       const principal& caller, responder reply) {
+  auto session = session_of_bodiless(ctx, req, false);
   if (!session) {
     reply(jsonrpc_error_response(session.error()));
     return;

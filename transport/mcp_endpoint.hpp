@@ -8,6 +8,11 @@ namespace sagemcp::transport {
 void handle_mcp_post(transport_context& ctx, const http_request& req, const route_match& match,
                      const principal& caller, responder reply);
 
+/// GET on a connector's MCP endpoint: the session's event stream for server-initiated messages,
+/// or the resumption of a stream named by Last-Event-ID.
+void handle_mcp_get(transport_context& ctx, const http_request& req, const route_match& match,
+                    const principal& caller, responder reply);
+
 /// DELETE on a connector's MCP endpoint: terminates the session.
 void handle_mcp_delete(transport_context& ctx, const http_request& req, const route_match& match,
                        const principal& caller, responder reply);

@@ -21,6 +21,7 @@ enum class route_id {
   health_ready,
   health_startup,
   metrics,
+  mcp_get,
   mcp_post,
   mcp_delete,
   tenants_list,

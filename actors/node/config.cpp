@@ -113,11 +113,13 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   }
   long long session_ttl = cfg.session_ttl.count();
   auto max_body = static_cast<long long>(cfg.server.max_body_bytes);
+  auto event_buffer = static_cast<long long>(cfg.event_buffer_bytes);
   for (auto err : {read_int("PORT", 0, 65535, cfg.server.port),
                    read_int("SAGEMCP_IO_THREADS", 1, 256, cfg.server.io_threads),
                    read_int("SAGEMCP_ACTOR_THREADS", 1, 256, cfg.actor_threads),
                    read_int("SAGEMCP_SESSION_TTL", 1, 7LL * 24 * 3600, session_ttl),
                    read_int("SAGEMCP_MAX_BODY_BYTES", 1024, 1LL << 30, max_body),
+                   read_int("SAGEMCP_SSE_BUFFER_BYTES", 4096, 1LL << 30, event_buffer),
                    read_bool("SAGEMCP_ENABLE_AUTH", cfg.server.auth_enabled),
                    read_bool("SAGEMCP_ENABLE_METRICS", cfg.metrics_enabled)}) {
     if (err) {
@@ -126,6 +128,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   }
   cfg.session_ttl = std::chrono::seconds{session_ttl};
   cfg.server.max_body_bytes = static_cast<size_t>(max_body);
+  cfg.event_buffer_bytes = static_cast<size_t>(event_buffer);
   if (!flags.host.empty()) {
     cfg.server.host = flags.host;
   }

@@ -20,6 +20,8 @@ struct node_config {
   bool metrics_enabled = true;
   std::string log_level = "info";
   std::chrono::seconds session_ttl{1800};
+  /// The bytes of SSE events each session keeps for Last-Event-ID replay.
+  size_t event_buffer_bytes = size_t{1} << 20;
   unsigned actor_threads = 0;
 };
 

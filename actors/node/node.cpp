@@ -180,7 +180,8 @@ int serve(const node_config& cfg) {
   sys_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
   caf::actor_system sys{sys_cfg};
   auto db = persistence::spawn_persistence(sys, *store);
-  auto pool = spawn_server_pool(sys, db, server_pool_options{cfg.session_ttl});
+  auto pool = spawn_server_pool(sys, db,
+                                server_pool_options{cfg.session_ttl, cfg.event_buffer_bytes});
   transport::key_cache keys{cfg.secret_key};
   observability::health_state health;
   auto options = cfg.server;

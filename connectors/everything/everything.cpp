@@ -188,6 +188,61 @@ caf::expected<tool_script> tool_with_progress(const json::object&) {
   return script;
 }
 
+// Ends the connection of its event stream mid-call (SEP-1699), then answers 100 ms later: the
+// client gets the result after it resumed the stream with Last-Event-ID.
+caf::expected<tool_script> reconnection(const json::object&) {
+  tool_script script;
+  script.notifications.push_back({std::chrono::milliseconds{0}, std::string{end_connection}, {}});
+  script.result_after = std::chrono::milliseconds{100};
+  script.result = text_result("Reconnection test completed successfully. If you received this, "
+                              "the client properly reconnected after stream closure.");
+  return script;
+}
+
+// Reports progress in `steps` equal steps over `duration` seconds, then answers.
+caf::expected<tool_script> long_running_operation(const json::object& args) {
+  auto number = [&args](std::string_view key, double fallback) {
+    const auto* value = args.if_contains(key);
+    return value != nullptr && value->is_number() ? value->to_number<double>() : fallback;
+  };
+  auto duration = number("duration", 10);
+  auto steps = number("steps", 5);
+  if (!(duration >= 0 && duration <= 300)) {
+    return make_error(errc::invalid_tool_arguments,
+                      "'duration' must be a number of seconds from 0 to 300");
+  }
+  if (!(steps >= 1 && steps <= 1000) || steps != static_cast<double>(static_cast<int>(steps))) {
+    return make_error(errc::invalid_tool_arguments, "'steps' must be an integer from 1 to 1000");
+  }
+  auto count = static_cast<int>(steps);
+  auto interval = std::chrono::milliseconds{static_cast<int64_t>(duration * 1000 / count)};
+  tool_script script;
+  for (int step = 1; step <= count; ++step) {
+    script.notifications.push_back(
+      {interval, "notifications/progress", json::object{{"progress", step}, {"total", count}}});
+  }
+  script.result = text_result("Long running operation completed. Duration: "
+                              + json::serialize(json::value(duration))
+                              + " seconds, Steps: " + std::to_string(count) + ".");
+  return script;
+}
+
+// Reports a change of a resource to the sessions subscribed to it.
+caf::expected<tool_script> trigger_resource_update(const json::object& args) {
+  std::string uri = "test://watched-resource";
+  if (const auto* given = args.if_contains("uri"); given != nullptr) {
+    if (!given->is_string()) {
+      return make_error(errc::invalid_tool_arguments, "'uri' must be a string");
+    }
+    uri = std::string{given->as_string()};
+  }
+  tool_script script;
+  script.notifications.push_back(
+    {std::chrono::milliseconds{0}, "notifications/resources/updated", json::object{{"uri", uri}}});
+  script.result = text_result("Update of " + uri + " reported");
+  return script;
+}
+
 caf::expected<json::object> json_schema_tool(const json::object& args) {
   return text_result("JSON Schema 2020-12 tool called with: " + json::serialize(args));
 }
@@ -514,6 +569,19 @@ constexpr std::array tools{
             no_arguments, "", nullptr, tool_with_logging},
   tool_spec{"test_tool_with_progress", "", "Tests tool that reports progress notifications",
             no_arguments, "", nullptr, tool_with_progress},
+  tool_spec{"test_reconnection", "",
+            "Tests SSE stream disconnection and client reconnection (SEP-1699): the server ends "
+            "the connection mid-call and sends the result after the client resumed",
+            no_arguments, "", nullptr, reconnection},
+  tool_spec{
+    "long_running_operation", "", "Reports progress in equal steps over a duration, then answers",
+    R"({"type":"object","properties":{"duration":{"type":"number","default":10,"description":"Duration of the operation in seconds, 0 to 300"},"steps":{"type":"integer","default":5,"description":"Number of progress steps, 1 to 1000"}}})",
+    "", nullptr, long_running_operation},
+  tool_spec{
+    "test_trigger_resource_update", "",
+    "Reports an update of a resource to the sessions subscribed to it",
+    R"({"type":"object","properties":{"uri":{"type":"string","default":"test://watched-resource","description":"The updated resource"}}})",
+    "", nullptr, trigger_resource_update},
   tool_spec{
     "json_schema_2020_12_tool", "",
     "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)",

@@ -209,3 +209,60 @@ export function statelessPost(url, method, params = {}, opts = {}) {
     headers: { ...headers, ...(opts.headers ?? {}) },
   });
 }
+
+/**
+ * Reads the SSE events of a fetch response as they arrive: an async iterator of
+ * {id, event, data, retry}; `data` is the raw text (empty for a priming event).
+ */
+export async function* sseEvents(res) {
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end;
+    while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end).replace(/^\r?\n\r?\n/, '');
+      const event = { id: undefined, event: 'message', data: undefined, retry: undefined };
+      const data = [];
+      for (const line of block.split(/\r?\n/)) {
+        const colon = line.indexOf(':');
+        if (colon === 0) {
+          continue; // a comment (keep-alive)
+        }
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
+        if (field === 'id') {
+          event.id = value;
+        } else if (field === 'event') {
+          event.event = value;
+        } else if (field === 'data') {
+          data.push(value);
+        } else if (field === 'retry') {
+          event.retry = Number(value);
+        }
+      }
+      if (event.id === undefined && data.length === 0) {
+        continue;
+      }
+      event.data = data.join('\n');
+      yield event;
+    }
+  }
+}
+
+/** Opens the session's GET stream; `lastEventId` resumes a stream. Returns the fetch response. */
+export function mcpGet(url, key, sessionId, opts = {}) {
+  const headers = { accept: opts.accept ?? 'text/event-stream' };
+  if (key) {
+    headers.authorization = `Bearer ${key}`;
+  }
+  if (sessionId !== undefined) {
+    headers['mcp-session-id'] = sessionId;
+  }
+  if (opts.lastEventId !== undefined) {
+    headers['last-event-id'] = opts.lastEventId;
+  }
+  Object.assign(headers, opts.headers ?? {});
+  return fetch(url, { method: 'GET', headers, signal: opts.signal });
+}

@@ -56,6 +56,15 @@ std::string_view host_name(std::string_view host) {
   return host.substr(0, host.find(':'));
 }
 
+// Whether an Accept header lists `wanted` itself (wildcards do not count).
+bool lists_media_type(std::string_view accept, std::string_view wanted) {
+  bool found = false;
+  for_each_element(accept, [&](std::string_view type) {
+    found = found || iequals(type, wanted);
+  });
+  return found;
+}
+
 } // namespace
 
 bool is_allowed_host(std::string_view host, std::string_view allowed, bool loopback_only) {
@@ -98,13 +107,12 @@ bool is_supported_version(std::string_view version) {
 }
 
 bool accepts_json_and_sse(std::string_view accept) {
-  bool json = false;
-  bool sse = false;
-  for_each_element(accept, [&](std::string_view type) {
-    json = json || iequals(type, "application/json");
-    sse = sse || iequals(type, "text/event-stream");
-  });
-  return json && sse;
+  return lists_media_type(accept, "application/json")
+         && lists_media_type(accept, "text/event-stream");
+}
+
+bool accepts_sse(std::string_view accept) {
+  return lists_media_type(accept, "text/event-stream");
 }
 
 bool is_json_content_type(std::string_view content_type) {

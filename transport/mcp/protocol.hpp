@@ -26,6 +26,9 @@ bool is_supported_version(std::string_view version);
 /// spec requires of a POST (wildcards do not count, as in the reference SDK server).
 bool accepts_json_and_sse(std::string_view accept);
 
+/// Whether an Accept header lists text/event-stream explicitly, as a GET stream requires.
+bool accepts_sse(std::string_view accept);
+
 /// Whether a Content-Type header is application/json (parameters such as charset allowed).
 bool is_json_content_type(std::string_view content_type);
 

@@ -21,6 +21,7 @@ using test::acme_snapshot;
 using test::fake_persistence;
 using ::testing::HasSubstr;
 using ::testing::Not;
+using ::testing::StartsWith;
 
 mcp_request request(std::string method, std::string id = "1") {
   mcp_request result;
@@ -128,8 +129,9 @@ protected:
     origin.protocol_version = "2025-11-25";
     origin.connector_id = "c1";
     origin.client_capabilities = std::move(client_capabilities);
-    return spawn(session, origin, std::vector<session_member>{{{}, instance, "c1"}}, ttl,
-                 server_pool_actor{}, std::move(server_capabilities));
+    return spawn(session, origin, std::vector<session_member>{{{}, instance, "c1"}},
+                 session_options{ttl, size_t{1} << 20}, server_pool_actor{},
+                 std::move(server_capabilities));
   }
 };
 
@@ -215,6 +217,27 @@ TEST_F(SessionTest, TracksSubscriptions) {
   EXPECT_EQ(code_of(bad.error()), errc::invalid_params);
 }
 
+// Records what a session sends to a connection: messages, events as `<id> <message>`, and the end
+// of the connection as "close" (after which the connection is gone).
+request_stream_actor::behavior_type recorder(request_stream_actor::pointer self,
+                                             std::shared_ptr<std::vector<std::string>> seen) {
+  return {
+    [seen](atom::push, const std::string& message) {
+      seen->push_back(message);
+    },
+    [seen](atom::push, const std::string& event_id, const std::string& message) {
+      seen->push_back(event_id + " " + message);
+    },
+    [self, seen](atom::close) {
+      seen->push_back("close");
+      self->quit();
+    },
+    [](atom::tick) {
+      // nop
+    },
+  };
+}
+
 // Stands in for the transport's request stream: records what the session pushes, then the
 // final result.
 request_stream_actor::behavior_type collector(request_stream_actor::pointer self,
@@ -228,14 +251,7 @@ request_stream_actor::behavior_type collector(request_stream_actor::pointer self
       [seen](caf::error& err) {
         seen->push_back("error:" + message_of(err));
       });
-  return {
-    [seen](atom::push, const std::string& message) {
-      seen->push_back(message);
-    },
-    [](atom::tick) {
-      // nop
-    },
-  };
+  return recorder(self, std::move(seen));
 }
 
 TEST_F(SessionTest, StreamsNotificationsOfARunningCallBeforeItsResult) {
@@ -506,6 +522,220 @@ TEST_F(ListenTest, NeedsAFilter) {
   auto reply = ask<mcp_reply>(handle, atom::handle_v, req);
   ASSERT_FALSE(reply);
   EXPECT_EQ(code_of(reply.error()), errc::invalid_params);
+}
+
+} // namespace
+} // namespace sagemcp
+
+namespace sagemcp {
+namespace {
+
+// Stands in for a GET connection: attaches to an event stream, then records what arrives.
+request_stream_actor::behavior_type attacher(request_stream_actor::pointer self,
+                                             session_actor target, std::string last_event_id,
+                                             std::shared_ptr<std::vector<std::string>> seen) {
+  self->request(target, caf::infinite, atom::attach_v, std::move(last_event_id))
+    .then([](atom::ok) {},
+          [seen](caf::error& err) {
+            seen->push_back("error:" + message_of(err));
+          });
+  return recorder(self, seen);
+}
+
+class EventStreamTest : public SessionTest {
+protected:
+  void SetUp() override {
+    session_ = spawn_session(std::chrono::minutes{30}, {}, R"({"tools":{},"resources":{}})");
+  }
+
+  // A tools/call whose notifications form a resumable event stream.
+  mcp_request progress_call(std::string steps) {
+    auto req = call_request("long_running_operation", R"({"duration":0.5,"steps":)" + steps + "}");
+    req.id = "7";
+    req.progress_token = R"("p")";
+    req.resumable = true;
+    return req;
+  }
+
+  session_actor session_;
+};
+
+TEST_F(EventStreamTest, GivesEventsIdsPrimesTheStreamAndEndsItWithTheResponse) {
+  auto seen = std::make_shared<std::vector<std::string>>();
+  spawn(collector, session_, progress_call("2"), seen);
+  run();
+  advance_time(std::chrono::milliseconds{600});
+  ASSERT_EQ(seen->size(), 5u);
+  EXPECT_EQ((*seen)[0], "1-0 ");
+  EXPECT_THAT((*seen)[1], StartsWith(R"(1-1 {"jsonrpc":"2.0","method":"notifications/progress")"));
+  EXPECT_THAT((*seen)[2], StartsWith("1-2 "));
+  EXPECT_THAT((*seen)[3], StartsWith(R"(1-3 {"jsonrpc":"2.0","id":7,"result":)"));
+  EXPECT_EQ((*seen)[4], "close");
+}
+
+TEST_F(EventStreamTest, ResumingReplaysWhatTheClientMissedOnce) {
+  auto first = std::make_shared<std::vector<std::string>>();
+  auto post = spawn(collector, session_, progress_call("4"), first);
+  run();
+  advance_time(std::chrono::milliseconds{130});
+  ASSERT_EQ(first->size(), 2u); // priming, progress 1
+  // The connection drops; the call goes on.
+  caf::anon_send_exit(post, caf::exit_reason::user_shutdown);
+  run();
+  advance_time(std::chrono::milliseconds{250});
+  auto second = std::make_shared<std::vector<std::string>>();
+  spawn(attacher, session_, std::string{"1-1"}, second);
+  run();
+  ASSERT_EQ(second->size(), 2u);
+  EXPECT_THAT((*second)[0], StartsWith("1-2 "));
+  EXPECT_THAT((*second)[1], StartsWith("1-3 "));
+  advance_time(std::chrono::milliseconds{300});
+  ASSERT_EQ(second->size(), 5u);
+  EXPECT_THAT((*second)[2], StartsWith("1-4 "));
+  EXPECT_THAT((*second)[3], StartsWith(R"(1-5 {"jsonrpc":"2.0","id":7,"result":)"));
+  EXPECT_EQ((*second)[4], "close");
+  // A replay of the finished stream ends after its last event.
+  auto third = std::make_shared<std::vector<std::string>>();
+  spawn(attacher, session_, std::string{"1-4"}, third);
+  run();
+  ASSERT_EQ(third->size(), 2u);
+  EXPECT_THAT((*third)[0], StartsWith("1-5 "));
+  EXPECT_EQ((*third)[1], "close");
+}
+
+TEST_F(EventStreamTest, AResumingConnectionReplacesTheOneTheClientLeft) {
+  auto first = std::make_shared<std::vector<std::string>>();
+  spawn(collector, session_, progress_call("2"), first);
+  run();
+  advance_time(std::chrono::milliseconds{260});
+  auto second = std::make_shared<std::vector<std::string>>();
+  spawn(attacher, session_, std::string{"1-0"}, second);
+  run();
+  ASSERT_EQ(first->size(), 3u);
+  EXPECT_EQ(first->back(), "close");
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_THAT((*second)[0], StartsWith("1-1 "));
+}
+
+TEST_F(EventStreamTest, RefusesIdsOfNoEvent) {
+  for (const auto* id : {"x", "1-", "-1", "9-1", "0-5", "1-1-1", "18446744073709551616-0"}) {
+    auto seen = std::make_shared<std::vector<std::string>>();
+    spawn(attacher, session_, std::string{id}, seen);
+    run();
+    ASSERT_EQ(seen->size(), 1u) << id;
+    EXPECT_THAT((*seen)[0], HasSubstr("names no event of this session")) << id;
+  }
+}
+
+TEST_F(EventStreamTest, TheGetStreamCarriesChangesAndIsOnePerSession) {
+  auto seen = std::make_shared<std::vector<std::string>>();
+  spawn(attacher, session_, std::string{}, seen);
+  run();
+  ASSERT_EQ(seen->size(), 1u);
+  EXPECT_EQ((*seen)[0], "0-0 ");
+  auto other = std::make_shared<std::vector<std::string>>();
+  spawn(attacher, session_, std::string{}, other);
+  run();
+  ASSERT_EQ(other->size(), 1u);
+  EXPECT_THAT((*other)[0], HasSubstr("only one GET stream"));
+  auto subscribe = request("resources/subscribe");
+  subscribe.params = R"({"uri":"test://a"})";
+  ASSERT_TRUE(ask<mcp_reply>(session_, atom::handle_v, subscribe));
+  for (
+    const auto* change :
+    {R"({"jsonrpc":"2.0","method":"notifications/prompts/list_changed"})",
+     R"({"jsonrpc":"2.0","method":"notifications/tools/list_changed"})",
+     R"({"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":"test://b"}})",
+     R"({"jsonrpc":"2.0","method":"notifications/resources/updated","params":{"uri":"test://a"}})"}) {
+    caf::anon_send(session_, atom::push_v, std::string{change});
+  }
+  run();
+  ASSERT_EQ(seen->size(), 3u);
+  EXPECT_THAT((*seen)[1], StartsWith("0-1 "));
+  EXPECT_THAT((*seen)[1], HasSubstr("tools/list_changed"));
+  EXPECT_THAT((*seen)[2], StartsWith("0-2 "));
+  EXPECT_THAT((*seen)[2], HasSubstr("test://a"));
+  // Resuming the GET stream replaces its connection and replays what followed the id.
+  auto again = std::make_shared<std::vector<std::string>>();
+  spawn(attacher, session_, std::string{"0-1"}, again);
+  run();
+  EXPECT_EQ(seen->back(), "close");
+  ASSERT_EQ(again->size(), 1u);
+  EXPECT_THAT((*again)[0], StartsWith("0-2 "));
+}
+
+TEST_F(EventStreamTest, EndingTheSessionEndsItsConnections) {
+  auto seen = std::make_shared<std::vector<std::string>>();
+  spawn(attacher, session_, std::string{}, seen);
+  run();
+  caf::anon_send_exit(session_, caf::exit_reason::user_shutdown);
+  run();
+  ASSERT_EQ(seen->size(), 2u);
+  EXPECT_EQ((*seen)[1], "close");
+}
+
+TEST(EventLogTest, ReadsAndWritesEventIds) {
+  auto at = event_position::parse("12-345");
+  ASSERT_TRUE(at);
+  EXPECT_EQ(at->stream, 12u);
+  EXPECT_EQ(at->seq, 345u);
+  EXPECT_EQ(at->to_string(), "12-345");
+  for (const auto* bad : {"", "-", "1", "1-", "-1", "a-1", "1-b", "1-2-3", "+1-2", " 1-2",
+                          "99999999999999999999-1"}) {
+    EXPECT_FALSE(event_position::parse(bad)) << bad;
+  }
+}
+
+TEST(EventLogTest, ReplaysOneStreamAfterAnEvent) {
+  event_log log{1024};
+  EXPECT_EQ(log.append(1, "a").to_string(), "1-1");
+  EXPECT_EQ(log.append(2, "x").to_string(), "2-1");
+  EXPECT_EQ(log.append(1, "b").to_string(), "1-2");
+  EXPECT_EQ(log.append(1, "c").to_string(), "1-3");
+  auto replay = log.events_after({1, 1});
+  ASSERT_EQ(replay.events.size(), 2u);
+  EXPECT_EQ(replay.events[0]->message, "b");
+  EXPECT_EQ(replay.events[1]->message, "c");
+  EXPECT_EQ(replay.lost, 0u);
+  EXPECT_TRUE(log.events_after({1, 3}).events.empty());
+  EXPECT_TRUE(log.events_after({3, 0}).events.empty());
+  EXPECT_EQ(log.last(1).seq, 3u);
+  EXPECT_EQ(log.last(5).seq, 0u);
+}
+
+TEST(EventLogTest, StaysWithinItsBytesByEvictingTheOldest) {
+  event_log log{10};
+  log.append(1, "aaaa");
+  log.append(2, "bbbb");
+  EXPECT_EQ(log.bytes(), 8u);
+  log.append(1, "cccc");
+  EXPECT_EQ(log.bytes(), 8u);
+  EXPECT_EQ(log.size(), 2u);
+  // The replay tells how many events after the id are gone.
+  auto replay = log.events_after({1, 0});
+  EXPECT_EQ(replay.lost, 1u);
+  ASSERT_EQ(replay.events.size(), 1u);
+  EXPECT_EQ(replay.events[0]->message, "cccc");
+  EXPECT_EQ(log.events_after({1, 1}).lost, 0u);
+  // One event larger than the bound stays alone.
+  log.append(3, std::string(64, 'z'));
+  EXPECT_EQ(log.size(), 1u);
+  EXPECT_EQ(log.bytes(), 64u);
+}
+
+TEST(EventLogTest, ForgetsFinishedStreamsAfterTheirRetention) {
+  event_log log{1024, std::chrono::seconds{60}};
+  event_log::clock::time_point start{};
+  log.append(1, "a");
+  log.append(2, "b");
+  log.finish(1, start);
+  log.expire(start + std::chrono::seconds{59});
+  EXPECT_TRUE(log.knows(1));
+  log.expire(start + std::chrono::seconds{60});
+  EXPECT_FALSE(log.knows(1));
+  EXPECT_TRUE(log.knows(2));
+  EXPECT_EQ(log.size(), 1u);
+  EXPECT_EQ(log.bytes(), 1u);
 }
 
 } // namespace
