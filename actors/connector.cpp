@@ -41,36 +41,40 @@ caf::result<std::string> run_script(connector_pointer self, const connectors::to
     record(self, plan.error(), start);
     return std::move(plan.error());
   }
-  // Only sessions call tools; they route the notifications to the right client stream.
+  // Only sessions call tools; they route the notifications to the right client stream. The
+  // connector sends every notification itself, one per tick, so that they reach the session in
+  // order and ahead of the result.
   auto caller = caf::actor_cast<session_actor>(self->current_sender());
+  auto& st = self->state;
+  auto id = ++st.next_pending;
+  connector_state::pending_call entry;
   std::chrono::milliseconds at{0};
   for (auto& note : plan->notifications) {
     at += note.after;
-    if (caller && note.method == connectors::end_connection) {
-      self->delayed_send(caller, at, atom::close_v, call.call_id);
-      continue;
-    }
     bool progress = note.method == "notifications/progress";
     if (!caller || (progress && call.progress_token.empty())) {
       continue;
     }
-    if (progress) {
-      boost::system::error_code ec;
-      note.params["progressToken"] = boost::json::parse(call.progress_token, ec);
+    if (note.method == connectors::end_connection) {
+      entry.steps.emplace_back();
+    } else {
+      if (progress) {
+        boost::system::error_code ec;
+        note.params["progressToken"] = boost::json::parse(call.progress_token, ec);
+      }
+      boost::json::object message{
+        {"jsonrpc", "2.0"}, {"method", note.method}, {"params", std::move(note.params)}};
+      entry.steps.push_back(boost::json::serialize(message));
     }
-    boost::json::object message{
-      {"jsonrpc", "2.0"}, {"method", note.method}, {"params", std::move(note.params)}};
-    self->delayed_send(caller, at, atom::push_v, call.call_id, boost::json::serialize(message));
+    self->delayed_send(self, at, atom::tick_v, id);
   }
   at += plan->result_after;
-  auto& st = self->state;
-  auto id = ++st.next_pending;
   auto promise = self->make_response_promise<std::string>();
-  connector_state::pending_call entry;
   entry.promise = promise;
   entry.result = boost::json::serialize(plan->result);
   entry.start = start;
   entry.call = call;
+  entry.caller = caller;
   st.pending.emplace(id, std::move(entry));
   self->delayed_send(self, at, atom::tick_v, id);
   return promise;
@@ -216,13 +220,25 @@ void cancel_call(connector_pointer self, uint64_t call_id) {
   }
 }
 
-void finish_script(connector_pointer self, uint64_t id) {
+// The next step of a scripted call: its next notification, or its result after the last one.
+void advance_script(connector_pointer self, uint64_t id) {
   auto& pending = self->state.pending;
   auto i = pending.find(id);
   if (i == pending.end()) {
     return;
   }
-  auto result = std::move(i->second.result);
+  auto& entry = i->second;
+  if (!entry.steps.empty()) {
+    auto step = std::move(entry.steps.front());
+    entry.steps.pop_front();
+    if (step.empty()) {
+      self->send(entry.caller, atom::close_v, entry.call.call_id);
+    } else {
+      self->send(entry.caller, atom::push_v, entry.call.call_id, std::move(step));
+    }
+    return;
+  }
+  auto result = std::move(entry.result);
   settle(self, id, std::move(result));
 }
 
@@ -273,7 +289,7 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
       return invoke(self, call);
     },
     [self](atom::tick, uint64_t id) {
-      finish_script(self, id);
+      advance_script(self, id);
     },
     [self](atom::cancel, uint64_t call_id) {
       cancel_call(self, call_id);

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -38,6 +39,9 @@ struct connector_state {
     tool_call call;
     /// Scripted calls: the result to deliver after the last notification.
     std::string result;
+    /// Scripted calls: the notifications still to send, in order (one per tick); an empty one
+    /// ends the connection carrying the call's stream.
+    std::deque<std::string> steps;
     /// Interactive calls: the tool, the session that asks the client, and the round's answers.
     const connectors::tool_spec* tool = nullptr;
     session_actor caller;

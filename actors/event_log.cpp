@@ -39,7 +39,8 @@ std::optional<event_position> event_position::parse(std::string_view id) {
 }
 
 event_log::event_log(size_t max_bytes, clock::duration retention)
-  : max_bytes_(max_bytes), retention_(retention) {
+  : max_bytes_(max_bytes),
+    retention_(retention) {
   // nop
 }
 

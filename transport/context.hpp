@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace sagemcp::transport {
@@ -49,6 +50,12 @@ struct server_options {
   std::string allowed_hosts;
 };
 
+/// The open connections of the legacy HTTP+SSE transport, by session id (mcp_endpoint.cpp).
+class mcp_channels;
+
+/// An empty directory of legacy HTTP+SSE connections.
+std::shared_ptr<mcp_channels> make_mcp_channels();
+
 /// What request handlers work with; owned by the node, outlives the server.
 struct transport_context {
   caf::actor_system& sys;
@@ -59,6 +66,7 @@ struct transport_context {
   server_options options;
   /// Seals the requestState of 2026-07-28 input_required results (derived from the secret key).
   std::array<uint8_t, 32> state_key;
+  std::shared_ptr<mcp_channels> channels;
 };
 
 /// Completes a request; may be called from any thread, exactly once.

@@ -103,6 +103,10 @@ handler handler_of(route_id id) {
       return handle_mcp_post;
     case mcp_delete:
       return handle_mcp_delete;
+    case mcp_sse:
+      return handle_sse_open;
+    case mcp_messages:
+      return handle_sse_message;
     case tenants_list:
       return list_tenants;
     case tenant_create:
@@ -140,8 +144,16 @@ handler handler_of(route_id id) {
 }
 
 bool is_mcp_route(const route& entry) {
-  return entry.id == route_id::mcp_get || entry.id == route_id::mcp_post
-         || entry.id == route_id::mcp_delete;
+  switch (entry.id) {
+    case route_id::mcp_get:
+    case route_id::mcp_post:
+    case route_id::mcp_delete:
+    case route_id::mcp_sse:
+    case route_id::mcp_messages:
+      return true;
+    default:
+      return false;
+  }
 }
 
 http_response deny(const route& entry, errc code) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -61,6 +62,35 @@ private:
   sink sink_;
 };
 
+/// The server side of an open WebSocket connection. Thread-safe; handlers may call it from any
+/// thread.
+class websocket_peer {
+public:
+  virtual ~websocket_peer() = default;
+
+  /// Queues a text frame; dropped once the connection is closing.
+  virtual void send(std::string text) = 0;
+
+  /// Sends the close frame after the queued frames, then ends the connection.
+  virtual void close(uint16_t code, std::string reason) = 0;
+
+  /// Whether the connection is closed or closing.
+  virtual bool closed() const = 0;
+};
+
+/// What a handler accepting a WebSocket upgrade does with the connection. The callbacks run on
+/// the connection's I/O strand, one at a time.
+struct websocket_upgrade {
+  /// The subprotocol to confirm in the handshake; empty for none.
+  std::string subprotocol;
+  /// The handshake completed.
+  std::function<void(std::shared_ptr<websocket_peer>)> on_open;
+  /// A complete text message arrived.
+  std::function<void(const std::string&)> on_message;
+  /// The connection ended (after on_open only).
+  std::function<void()> on_close;
+};
+
 /// An HTTP response produced by a handler.
 struct http_response {
   unsigned status = 200;
@@ -72,6 +102,8 @@ struct http_response {
   bool close = false;
   /// Set for a streamed response: the body comes from this stream instead of `body`.
   std::shared_ptr<chunk_stream> stream;
+  /// Set to accept a WebSocket upgrade request: the connection switches protocols.
+  std::shared_ptr<websocket_upgrade> upgrade;
 };
 
 /// A JSON response.

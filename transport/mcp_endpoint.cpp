@@ -1,6 +1,7 @@
 #include "transport/mcp_endpoint.hpp"
 
 #include "messages/errc.hpp"
+#include "observability/logging.hpp"
 #include "transport/bridge.hpp"
 #include "transport/jsonrpc.hpp"
 #include "transport/mcp/protocol.hpp"
@@ -214,8 +215,10 @@ http_response stateless_error_response(const caf::error& err, std::string_view i
 }
 
 // Validates initialize params and builds the session request; the transport mints the id.
-caf::expected<session_request>
-make_session_request(const route_match& match, const principal& caller, const mcp_request& req) {
+caf::expected<session_request> make_session_request(std::string_view tenant,
+                                                    std::string_view connector_id,
+                                                    const principal& caller,
+                                                    const mcp_request& req) {
   boost::system::error_code ec;
   auto params = boost::json::parse(req.params.empty() ? "{}" : req.params, ec);
   const auto* obj = params.if_object();
@@ -225,8 +228,8 @@ make_session_request(const route_match& match, const principal& caller, const mc
   }
   session_request result;
   result.session_id = random_token(32);
-  result.tenant = std::string{match.param("tenant")};
-  result.connector_id = std::string{match.param("connector")};
+  result.tenant = std::string{tenant};
+  result.connector_id = std::string{connector_id};
   result.caller = caller;
   auto requested = std::string_view{version->as_string()};
   result.protocol_version = std::string{mcp::negotiate_version(requested)};
@@ -242,7 +245,7 @@ make_session_request(const route_match& match, const principal& caller, const mc
 
 void initialize(transport_context& ctx, const route_match& match, const principal& caller,
                 const mcp_request& req, responder reply) {
-  auto session = make_session_request(match, caller, req);
+  auto session = make_session_request(match.param("tenant"), match.param("connector"), caller, req);
   if (!session) {
     reply(jsonrpc_error_response(session.error(), req.id));
     return;
@@ -335,11 +338,82 @@ std::string sse_event(std::string_view id, std::string_view json) {
 // close it while a tool waits (for example on a person answering an elicitation).
 constexpr auto keep_alive_interval = std::chrono::seconds{15};
 
+// Where a connection-bound session (legacy HTTP+SSE, WebSocket) writes its messages.
+class channel_sink {
+public:
+  virtual ~channel_sink() = default;
+
+  /// Sends one JSON-RPC message.
+  virtual void send(std::string_view message) = 0;
+
+  /// Ends the connection.
+  virtual void close() = 0;
+
+  /// Whether the client is gone.
+  virtual bool gone() const = 0;
+
+  /// Keeps an idle connection open, where the transport needs it.
+  virtual void keep_alive() = 0;
+};
+
+// The GET stream of a legacy HTTP+SSE session: messages as `message` events, without ids (that
+// transport has no resumption).
+class sse_sink final : public channel_sink {
+public:
+  explicit sse_sink(std::shared_ptr<chunk_stream> stream) : stream_(std::move(stream)) {}
+
+  void send(std::string_view message) override {
+    stream_->write(sse_event(message));
+  }
+
+  void close() override {
+    stream_->close();
+  }
+
+  bool gone() const override {
+    return stream_->aborted();
+  }
+
+  void keep_alive() override {
+    stream_->write(": keep-alive\n\n");
+  }
+
+private:
+  std::shared_ptr<chunk_stream> stream_;
+};
+
+// A WebSocket: one text frame per message; the server's pings keep it open.
+class websocket_sink final : public channel_sink {
+public:
+  explicit websocket_sink(std::shared_ptr<websocket_peer> peer) : peer_(std::move(peer)) {}
+
+  void send(std::string_view message) override {
+    peer_->send(std::string{message});
+  }
+
+  void close() override {
+    peer_->close(1000, "session ended");
+  }
+
+  bool gone() const override {
+    return peer_->closed();
+  }
+
+  void keep_alive() override {
+    // Beast sends pings on idle connections.
+  }
+
+private:
+  std::shared_ptr<websocket_peer> peer_;
+};
+
 // Where the messages of one request go: a plain response, or an SSE stream opened by the first
-// message that arrives ahead of the final answer.
+// message that arrives ahead of the final answer; on a connection-bound session, its sink.
 struct post_output {
   responder reply;
   std::shared_ptr<chunk_stream> stream;
+  /// Set on a connection-bound session: every message goes there, and `reply` is not used.
+  std::shared_ptr<channel_sink> sink;
   /// Whether anything was written since the last keep-alive check.
   bool active = false;
 
@@ -372,6 +446,12 @@ struct post_output {
 
   // Ends the request: the final messages as events on an open stream, else `plain`.
   void finish(const std::vector<std::string>& messages, http_response plain) {
+    if (sink) {
+      for (const auto& message : messages) {
+        sink->send(message);
+      }
+      return;
+    }
     if (!stream) {
       reply(std::move(plain));
       return;
@@ -422,19 +502,33 @@ void keep_alive(Pointer self) {
   }
 }
 
+// Sends a message (with an event id on resumable streams; empty: the priming event).
+template <class Pointer>
+void deliver(Pointer self, std::string_view event_id, const std::string& message) {
+  if (const auto& sink = self->state.out.sink) {
+    if (!message.empty()) {
+      sink->send(message);
+    }
+    return;
+  }
+  write_event(self, event_id.empty() ? sse_event(message) : sse_event(event_id, message));
+}
+
 // What every output of a request or event stream does with what the session sends it.
 template <class Pointer>
 request_stream_actor::behavior_type output_behavior(Pointer self) {
   return {
     [self](atom::push, const std::string& message) {
-      write_event(self, sse_event(message));
+      deliver(self, {}, message);
     },
     [self](atom::push, const std::string& event_id, const std::string& message) {
-      write_event(self, sse_event(event_id, message));
+      deliver(self, event_id, message);
     },
     [self](atom::close) {
-      open_output(self);
-      self->state.out.stream->close();
+      if (!self->state.out.sink) {
+        open_output(self);
+        self->state.out.stream->close();
+      }
       self->quit();
     },
     [self](atom::tick) {
@@ -518,9 +612,11 @@ void route_stateless(stream_pointer self, transport_context* ctx, mcp_envelope e
 request_stream_actor::behavior_type request_stream(stream_pointer self, transport_context* ctx,
                                                    mcp_envelope env, responder reply,
                                                    bool expects_result,
-                                                   std::optional<session_request> stateless) {
+                                                   std::optional<session_request> stateless,
+                                                   std::shared_ptr<channel_sink> sink) {
   auto& st = self->state;
   st.out.reply = std::move(reply);
+  st.out.sink = std::move(sink);
   st.id = expects_result ? env.request.id : std::string{};
   st.expects_result = expects_result;
   if (stateless) {
@@ -683,7 +779,8 @@ void handle_stateless(transport_context& ctx, const http_request& req, const rou
   context.client_capabilities = envelope->client_capabilities;
   context.client_info = envelope->client_info;
   ctx.sys.spawn(request_stream, &ctx, std::move(env), std::move(reply), true,
-                std::optional<session_request>{std::move(context)});
+                std::optional<session_request>{std::move(context)},
+                std::shared_ptr<channel_sink>{});
 }
 
 // A batch: accepted from clients of 2025-03-26 and earlier (no MCP-Protocol-Version header, or
@@ -718,6 +815,232 @@ void handle_batch(transport_context& ctx, const http_request& req, const route_m
     envelopes.push_back(make_envelope(match, caller, *session, std::move(member.request)));
   }
   ctx.sys.spawn(batch_stream, &ctx, std::move(envelopes), std::move(expects), std::move(reply));
+}
+
+// -- connection-bound sessions: the legacy HTTP+SSE transport and WebSocket --------------------
+
+// A connection that carries one session: the GET stream of the legacy HTTP+SSE transport, or a
+// WebSocket. It is the session's output for server-initiated messages, opens the session on
+// `initialize`, and ends the session when the client goes away.
+using channel_actor
+  = request_stream_actor::extend<caf::reacts_to<atom::open, session_request, std::string>>;
+
+} // namespace
+
+// The open legacy HTTP+SSE connections, by session id: their messages arrive as POSTs.
+class mcp_channels {
+public:
+  struct entry {
+    channel_actor channel;
+    std::shared_ptr<channel_sink> sink;
+    /// The tenant, endpoint, caller and session id of the connection.
+    mcp_envelope origin;
+  };
+
+  void add(const std::string& id, entry value) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    entries_.insert_or_assign(id, std::move(value));
+  }
+
+  std::optional<entry> find(const std::string& id) const {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto i = entries_.find(id);
+    if (i == entries_.end()) {
+      return std::nullopt;
+    }
+    return i->second;
+  }
+
+  void erase(const std::string& id) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    entries_.erase(id);
+  }
+
+private:
+  mutable std::mutex mtx_;
+  std::unordered_map<std::string, entry> entries_;
+};
+
+std::shared_ptr<mcp_channels> make_mcp_channels() {
+  return std::make_shared<mcp_channels>();
+}
+
+namespace {
+
+struct channel_state {
+  static inline const char* name = "mcp-channel";
+  std::shared_ptr<channel_sink> sink;
+  bool initialized = false;
+};
+
+using channel_pointer = channel_actor::stateful_pointer<channel_state>;
+
+// initialize on a channel: opens the session under the channel's id, answers on the channel,
+// then makes the channel the session's stream for server-initiated messages.
+void open_channel_session(channel_pointer self, transport_context* ctx, const mcp_envelope& origin,
+                          session_request req, const std::string& id) {
+  auto& st = self->state;
+  if (st.initialized) {
+    st.sink->send(
+      jsonrpc_error_response(make_error(errc::invalid_request,
+                                        "Invalid Request: the session is already initialized"),
+                             id)
+        .body);
+    return;
+  }
+  st.initialized = true;
+  self->request(ctx->pool, ctx->options.mcp_timeout, atom::open_v, std::move(req))
+    .then(
+      [self, ctx, origin, id](session_info& info) {
+        self->state.sink->send(encode_result(id, initialize_result(info)));
+        self->request(ctx->pool, ctx->options.mcp_timeout, atom::attach_v, origin, std::string{})
+          .then(
+            [](atom::ok) {
+              // The session now sends list changes and updates here.
+            },
+            [self](caf::error& err) {
+              observability::log(observability::log_level::warn,
+                                 "a connection could not attach to its session",
+                                 {{"error", message_of(err)}});
+              self->quit();
+            });
+      },
+      [self, id](caf::error& err) {
+        self->state.initialized = false;
+        self->state.sink->send(jsonrpc_error_response(err, id).body);
+      });
+}
+
+channel_actor::behavior_type channel(channel_pointer self, transport_context* ctx,
+                                     const std::shared_ptr<channel_sink>& sink,
+                                     const mcp_envelope& origin) {
+  self->state.sink = sink;
+  self->attach_functor([ctx, origin, sink] {
+    // The session dies with its connection.
+    ctx->channels->erase(origin.session_id);
+    sink->close();
+    caf::anon_send(ctx->pool, atom::close_v, origin);
+  });
+  self->delayed_send(self, keep_alive_interval, atom::tick_v);
+  return {
+    [self](atom::push, const std::string& message) {
+      self->state.sink->send(message);
+    },
+    [self](atom::push, const std::string&, const std::string& message) {
+      if (!message.empty()) {
+        self->state.sink->send(message);
+      }
+    },
+    [self](atom::close) {
+      self->quit();
+    },
+    [self](atom::tick) {
+      if (self->state.sink->gone()) {
+        self->quit();
+        return;
+      }
+      self->state.sink->keep_alive();
+      self->delayed_send(self, keep_alive_interval, atom::tick_v);
+    },
+    [self, ctx, origin](atom::open, session_request& req, const std::string& id) {
+      open_channel_session(self, ctx, origin, std::move(req), id);
+    },
+  };
+}
+
+// Spawns the channel of a new connection-bound session and returns how to reach it.
+mcp_channels::entry open_channel(transport_context& ctx, mcp_envelope origin,
+                                 std::shared_ptr<channel_sink> sink) {
+  auto handle = ctx.sys.spawn(channel, &ctx, sink, origin);
+  return mcp_channels::entry{std::move(handle), std::move(sink), std::move(origin)};
+}
+
+// A message that arrived on a connection-bound session: `initialize` opens the session, the rest
+// is routed as on the Streamable HTTP endpoint, and everything the server answers goes to the
+// connection. Errors before routing are returned (the message could not be read).
+caf::error channel_message(transport_context& ctx, const mcp_channels::entry& target,
+                           std::string_view body) {
+  auto msg = decode_message(body);
+  if (!msg) {
+    return std::move(msg.error());
+  }
+  if (msg->kind == jsonrpc_kind::batch) {
+    return make_error(errc::invalid_request,
+                      "Invalid Request: JSON-RPC batches are not accepted on this transport");
+  }
+  const auto& origin = target.origin;
+  if (msg->kind == jsonrpc_kind::request && msg->request.method == "initialize") {
+    auto req = make_session_request(origin.tenant, origin.connector_id, origin.caller,
+                                    msg->request);
+    if (!req) {
+      target.sink->send(jsonrpc_error_response(req.error(), msg->request.id).body);
+      return {};
+    }
+    req->session_id = origin.session_id;
+    caf::anon_send(target.channel, atom::open_v, std::move(*req), msg->request.id);
+    return {};
+  }
+  bool expects_result = msg->kind == jsonrpc_kind::request;
+  auto env = origin;
+  env.request = std::move(msg->request);
+  ctx.sys.spawn(request_stream, &ctx, std::move(env), responder{}, expects_result,
+                std::optional<session_request>{}, target.sink);
+  return {};
+}
+
+// The value of one query parameter (not percent-decoded: session ids need no encoding).
+std::string_view query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) {
+      break;
+    }
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
+// A WebSocket on the MCP endpoint: one JSON-RPC message per text frame both ways, one session per
+// connection, the same authentication as HTTP (checked on the upgrade request).
+void handle_websocket(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal& caller, responder reply) {
+  bool mcp_offered = mcp::offers_subprotocol(req.header("sec-websocket-protocol"), "mcp");
+  if (req.has_header("sec-websocket-protocol") && !mcp_offered) {
+    reply(jsonrpc_error_response(
+      make_error(errc::invalid_request, "Bad Request: the WebSocket subprotocol must be 'mcp'")));
+    return;
+  }
+  auto upgrade = std::make_shared<websocket_upgrade>();
+  upgrade->subprotocol = mcp_offered ? "mcp" : "";
+  auto bound = std::make_shared<std::optional<mcp_channels::entry>>();
+  auto* context = &ctx;
+  auto origin = make_envelope(match, caller, random_token(32), mcp_request{});
+  upgrade->on_open = [context, origin, bound](std::shared_ptr<websocket_peer> peer) {
+    *bound = open_channel(*context, origin, std::make_shared<websocket_sink>(std::move(peer)));
+  };
+  upgrade->on_message = [context, bound](const std::string& text) {
+    if (!*bound) {
+      return;
+    }
+    if (auto err = channel_message(*context, **bound, text)) {
+      (*bound)->sink->send(jsonrpc_error_response(err).body);
+    }
+  };
+  upgrade->on_close = [bound] {
+    if (*bound) {
+      caf::anon_send((*bound)->channel, atom::close_v);
+    }
+  };
+  http_response response;
+  response.status = 101;
+  response.content_type.clear();
+  response.upgrade = std::move(upgrade);
+  reply(std::move(response));
 }
 
 } // namespace
@@ -766,7 +1089,8 @@ void handle_mcp_post(transport_context& ctx, const http_request& req, const rout
   msg->request.resumable = expects_result;
   ctx.sys.spawn(request_stream, &ctx,
                 make_envelope(match, caller, std::move(*session), std::move(msg->request)),
-                std::move(reply), expects_result, std::optional<session_request>{});
+                std::move(reply), expects_result, std::optional<session_request>{},
+                std::shared_ptr<channel_sink>{});
 }
 
 namespace {
@@ -793,6 +1117,14 @@ caf::expected<std::string> session_of_bodiless(const transport_context& ctx,
 
 void handle_mcp_get(transport_context& ctx, const http_request& req, const route_match& match,
                     const principal& caller, responder reply) {
+  if (mcp::is_websocket_upgrade(req.header("upgrade"))) {
+    if (auto err = check_host_and_origin(ctx, req)) {
+      reply(jsonrpc_error_response(err));
+      return;
+    }
+    handle_websocket(ctx, req, match, caller, std::move(reply));
+    return;
+  }
   auto session = session_of_bodiless(ctx, req, true);
   if (!session) {
     reply(jsonrpc_error_response(session.error()));
@@ -818,6 +1150,67 @@ void handle_mcp_delete(transport_context& ctx, const http_request& req, const ro
       reply(jsonrpc_error_response(err));
     },
     atom::close_v, make_envelope(match, caller, std::move(*session), mcp_request{}));
+}
+
+void handle_sse_open(transport_context& ctx, const http_request& req, const route_match& match,
+                     const principal& caller, responder reply) {
+  if (auto err = check_host_and_origin(ctx, req)) {
+    reply(jsonrpc_error_response(err));
+    return;
+  }
+  auto stream = std::make_shared<chunk_stream>();
+  auto entry = open_channel(ctx, make_envelope(match, caller, random_token(32), mcp_request{}),
+                            std::make_shared<sse_sink>(stream));
+  auto id = entry.origin.session_id;
+  ctx.channels->add(id, std::move(entry));
+  // Where the client POSTs its messages: beside this stream, `…/sse` becoming `…/messages`.
+  std::string_view path = req.path;
+  path.remove_suffix(std::string_view{"sse"}.size());
+  std::string endpoint = "event: endpoint\ndata: ";
+  endpoint += path;
+  endpoint += "messages?sessionId=";
+  endpoint += id;
+  endpoint += "\n\n";
+  stream->write(std::move(endpoint));
+  http_response head;
+  head.content_type = "text/event-stream";
+  head.headers.emplace_back("Cache-Control", "no-cache");
+  head.headers.emplace_back("X-Accel-Buffering", "no");
+  head.stream = std::move(stream);
+  reply(std::move(head));
+}
+
+void handle_sse_message(transport_context& ctx, const http_request& req, const route_match& match,
+                        const principal& caller, responder reply) {
+  if (auto err = check_host_and_origin(ctx, req)) {
+    reply(jsonrpc_error_response(err));
+    return;
+  }
+  if (!mcp::is_json_content_type(req.header("content-type"))) {
+    reply(jsonrpc_error_response(make_error(errc::unsupported_media_type)));
+    return;
+  }
+  auto id = query_param(req.query, "sessionId");
+  if (id.empty()) {
+    reply(jsonrpc_error_response(make_error(
+      errc::session_required, "Bad Request: the sessionId query parameter is required")));
+    return;
+  }
+  auto target = ctx.channels->find(std::string{id});
+  // A connection of another tenant, endpoint or API key does not exist for the caller.
+  if (!target || target->origin.tenant != match.param("tenant")
+      || target->origin.connector_id != match.param("connector")
+      || target->origin.caller.key_id != caller.key_id) {
+    reply(jsonrpc_error_response(make_error(
+      errc::session_not_found, "Session not found: the SSE connection ended or belongs to "
+                               "someone else")));
+    return;
+  }
+  if (auto err = channel_message(ctx, *target, req.body)) {
+    reply(jsonrpc_error_response(err));
+    return;
+  }
+  reply(empty_response(202));
 }
 
 } // namespace sagemcp::transport

@@ -17,6 +17,16 @@ void handle_mcp_get(transport_context& ctx, const http_request& req, const route
 void handle_mcp_delete(transport_context& ctx, const http_request& req, const route_match& match,
                        const principal& caller, responder reply);
 
+/// GET on the legacy HTTP+SSE endpoint (`…/mcp/sse`): opens a connection-bound session whose
+/// first event names the URL for its messages.
+void handle_sse_open(transport_context& ctx, const http_request& req, const route_match& match,
+                     const principal& caller, responder reply);
+
+/// POST of a message of a legacy HTTP+SSE session (`…/mcp/messages?sessionId=`): 202, and the
+/// answer comes on the session's SSE stream.
+void handle_sse_message(transport_context& ctx, const http_request& req, const route_match& match,
+                        const principal& caller, responder reply);
+
 /// A JSON-RPC error response for `err`, with the status of its errc row.
 http_response jsonrpc_error_response(const caf::error& err, std::string_view id = {});
 

@@ -24,6 +24,8 @@ enum class route_id {
   mcp_get,
   mcp_post,
   mcp_delete,
+  mcp_sse,
+  mcp_messages,
   tenants_list,
   tenant_create,
   tenant_get,

@@ -9,6 +9,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -24,6 +25,7 @@ namespace {
 namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
+namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
 using observability::log;
 using observability::log_level;
@@ -71,6 +73,162 @@ http::response<http::string_body> to_message(http_response&& res, unsigned versi
   msg.prepare_payload();
   return msg;
 }
+
+// A connection after a WebSocket upgrade: reads text messages for the handler and writes the
+// frames it sends, in order. All I/O runs on the connection's strand. Beast answers pings and
+// sends its own when the peer is idle, closing connections that stop answering.
+class websocket_connection : public websocket_peer,
+                             public std::enable_shared_from_this<websocket_connection> {
+public:
+  websocket_connection(beast::tcp_stream&& stream, websocket_upgrade handlers,
+                       size_t max_message_bytes)
+    : ws_(std::move(stream)),
+      handlers_(std::move(handlers)) {
+    ws_.read_message_max(max_message_bytes);
+  }
+
+  void run(http::request<http::string_body>&& upgrade) {
+    // Kept until the handshake completes.
+    upgrade_ = std::move(upgrade);
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = std::chrono::seconds{30};
+    timeouts.idle_timeout = std::chrono::seconds{60};
+    timeouts.keep_alive_pings = true;
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator(
+      [protocol = handlers_.subprotocol](websocket::response_type& res) {
+        res.set(http::field::server, "sagemcp");
+        if (!protocol.empty()) {
+          res.set(http::field::sec_websocket_protocol, protocol);
+        }
+      }));
+    ws_.async_accept(upgrade_, [self = shared_from_this()](beast::error_code ec) {
+      self->on_accept(ec);
+    });
+  }
+
+  void send(std::string text) override {
+    net::post(ws_.get_executor(), [self = shared_from_this(), text = std::move(text)]() mutable {
+      if (self->closing_) {
+        return;
+      }
+      self->outbox_.push_back(std::move(text));
+      self->write_next();
+    });
+  }
+
+  void close(uint16_t code, std::string reason) override {
+    net::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)] {
+      if (self->closing_) {
+        return;
+      }
+      self->closing_ = true;
+      self->closed_flag_ = true;
+      self->close_reason_.code = code;
+      self->close_reason_.reason = reason;
+      self->write_next();
+    });
+  }
+
+  bool closed() const override {
+    return closed_flag_;
+  }
+
+private:
+  void on_accept(beast::error_code ec) {
+    if (ec) {
+      closed_flag_ = true;
+      return;
+    }
+    opened_ = true;
+    if (handlers_.on_open) {
+      handlers_.on_open(shared_from_this());
+    }
+    do_read();
+  }
+
+  void do_read() {
+    ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
+      self->on_read(ec);
+    });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec) {
+      finish();
+      return;
+    }
+    if (!ws_.got_text()) {
+      buffer_.clear();
+      close(static_cast<uint16_t>(websocket::close_code::bad_payload),
+            "MCP messages are JSON text frames");
+      do_read();
+      return;
+    }
+    auto text = beast::buffers_to_string(buffer_.data());
+    buffer_.clear();
+    if (handlers_.on_message && !closing_) {
+      handlers_.on_message(text);
+    }
+    do_read();
+  }
+
+  void write_next() {
+    if (writing_) {
+      return;
+    }
+    if (!outbox_.empty()) {
+      writing_ = true;
+      ws_.text(true);
+      ws_.async_write(net::buffer(outbox_.front()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->writing_ = false;
+                        self->outbox_.pop_front();
+                        if (ec) {
+                          self->outbox_.clear();
+                          self->closing_ = true;
+                          self->closed_flag_ = true;
+                          return;
+                        }
+                        self->write_next();
+                      });
+      return;
+    }
+    if (closing_ && !close_sent_) {
+      close_sent_ = true;
+      writing_ = true;
+      ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {
+        self->writing_ = false;
+      });
+    }
+  }
+
+  // The connection ended: the read loop stopped (close frame, error or timeout).
+  void finish() {
+    closing_ = true;
+    closed_flag_ = true;
+    outbox_.clear();
+    if (opened_ && !finished_) {
+      finished_ = true;
+      if (handlers_.on_close) {
+        handlers_.on_close();
+      }
+    }
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  websocket_upgrade handlers_;
+  http::request<http::string_body> upgrade_;
+  beast::flat_buffer buffer_;
+  std::deque<std::string> outbox_;
+  websocket::close_reason close_reason_;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool close_sent_ = false;
+  bool opened_ = false;
+  bool finished_ = false;
+  std::atomic<bool> closed_flag_ = false;
+};
 
 // One HTTP connection: reads a request, hands it to the dispatcher, writes its response, and
 // reads the next one on keep-alive. All I/O runs on the connection's strand.
@@ -129,6 +287,10 @@ private:
     version_ = msg.version();
     keep_alive_ = msg.keep_alive();
     stream_.expires_never();
+    if (websocket::is_upgrade(msg)) {
+      // Kept for the handshake, should the handler accept the upgrade.
+      upgrade_request_ = msg;
+    }
     auto self = shared_from_this();
     dispatch(ctx_, to_request(std::move(msg)), [self](http_response response) {
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
@@ -147,6 +309,15 @@ private:
   }
 
   void write(http_response&& response) {
+    if (response.upgrade && upgrade_request_) {
+      // The connection becomes a WebSocket; this HTTP session ends here.
+      auto connection = std::make_shared<websocket_connection>(
+        std::move(stream_), std::move(*response.upgrade), ctx_.options.max_body_bytes);
+      connection->run(std::move(*upgrade_request_));
+      upgrade_request_.reset();
+      return;
+    }
+    upgrade_request_.reset();
     if (response.stream) {
       start_stream(std::move(response));
       return;
@@ -311,6 +482,8 @@ private:
   bool closed_ = false;
   /// The body source of the streamed response being written, if any.
   std::shared_ptr<chunk_stream> streaming_;
+  /// The request being answered, when it asks for a WebSocket upgrade.
+  std::optional<http::request<http::string_body>> upgrade_request_;
 };
 
 } // namespace

@@ -194,7 +194,8 @@ int serve(const node_config& cfg) {
                                    keys,
                                    health,
                                    options,
-                                   transport::derive_key(cfg.secret_key, "mcp-request-state")};
+                                   transport::derive_key(cfg.secret_key, "mcp-request-state"),
+                                   transport::make_mcp_channels()};
   transport::server http{ctx};
   int exit_code = 0;
   {

@@ -10,6 +10,7 @@
 #include <charconv>
 #include <chrono>
 #include <initializer_list>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -221,9 +222,10 @@ caf::expected<tool_script> long_running_operation(const json::object& args) {
     script.notifications.push_back(
       {interval, "notifications/progress", json::object{{"progress", step}, {"total", count}}});
   }
-  script.result = text_result("Long running operation completed. Duration: "
-                              + json::serialize(json::value(duration))
-                              + " seconds, Steps: " + std::to_string(count) + ".");
+  std::ostringstream text;
+  text << "Long running operation completed. Duration: " << duration << " seconds, Steps: " << count
+       << ".";
+  script.result = text_result(text.str());
   return script;
 }
 

@@ -1,6 +1,6 @@
 // End-to-end: the official TypeScript SDK v1 client against a sagemcp connector endpoint.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -13,27 +13,17 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 
 import { mcpPost, rpc } from '../support/mcp.mjs';
-import { EVERYTHING_TOOLS, setupTenant, startServer } from '../support/server.mjs';
+import { EVERYTHING_TOOLS, useServerWithTenant } from '../support/server.mjs';
 
 
 describe('sdk client e2e', () => {
-  let server;
-  let ctx;
-
-  before(async () => {
-    server = await startServer({ auth: true });
-    ctx = await setupTenant(server);
-  });
-
-  after(async () => {
-    await server?.stop();
-  });
+  const env = useServerWithTenant();
 
   it('connects, lists and calls tools, terminates, and the dead session stays dead', async () => {
     assert.equal(LATEST_PROTOCOL_VERSION, '2025-11-25', 'unexpected SDK version');
-    const auth = { Authorization: `Bearer ${ctx.tenantKey}` };
+    const auth = { Authorization: `Bearer ${env.ctx.tenantKey}` };
     const transportErrors = [];
-    const transport = new StreamableHTTPClientTransport(new URL(ctx.mcpUrl),
+    const transport = new StreamableHTTPClientTransport(new URL(env.ctx.mcpUrl),
       { requestInit: { headers: auth } });
     const client = new Client({ name: 'sagemcp-e2e', version: '0.0.0' }, { capabilities: {} });
     client.onerror = (err) => transportErrors.push(err);
@@ -78,8 +68,8 @@ describe('sdk client e2e', () => {
       await transport.terminateSession();
       assert.equal(transport.sessionId, undefined, 'session id kept after terminateSession');
 
-      const raw = await mcpPost(ctx.mcpUrl, rpc('tools/list'), {
-        key: ctx.tenantKey,
+      const raw = await mcpPost(env.ctx.mcpUrl, rpc('tools/list'), {
+        key: env.ctx.tenantKey,
         sessionId,
         protocolVersion: '2025-11-25',
       });
@@ -91,7 +81,7 @@ describe('sdk client e2e', () => {
         statuses.push(`${init?.method ?? 'GET'} ${res.status}`);
         return res;
       };
-      const stale = new StreamableHTTPClientTransport(new URL(ctx.mcpUrl), {
+      const stale = new StreamableHTTPClientTransport(new URL(env.ctx.mcpUrl), {
         requestInit: { headers: auth },
         sessionId,
         fetch: recordingFetch,
@@ -117,8 +107,8 @@ describe('sdk client e2e', () => {
   });
 
   it('streams progress and log messages of a running tool call over SSE', async () => {
-    const transport = new StreamableHTTPClientTransport(new URL(ctx.mcpUrl), {
-      requestInit: { headers: { Authorization: `Bearer ${ctx.tenantKey}` } },
+    const transport = new StreamableHTTPClientTransport(new URL(env.ctx.mcpUrl), {
+      requestInit: { headers: { Authorization: `Bearer ${env.ctx.tenantKey}` } },
     });
     const client = new Client({ name: 'sagemcp-e2e-stream', version: '0.0.0' }, { capabilities: {} });
     const logs = [];
@@ -155,7 +145,7 @@ describe('sdk client e2e', () => {
   });
 
   it('answers sampling and elicitation requests the server sends during a tool call', async () => {
-    const headers = { Authorization: `Bearer ${ctx.tenantKey}` };
+    const headers = { Authorization: `Bearer ${env.ctx.tenantKey}` };
     const client = new Client(
       { name: 'sagemcp-e2e-client-features', version: '0.0.0' },
       { capabilities: { sampling: {}, elicitation: {} } },
@@ -171,7 +161,7 @@ describe('sdk client e2e', () => {
     });
     const plain = new Client({ name: 'sagemcp-e2e-plain', version: '0.0.0' }, { capabilities: {} });
     try {
-      await client.connect(new StreamableHTTPClientTransport(new URL(ctx.mcpUrl), {
+      await client.connect(new StreamableHTTPClientTransport(new URL(env.ctx.mcpUrl), {
         requestInit: { headers },
       }));
       const sampled = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'hi' } });
@@ -183,7 +173,7 @@ describe('sdk client e2e', () => {
       assert.equal(elicited.content[0].text, 'User response: action=accept, content={"response":"yes"}');
 
       // A client that did not declare sampling is never asked.
-      await plain.connect(new StreamableHTTPClientTransport(new URL(ctx.mcpUrl), {
+      await plain.connect(new StreamableHTTPClientTransport(new URL(env.ctx.mcpUrl), {
         requestInit: { headers },
       }));
       const refused = await plain.callTool({ name: 'test_sampling', arguments: { prompt: 'hi' } });

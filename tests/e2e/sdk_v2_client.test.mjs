@@ -1,32 +1,22 @@
 // End-to-end: the official TypeScript SDK v2 client (2026-07-28 and the legacy era) against a
 // sagemcp connector endpoint.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
-import { setupTenant, startServer } from '../support/server.mjs';
+import { useServerWithTenant } from '../support/server.mjs';
 
 describe('sdk v2 client e2e', () => {
-  let server;
-  let ctx;
-
-  before(async () => {
-    server = await startServer({ auth: true });
-    ctx = await setupTenant(server);
-  });
-
-  after(async () => {
-    await server?.stop();
-  });
+  const env = useServerWithTenant();
 
   const connect = async (mode, capabilities = {}) => {
     const client = new Client(
       { name: 'sagemcp-e2e-v2', version: '0.0.0' },
       { capabilities, versionNegotiation: { mode } },
     );
-    const transport = new StreamableHTTPClientTransport(new URL(ctx.mcpUrl), {
-      requestInit: { headers: { Authorization: `Bearer ${ctx.tenantKey}` } },
+    const transport = new StreamableHTTPClientTransport(new URL(env.ctx.mcpUrl), {
+      requestInit: { headers: { Authorization: `Bearer ${env.ctx.tenantKey}` } },
     });
     await client.connect(transport);
     return client;

@@ -1,7 +1,7 @@
 // Black-box tests of the session's event streams: the GET stream, event ids, priming events and
 // resumption with Last-Event-ID after a dropped or server-ended connection.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import {
   ACCEPT_BOTH,
@@ -12,7 +12,7 @@ import {
   rpc,
   sseEvents,
 } from '../support/mcp.mjs';
-import { setupTenant, startServer } from '../support/server.mjs';
+import { useServerWithTenant } from '../support/server.mjs';
 
 /** POSTs a tools/call that streams; returns the fetch response (SSE expected). */
 function streamingCall(ctx, session, name, args, opts = {}) {
@@ -52,44 +52,34 @@ const isResponse = (event) => {
 };
 
 describe('mcp event streams', () => {
-  let server;
-  let ctx;
-
-  before(async () => {
-    server = await startServer({ auth: true });
-    ctx = await setupTenant(server);
-  });
-
-  after(async () => {
-    await server?.stop();
-  });
+  const env = useServerWithTenant();
 
   describe('GET', () => {
     it('needs a session, an Accept of text/event-stream and a session-era version', async () => {
-      const session = await openSession(ctx.mcpUrl, ctx.tenantKey);
-      let res = await mcpGet(ctx.mcpUrl, ctx.tenantKey, undefined);
+      const session = await openSession(env.ctx.mcpUrl, env.ctx.tenantKey);
+      let res = await mcpGet(env.ctx.mcpUrl, env.ctx.tenantKey, undefined);
       assert.equal(res.status, 400, await res.text());
-      res = await mcpGet(ctx.mcpUrl, ctx.tenantKey, 'no-such-session');
+      res = await mcpGet(env.ctx.mcpUrl, env.ctx.tenantKey, 'no-such-session');
       assert.equal(res.status, 404, await res.text());
-      res = await mcpGet(ctx.mcpUrl, ctx.tenantKey, session.sessionId, {
+      res = await mcpGet(env.ctx.mcpUrl, env.ctx.tenantKey, session.sessionId, {
         accept: 'application/json',
       });
       assert.equal(res.status, 406, await res.text());
-      res = await mcpGet(ctx.mcpUrl, ctx.tenantKey, session.sessionId, {
+      res = await mcpGet(env.ctx.mcpUrl, env.ctx.tenantKey, session.sessionId, {
         headers: { 'mcp-protocol-version': '2026-07-28' },
       });
       assert.equal(res.status, 405, await res.text());
-      res = await mcpGet(ctx.mcpUrl, undefined, session.sessionId);
+      res = await mcpGet(env.ctx.mcpUrl, undefined, session.sessionId);
       assert.equal(res.status, 401, await res.text());
     });
 
     it('primes the stream, delivers list changes and updates, and is one per session', async () => {
-      const session = await openSession(ctx.mcpUrl, ctx.tenantKey);
+      const session = await openSession(env.ctx.mcpUrl, env.ctx.tenantKey);
       const caps = session.initResult.capabilities;
       assert.equal(caps.tools.listChanged, true);
       assert.equal(caps.resources.listChanged, true);
       const controller = new AbortController();
-      const res = await mcpGet(ctx.mcpUrl, ctx.tenantKey, session.sessionId, {
+      const res = await mcpGet(env.ctx.mcpUrl, env.ctx.tenantKey, session.sessionId, {
         signal: controller.signal,
       });
       assert.equal(res.status, 200);
@@ -100,7 +90,7 @@ describe('mcp event streams', () => {
       assert.equal(priming.id, '0-0');
       assert.equal(priming.retry, 1000);
 
-      const second = await mcpGet(ctx.mcpUrl, ctx.tenantKey, session.sessionId);
+      const second = await mcpGet(env.ctx.mcpUrl, env.ctx.tenantKey, session.sessionId);
       assert.equal(second.status, 409, await second.text());
 
       let res2 = await session.request('tools/call', { name: 'test_trigger_tool_change' });
@@ -124,11 +114,11 @@ describe('mcp event streams', () => {
     });
 
     it('ends when the session is deleted', async () => {
-      const session = await openSession(ctx.mcpUrl, ctx.tenantKey);
-      const res = await mcpGet(ctx.mcpUrl, ctx.tenantKey, session.sessionId);
+      const session = await openSession(env.ctx.mcpUrl, env.ctx.tenantKey);
+      const res = await mcpGet(env.ctx.mcpUrl, env.ctx.tenantKey, session.sessionId);
       assert.equal(res.status, 200);
       const ended = collect(res);
-      const del = await mcpDelete(ctx.mcpUrl, ctx.tenantKey, session.sessionId);
+      const del = await mcpDelete(env.ctx.mcpUrl, env.ctx.tenantKey, session.sessionId);
       assert.equal(del.status, 200, del.text);
       const events = await ended;
       assert.deepEqual(
@@ -140,11 +130,11 @@ describe('mcp event streams', () => {
 
   describe('resumption', () => {
     it('a dropped stream resumes with Last-Event-ID: no event lost, none duplicated', async () => {
-      const session = await openSession(ctx.mcpUrl, ctx.tenantKey);
+      const session = await openSession(env.ctx.mcpUrl, env.ctx.tenantKey);
       const steps = 8;
       const controller = new AbortController();
       const res = await streamingCall(
-        ctx,
+        env.ctx,
         session,
         'long_running_operation',
         { duration: 1.6, steps },
@@ -159,7 +149,7 @@ describe('mcp event streams', () => {
       const lastSeen = before.at(-1).id;
       await new Promise((resolve) => setTimeout(resolve, 500));
 
-      const resumed = await mcpGet(ctx.mcpUrl, ctx.tenantKey, session.sessionId, {
+      const resumed = await mcpGet(env.ctx.mcpUrl, env.ctx.tenantKey, session.sessionId, {
         lastEventId: lastSeen,
       });
       assert.equal(resumed.status, 200);
@@ -186,14 +176,14 @@ describe('mcp event streams', () => {
     });
 
     it('a stream the server ends mid-call resumes and delivers the result (SEP-1699)', async () => {
-      const session = await openSession(ctx.mcpUrl, ctx.tenantKey);
-      const res = await streamingCall(ctx, session, 'test_reconnection', {});
+      const session = await openSession(env.ctx.mcpUrl, env.ctx.tenantKey);
+      const res = await streamingCall(env.ctx, session, 'test_reconnection', {});
       assert.equal(res.status, 200);
       const first = await collect(res);
       assert.equal(first.length, 1, JSON.stringify(first));
       assert.equal(first[0].data, '');
       assert.equal(first[0].retry, 1000);
-      const resumed = await mcpGet(ctx.mcpUrl, ctx.tenantKey, session.sessionId, {
+      const resumed = await mcpGet(env.ctx.mcpUrl, env.ctx.tenantKey, session.sessionId, {
         lastEventId: first[0].id,
       });
       assert.equal(resumed.status, 200);
@@ -204,12 +194,12 @@ describe('mcp event streams', () => {
     });
 
     it('an id that names no event of the session is 400', async () => {
-      const session = await openSession(ctx.mcpUrl, ctx.tenantKey);
-      const other = await openSession(ctx.mcpUrl, ctx.tenantKey);
-      const res = await streamingCall(ctx, other, 'test_reconnection', {});
+      const session = await openSession(env.ctx.mcpUrl, env.ctx.tenantKey);
+      const other = await openSession(env.ctx.mcpUrl, env.ctx.tenantKey);
+      const res = await streamingCall(env.ctx, other, 'test_reconnection', {});
       const [priming] = await collect(res);
       for (const id of ['garbage', '99-1', priming.id.replace(/-0$/, '-7')]) {
-        const get = await mcpGet(ctx.mcpUrl, ctx.tenantKey, session.sessionId, { lastEventId: id });
+        const get = await mcpGet(env.ctx.mcpUrl, env.ctx.tenantKey, session.sessionId, { lastEventId: id });
         const text = await get.text();
         assert.equal(get.status, 400, `${id}: ${text}`);
         assert.equal(JSON.parse(text).error.code, -32600);
@@ -217,9 +207,9 @@ describe('mcp event streams', () => {
     });
 
     it('clients before 2025-11-25 get event ids but no priming event', async () => {
-      const session = await openSession(ctx.mcpUrl, ctx.tenantKey, '2025-06-18');
+      const session = await openSession(env.ctx.mcpUrl, env.ctx.tenantKey, '2025-06-18');
       assert.notEqual(session.protocolVersion, LATEST_VERSION);
-      const res = await streamingCall(ctx, session, 'test_tool_with_progress', {}, {
+      const res = await streamingCall(env.ctx, session, 'test_tool_with_progress', {}, {
         meta: { progressToken: 1 },
       });
       const events = await collect(res);

@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { after, before } from 'node:test';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const startupTimeoutMs = 15_000;
@@ -271,3 +272,19 @@ export const EVERYTHING_TOOLS = [
   'test_multiple_content_types',
   'test_error_handling',
 ];
+
+/**
+ * Starts a server (auth on) with a tenant for the enclosing describe block: the returned object's
+ * `server` and `ctx` (see setupTenant) are set before its tests run.
+ */
+export function useServerWithTenant(options = { auth: true }) {
+  const env = {};
+  before(async () => {
+    env.server = await startServer(options);
+    env.ctx = await setupTenant(env.server);
+  });
+  after(async () => {
+    await env.server?.stop();
+  });
+  return env;
+}

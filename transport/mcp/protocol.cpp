@@ -111,6 +111,18 @@ bool accepts_json_and_sse(std::string_view accept) {
          && lists_media_type(accept, "text/event-stream");
 }
 
+bool is_websocket_upgrade(std::string_view upgrade_header) {
+  return iequals(trim(upgrade_header), "websocket");
+}
+
+bool offers_subprotocol(std::string_view header, std::string_view protocol) {
+  bool found = false;
+  for_each_element(header, [&](std::string_view element) {
+    found = found || element == protocol;
+  });
+  return found;
+}
+
 bool accepts_sse(std::string_view accept) {
   return lists_media_type(accept, "text/event-stream");
 }

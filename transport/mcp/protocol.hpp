@@ -26,6 +26,12 @@ bool is_supported_version(std::string_view version);
 /// spec requires of a POST (wildcards do not count, as in the reference SDK server).
 bool accepts_json_and_sse(std::string_view accept);
 
+/// Whether a request asks for a WebSocket upgrade (`Upgrade: websocket`).
+bool is_websocket_upgrade(std::string_view upgrade_header);
+
+/// Whether a Sec-WebSocket-Protocol header offers `protocol`.
+bool offers_subprotocol(std::string_view header, std::string_view protocol);
+
 /// Whether an Accept header lists text/event-stream explicitly, as a GET stream requires.
 bool accepts_sse(std::string_view accept);
 
