@@ -915,6 +915,11 @@ channel_actor::behavior_type channel(channel_pointer self, transport_context* ct
                                      const std::shared_ptr<channel_sink>& sink,
                                      const mcp_envelope& origin) {
   self->state.sink = sink;
+  // The node shuts down: connections without a session end with the pool.
+  self->monitor(ctx->pool);
+  self->set_down_handler([self](caf::down_msg&) {
+    self->quit();
+  });
   self->attach_functor([ctx, origin, sink] {
     // The session dies with its connection.
     ctx->channels->erase(origin.session_id);
