@@ -15,7 +15,12 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import WebSocket from 'ws';
 
-import { EVERYTHING_TOOLS, useServerWithTenant } from '../support/server.mjs';
+import {
+  EVERYTHING_TOOLS,
+  setupTenant,
+  startServer,
+  useServerWithTenant,
+} from '../support/server.mjs';
 
 /** A browser-style WebSocket class that sends an Authorization header (the SDK passes none). */
 function webSocketWithKey(key) {
@@ -185,5 +190,29 @@ describe('sdk client e2e: legacy transports', () => {
       assert.equal((await open(['other'], env.ctx.tenantKey)).status, 400);
       assert.equal((await open(['mcp'], undefined)).status, 401);
     });
+  });
+
+  it('a server with open connections that never initialized shuts down promptly', async () => {
+    const server = await startServer({ auth: true });
+    try {
+      const ctx = await setupTenant(server);
+      const sse = await fetch(`${ctx.mcpUrl}/sse`, {
+        headers: { authorization: `Bearer ${ctx.tenantKey}` },
+      });
+      assert.equal(sse.status, 200);
+      const ws = new WebSocket(ctx.mcpUrl.replace(/^http/, 'ws'), ['mcp'], {
+        headers: { Authorization: `Bearer ${ctx.tenantKey}` },
+      });
+      await new Promise((resolve, reject) => {
+        ws.on('open', resolve);
+        ws.on('error', reject);
+      });
+      const started = Date.now();
+      const exit = await server.stop();
+      assert.deepEqual(exit, { code: 0, signal: null }, server.logs());
+      assert.ok(Date.now() - started < 4000, `shutdown took ${Date.now() - started} ms`);
+    } finally {
+      await server.stop();
+    }
   });
 });
