@@ -181,6 +181,15 @@ void send_to_client(session_pointer self, session_state::running_call& call, std
   emit(self, stream_of(self, call), std::move(message));
 }
 
+// Forgets the streams whose events the log forgot (finished a while ago).
+void prune_streams(session_pointer self) {
+  auto& st = self->state;
+  st.events.expire(self->clock().now());
+  std::erase_if(st.streams, [&st](const auto& entry) {
+    return entry.first != 0 && entry.second.finished && !st.events.knows(entry.first);
+  });
+}
+
 // Ends the stream of a finished call with its final message (none for a cancelled call): the
 // connection carrying it closes after that, and a later replay ends the same way.
 void finish_stream(session_pointer self, uint64_t stream, std::string final_message) {
@@ -195,6 +204,8 @@ void finish_stream(session_pointer self, uint64_t stream, std::string final_mess
     self->send(slot.out, atom::close_v);
     slot.out = nullptr;
   }
+  // Streams that ended more than the retention ago are of no use any more.
+  prune_streams(self);
 }
 
 // The final message of a call that failed; nothing for a cancelled call.
@@ -204,15 +215,6 @@ std::string final_error(const std::string& request_id, const caf::error& err) {
     return {};
   }
   return encode_error(request_id, info(code).jsonrpc_code, message_of(err), data_of(err));
-}
-
-// Forgets the streams whose events the log forgot (finished a while ago).
-void prune_streams(session_pointer self) {
-  auto& st = self->state;
-  st.events.expire(self->clock().now());
-  std::erase_if(st.streams, [&st](const auto& entry) {
-    return entry.first != 0 && entry.second.finished && !st.events.knows(entry.first);
-  });
 }
 
 // Ends the connection carrying a running call's stream (SEP-1699 polling); the call goes on and

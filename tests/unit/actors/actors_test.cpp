@@ -664,6 +664,29 @@ TEST_F(EventStreamTest, TheGetStreamCarriesChangesAndIsOnePerSession) {
   EXPECT_THAT((*again)[0], StartsWith("0-2 "));
 }
 
+TEST_F(EventStreamTest, ForgetsStreamsAMinuteAfterTheyEnded) {
+  auto seen = std::make_shared<std::vector<std::string>>();
+  spawn(collector, session_, progress_call("1"), seen);
+  run();
+  advance_time(std::chrono::milliseconds{600});
+  EXPECT_THAT(*ask<std::string>(session_, atom::status_v), HasSubstr(R"("event_streams":1)"));
+  advance_time(std::chrono::seconds{61});
+  auto req = progress_call("1");
+  req.id = "8";
+  spawn(collector, session_, req, seen);
+  run();
+  advance_time(std::chrono::milliseconds{600});
+  auto status = *ask<std::string>(session_, atom::status_v);
+  EXPECT_THAT(status, HasSubstr(R"("event_streams":1)"));
+  EXPECT_THAT(status, HasSubstr(R"("buffered_events":2)"));
+  // The forgotten stream cannot be resumed any more.
+  auto late = std::make_shared<std::vector<std::string>>();
+  spawn(attacher, session_, std::string{"1-1"}, late);
+  run();
+  ASSERT_EQ(late->size(), 1u);
+  EXPECT_THAT((*late)[0], HasSubstr("names no event of this session"));
+}
+
 TEST_F(EventStreamTest, EndingTheSessionEndsItsConnections) {
   auto seen = std::make_shared<std::vector<std::string>>();
   spawn(attacher, session_, std::string{}, seen);
