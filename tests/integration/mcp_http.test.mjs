@@ -21,6 +21,7 @@ import {
   mcpUrlOf,
   setupTenant,
   startServer,
+  useServerWithTenant,
 } from '../support/server.mjs';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -599,23 +600,11 @@ describe('mcp streamable http (auth off)', () => {
 });
 
 describe('tenant-wide mcp endpoint', () => {
-  let server;
-  let ctx;
-  let other;
-
-  before(async () => {
-    server = await startServer({ auth: true });
-    ctx = await setupTenant(server);
-    other = await setupTenant(server);
-  });
-
-  after(async () => {
-    await server?.stop();
-  });
+  const env = useServerWithTenant({ other: true });
 
   it('serves the tools of every enabled connector, prefixing names that clash', async () => {
-    const url = `${server.baseUrl}/api/v1/${ctx.slug}/mcp`;
-    const single = await openSession(url, ctx.tenantKey);
+    const url = `${env.server.baseUrl}/api/v1/${env.ctx.slug}/mcp`;
+    const single = await openSession(url, env.ctx.tenantKey);
     const list = await single.request('tools/list', {});
     assert.ok(list.json.result.tools.some((t) => t.name === 'echo'), list.text);
     const echo = await single.request('tools/call', { name: 'echo', arguments: { message: 't' } });
@@ -623,12 +612,12 @@ describe('tenant-wide mcp endpoint', () => {
     const resources = await single.request('resources/list', {});
     assert.equal(resources.json.error.code, -32601, resources.text);
 
-    await createConnector(server, ctx.slug, { name: 'Second' });
+    await createConnector(env.server, env.ctx.slug, { name: 'Second' });
     // A new connector changes the tenant's tool set: old tenant-wide sessions end.
     const stale = await single.request('ping');
     assert.equal(stale.status, 404, stale.text);
 
-    const both = await openSession(url, ctx.tenantKey);
+    const both = await openSession(url, env.ctx.tenantKey);
     const names = (await both.request('tools/list', {})).json.result.tools.map((t) => t.name);
     assert.ok(names.includes('Second__echo'), names.join(', '));
     assert.equal(names.filter((n) => n.endsWith('__echo')).length, 2, names.join(', '));
@@ -643,8 +632,8 @@ describe('tenant-wide mcp endpoint', () => {
   });
 
   it('refuses another tenant key', async () => {
-    const res = await mcpPost(`${server.baseUrl}/api/v1/${ctx.slug}/mcp`, initializeRequest(), {
-      key: other.tenantKey,
+    const res = await mcpPost(`${env.server.baseUrl}/api/v1/${env.ctx.slug}/mcp`, initializeRequest(), {
+      key: env.other.tenantKey,
     });
     assert.equal(res.status, 403, res.text);
   });

@@ -1,9 +1,9 @@
 // Black-box tests of the 2026-07-28 (stateless) path of the MCP endpoint with raw fetch.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 
 import { STATELESS_VERSION, mcpDelete, mcpPost, parseSse, rpc, statelessPost } from '../support/mcp.mjs';
-import { setupTenant, startServer } from '../support/server.mjs';
+import { useServerWithTenant } from '../support/server.mjs';
 
 function assertError(res, status, code, what) {
   assert.equal(res.status, status, `${what}: ${res.text}`);
@@ -11,21 +11,9 @@ function assertError(res, status, code, what) {
 }
 
 describe('mcp 2026-07-28 stateless path', () => {
-  let server;
-  let ctx;
-  let other;
+  const env = useServerWithTenant({ other: true });
   const post = (method, params, opts = {}) =>
-    statelessPost(ctx.mcpUrl, method, params, { key: ctx.tenantKey, ...opts });
-
-  before(async () => {
-    server = await startServer({ auth: true });
-    ctx = await setupTenant(server);
-    other = await setupTenant(server);
-  });
-
-  after(async () => {
-    await server?.stop();
-  });
+    statelessPost(env.ctx.mcpUrl, method, params, { key: env.ctx.tenantKey, ...opts });
 
   it('server/discover names the versions, capabilities and server', async () => {
     const res = await post('server/discover');
@@ -59,8 +47,8 @@ describe('mcp 2026-07-28 stateless path', () => {
   });
 
   it('rejects a missing envelope, mismatching headers and unknown versions with 400', async () => {
-    const bare = await mcpPost(ctx.mcpUrl, rpc('tools/list', {}), {
-      key: ctx.tenantKey,
+    const bare = await mcpPost(env.ctx.mcpUrl, rpc('tools/list', {}), {
+      key: env.ctx.tenantKey,
       headers: { 'mcp-protocol-version': STATELESS_VERSION, 'mcp-method': 'tools/list' },
     });
     assertError(bare, 400, -32602, 'no _meta');
@@ -87,12 +75,12 @@ describe('mcp 2026-07-28 stateless path', () => {
   });
 
   it('has no GET stream and no sessions to delete', async () => {
-    const del = await fetch(ctx.mcpUrl, {
+    const del = await fetch(env.ctx.mcpUrl, {
       method: 'DELETE',
-      headers: { authorization: `Bearer ${ctx.tenantKey}`, 'mcp-protocol-version': STATELESS_VERSION },
+      headers: { authorization: `Bearer ${env.ctx.tenantKey}`, 'mcp-protocol-version': STATELESS_VERSION },
     });
     assert.equal(del.status, 405);
-    const legacy = await mcpDelete(ctx.mcpUrl, ctx.tenantKey, 'no-such-session');
+    const legacy = await mcpDelete(env.ctx.mcpUrl, env.ctx.tenantKey, 'no-such-session');
     assert.equal(legacy.status, 404);
   });
 
@@ -146,12 +134,12 @@ describe('mcp 2026-07-28 stateless path', () => {
     assertError(tampered, 200, -32602, 'tampered state');
 
     // A state is bound to its caller: another tenant's key cannot replay it.
-    const replay = await statelessPost(other.mcpUrl, 'tools/call', {
+    const replay = await statelessPost(env.other.mcpUrl, 'tools/call', {
       name: 'test_input_required_result_multi_round',
       arguments: {},
       inputResponses: { step2: accept({ color: 'green' }) },
       requestState: r2.requestState,
-    }, { key: other.tenantKey, capabilities: caps });
+    }, { key: env.other.tenantKey, capabilities: caps });
     assertError(replay, 200, -32602, 'replayed state');
   });
 
@@ -179,11 +167,11 @@ describe('mcp 2026-07-28 stateless path', () => {
       'io.modelcontextprotocol/protocolVersion': STATELESS_VERSION,
       'io.modelcontextprotocol/clientCapabilities': {},
     };
-    const res = await fetch(ctx.mcpUrl, {
+    const res = await fetch(env.ctx.mcpUrl, {
       method: 'POST',
       signal: controller.signal,
       headers: {
-        authorization: `Bearer ${ctx.tenantKey}`,
+        authorization: `Bearer ${env.ctx.tenantKey}`,
         accept: 'application/json, text/event-stream',
         'content-type': 'application/json',
         'mcp-protocol-version': STATELESS_VERSION,
@@ -233,7 +221,7 @@ describe('mcp 2026-07-28 stateless path', () => {
   });
 
   it('still needs a valid key', async () => {
-    const res = await statelessPost(ctx.mcpUrl, 'tools/list', {});
+    const res = await statelessPost(env.ctx.mcpUrl, 'tools/list', {});
     assert.equal(res.status, 401);
   });
 });

@@ -275,13 +275,17 @@ export const EVERYTHING_TOOLS = [
 
 /**
  * Starts a server (auth on) with a tenant for the enclosing describe block: the returned object's
- * `server` and `ctx` (see setupTenant) are set before its tests run.
+ * `server` and `ctx` (see setupTenant), and with `{other: true}` a second tenant `other`, are set
+ * before its tests run.
  */
-export function useServerWithTenant(options = { auth: true }) {
+export function useServerWithTenant({ other = false } = {}) {
   const env = {};
   before(async () => {
-    env.server = await startServer(options);
+    env.server = await startServer({ auth: true });
     env.ctx = await setupTenant(env.server);
+    if (other) {
+      env.other = await setupTenant(env.server);
+    }
   });
   after(async () => {
     await env.server?.stop();
