@@ -35,10 +35,13 @@ test-unit:
 test-node:
 	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp bash tests/run-node-tests.sh
 
-# The official MCP conformance suite (Node 22 from npm) against the everything connector.
+# The official MCP conformance suite (Node 22 from npm) against the everything connector, on its
+# own endpoint and on the tenant endpoint.
 test-conformance:
 	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp bash tests/conformance/run.sh 2025-11-25
 	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp bash tests/conformance/run.sh 2026-07-28
+	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp bash tests/conformance/run.sh 2025-11-25 tenant
+	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp bash tests/conformance/run.sh 2026-07-28 tenant
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

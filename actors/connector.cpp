@@ -274,8 +274,15 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
   self->state.tool_pages = connectors::tool_pages(*spec);
   self->state.tools_json = connectors::serialize_tools(*spec);
   return {
-    [self](atom::get, atom::tool) {
-      return self->state.tools_json;
+    [self](atom::get, const std::string& list) -> caf::result<std::string> {
+      if (list == "tools") {
+        return self->state.tools_json;
+      }
+      auto items = connectors::serialize_items(*self->state.spec, list);
+      if (!items) {
+        return std::move(items.error());
+      }
+      return std::move(*items);
     },
     [self](atom::list, const std::string& cursor) -> caf::result<std::string> {
       const auto& pages = self->state.tool_pages;

@@ -1,9 +1,9 @@
 #include "actors/server_pool.hpp"
 
 #include "actors/connector.hpp"
+#include "actors/merged_list.hpp"
 #include "actors/session.hpp"
 #include "actors/tenant.hpp"
-#include "actors/tool_catalog.hpp"
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
 #include "observability/metrics.hpp"
@@ -113,20 +113,23 @@ void start_session(pool_pointer self, caf::typed_response_promise<session_info> 
                 std::move(info));
 }
 
-// The tenant-wide endpoint: every enabled connector whose type this node knows, tools only.
+// The tenant-wide endpoint: every enabled connector whose type this node knows, with what any
+// of them offers.
 void start_tenant_session(pool_pointer self, caf::typed_response_promise<session_info> promise,
                           session_request req, const std::vector<connector_row>& rows) {
   std::vector<session_member> members;
+  std::vector<const connectors::connector_spec*> specs;
   for (const auto& row : rows) {
     auto instance = connector_for(self, row, req.tenant);
     if (instance) {
       members.push_back(
         session_member{connector_prefix(row.name, row.connector_type), *instance, row.id});
+      specs.push_back(connectors::find_connector_type(row.connector_type));
     }
   }
   // No connector name: the session spans the tenant.
-  auto info = session_info{
-    req.session_id, req.protocol_version, {}, R"({"tools":{"listChanged":false},"logging":{}})"};
+  auto info
+    = session_info{req.session_id, req.protocol_version, {}, connectors::capabilities(specs)};
   spawn_session(self, std::move(promise), std::move(req), std::move(members), std::move(info));
 }
 

@@ -4,6 +4,7 @@
 #include "messages/errc.hpp"
 #include "messages/jsonrpc.hpp"
 #include "observability/logging.hpp"
+#include "observability/metrics.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
@@ -24,7 +25,7 @@ using session_pointer = session_actor::stateful_pointer<session_state>;
 // Tool calls may wait on slow upstream APIs; clients such as Claude give up after 300 s.
 constexpr auto tool_call_timeout = std::chrono::seconds{300};
 
-// Time a connector may take to list its tools for a tenant-wide catalog.
+// Time a connector may take to list its items for a tenant-wide list.
 constexpr auto catalog_timeout = std::chrono::seconds{30};
 
 std::string tool_error_result(const caf::error& err) {
@@ -41,82 +42,117 @@ bool tenant_wide(const session_state& st) {
   return st.origin.connector_id.empty();
 }
 
-// Runs `then` once the tenant-wide catalog exists, building it on first use. A member that
-// cannot list its tools is left out (and logged) instead of failing the whole list.
-void with_catalog(session_pointer self, std::function<void()> then) {
-  auto& st = self->state;
-  if (st.catalog) {
+// Runs `then` once the tenant-wide list of `kind` exists, building it on first use. A member
+// that cannot list its items is left out (logged and counted) instead of failing the whole list.
+void with_list(session_pointer self, list_kind kind, std::function<void()> then) {
+  auto& merged = self->state.merged[static_cast<size_t>(kind)];
+  if (merged.list) {
     then();
     return;
   }
-  st.catalog_waiters.push_back(std::move(then));
-  if (st.catalog_loading) {
+  merged.waiters.push_back(std::move(then));
+  if (merged.loading) {
     return;
   }
-  st.catalog_loading = true;
-  auto collected = std::make_shared<std::vector<catalog_member>>(st.members.size());
-  auto remaining = std::make_shared<size_t>(st.members.size() + 1);
-  auto done = [self, collected, remaining] {
+  merged.loading = true;
+  const auto& members = self->state.members;
+  auto collected = std::make_shared<std::vector<list_member>>(members.size());
+  auto remaining = std::make_shared<size_t>(members.size() + 1);
+  auto done = [self, kind, collected, remaining] {
     if (--*remaining > 0) {
       return;
     }
-    auto& s = self->state;
-    s.catalog = tool_catalog::build(*collected);
-    s.catalog_loading = false;
-    auto waiters = std::move(s.catalog_waiters);
-    s.catalog_waiters.clear();
+    auto& m = self->state.merged[static_cast<size_t>(kind)];
+    m.list = merged_list::build(kind, *collected);
+    m.loading = false;
+    auto waiters = std::move(m.waiters);
+    m.waiters.clear();
     for (auto& waiter : waiters) {
       waiter();
     }
+    if (m.stale) {
+      // The list changed while it was being built: the next request builds it anew.
+      m.stale = false;
+      m.list.reset();
+    }
   };
-  for (size_t i = 0; i < st.members.size(); ++i) {
-    (*collected)[i].prefix = st.members[i].prefix;
-    self->request(st.members[i].handle, catalog_timeout, atom::get_v, atom::tool_v)
+  for (size_t i = 0; i < members.size(); ++i) {
+    (*collected)[i].prefix = members[i].prefix;
+    self->request(members[i].handle, catalog_timeout, atom::get_v, std::string{items_member(kind)})
       .then(
-        [collected, i, done](std::string& tools) {
-          (*collected)[i].tools_json = std::move(tools);
+        [collected, i, done](std::string& items) {
+          (*collected)[i].items_json = std::move(items);
           done();
         },
-        [self, collected, i, done](caf::error& err) {
+        [self, kind, collected, i, done](caf::error& err) {
           observability::log(observability::log_level::warn,
-                             "connector left out of the tenant tool list",
+                             "connector left out of a tenant-wide list",
                              {{"tenant", self->state.origin.tenant},
-                              {"prefix", (*collected)[i].prefix},
+                              {"connector_id", self->state.members[i].connector_id},
+                              {"list", std::string{items_member(kind)}},
                               {"error", message_of(err)}});
+          observability::metrics::global().observe_list_failure(items_member(kind));
           done();
         });
   }
   done();
 }
 
-caf::result<mcp_reply> list_tools(session_pointer self, const mcp_request& req) {
-  std::string cursor;
-  if (!req.params.empty()) {
-    boost::system::error_code ec;
-    auto params = boost::json::parse(req.params, ec);
-    const auto* obj = ec ? nullptr : params.if_object();
-    const auto* given = obj != nullptr ? obj->if_contains("cursor") : nullptr;
-    if (given != nullptr && !given->is_null()) {
-      if (!given->is_string()) {
-        return make_error(errc::invalid_params, "Invalid params: 'cursor' must be a string");
-      }
-      cursor = std::string{given->as_string()};
-    }
+// Forgets a tenant-wide list after its members reported a change; one being built is dropped
+// once the requests waiting for it got it.
+void forget_list(session_state& st, list_kind kind) {
+  auto& merged = st.merged[static_cast<size_t>(kind)];
+  if (merged.loading) {
+    merged.stale = true;
+  } else {
+    merged.list.reset();
+  }
+}
+
+// The request's params.cursor: empty when absent or null.
+caf::expected<std::string> cursor_of(const mcp_request& req) {
+  if (req.params.empty()) {
+    return std::string{};
+  }
+  boost::system::error_code ec;
+  auto params = boost::json::parse(req.params, ec);
+  const auto* obj = ec ? nullptr : params.if_object();
+  const auto* given = obj != nullptr ? obj->if_contains("cursor") : nullptr;
+  if (given == nullptr || given->is_null()) {
+    return std::string{};
+  }
+  if (!given->is_string()) {
+    return make_error(errc::invalid_params, "Invalid params: 'cursor' must be a string");
+  }
+  return std::string{given->as_string()};
+}
+
+// A page of a tenant-wide list.
+caf::result<mcp_reply> list_merged(session_pointer self, const mcp_request& req, list_kind kind) {
+  auto cursor = cursor_of(req);
+  if (!cursor) {
+    return std::move(cursor.error());
   }
   auto promise = self->make_response_promise<mcp_reply>();
-  if (tenant_wide(self->state)) {
-    with_catalog(self, [self, promise, cursor]() mutable {
-      const auto& pages = self->state.catalog->pages();
-      auto index = connectors::page_of(cursor, pages.size());
-      if (!index) {
-        promise.deliver(std::move(index.error()));
-      } else {
-        promise.deliver(mcp_reply{pages[*index]});
-      }
-    });
-    return promise;
+  with_list(self, kind, [self, kind, promise, cursor = std::move(*cursor)]() mutable {
+    const auto& pages = self->state.merged[static_cast<size_t>(kind)].list->pages();
+    auto index = connectors::page_of(cursor, pages.size());
+    if (!index) {
+      promise.deliver(std::move(index.error()));
+    } else {
+      promise.deliver(mcp_reply{pages[*index]});
+    }
+  });
+  return promise;
+}
+
+caf::result<mcp_reply> list_tools(session_pointer self, const mcp_request& req) {
+  auto cursor = cursor_of(req);
+  if (!cursor) {
+    return std::move(cursor.error());
   }
-  self->request(self->state.members.front().handle, caf::infinite, atom::list_v, std::move(cursor))
+  auto promise = self->make_response_promise<mcp_reply>();
+  self->request(self->state.members.front().handle, caf::infinite, atom::list_v, std::move(*cursor))
     .then(
       [promise](std::string& page) mutable {
         promise.deliver(mcp_reply{std::move(page)});
@@ -124,6 +160,169 @@ caf::result<mcp_reply> list_tools(session_pointer self, const mcp_request& req) 
       [promise](caf::error& err) mutable {
         promise.deliver(std::move(err));
       });
+  return promise;
+}
+
+// A connector-level request with the client's capabilities: a 2026-07-28 request carries its
+// own, a session's were declared at initialize.
+mcp_request with_capabilities(const session_state& st, const mcp_request& req) {
+  auto result = req;
+  if (!req.stateless) {
+    result.client_capabilities = st.origin.client_capabilities;
+  }
+  return result;
+}
+
+// Sends a connector-level request to one member and answers with its reply.
+void ask_member(session_pointer self, caf::typed_response_promise<mcp_reply> promise, size_t member,
+                const mcp_request& req) {
+  self->request(self->state.members[member].handle, tool_call_timeout, atom::handle_v, req)
+    .then(
+      [promise](mcp_reply& reply) mutable {
+        promise.deliver(std::move(reply));
+      },
+      [promise](caf::error& err) mutable {
+        promise.deliver(std::move(err));
+      });
+}
+
+// Reads a resource no member listed (one a template of some member describes): asks the members
+// in order from `member` until one knows it. Members that do not answer are skipped and counted
+// in `silent`.
+void read_anywhere(session_pointer self, caf::typed_response_promise<mcp_reply> promise,
+                   size_t member, mcp_request req, std::string uri, size_t silent = 0) {
+  if (member >= self->state.members.size()) {
+    auto message = "Resource not found: " + uri;
+    if (silent > 0) {
+      message += " (" + std::to_string(silent) + " of the tenant's connectors did not answer)";
+    }
+    promise.deliver(make_error(errc::resource_not_found, std::move(message),
+                               boost::json::serialize(boost::json::object{{"uri", uri}})));
+    return;
+  }
+  self->request(self->state.members[member].handle, tool_call_timeout, atom::handle_v, req)
+    .then(
+      [promise](mcp_reply& reply) mutable {
+        promise.deliver(std::move(reply));
+      },
+      [self, promise, member, req, uri, silent](caf::error& err) mutable {
+        auto code = code_of(err);
+        bool answered = err.category() == errc_category && code != errc::timeout;
+        if (answered && code != errc::resource_not_found && code != errc::method_not_found) {
+          promise.deliver(std::move(err));
+          return;
+        }
+        if (!answered) {
+          observability::log(observability::log_level::warn,
+                             "connector did not answer a tenant-wide resources/read",
+                             {{"tenant", self->state.origin.tenant},
+                              {"connector_id", self->state.members[member].connector_id},
+                              {"error", message_of(err)}});
+        }
+        read_anywhere(self, promise, member + 1, std::move(req), std::move(uri),
+                      silent + (answered ? 0 : 1));
+      });
+}
+
+caf::error invalid_params(std::string_view message) {
+  return make_error(errc::invalid_params, "Invalid params: " + std::string{message});
+}
+
+// The string member `key` of `obj`; nullptr when missing or not a string.
+const boost::json::string* string_member(const boost::json::object& obj, std::string_view key) {
+  const auto* value = obj.if_contains(key);
+  return value != nullptr && value->is_string() ? &value->as_string() : nullptr;
+}
+
+// Routes a connector-level request of the tenant-wide endpoint to the member behind the name or
+// URI at `path` in its params, looked up in the merged list of `kind`; the member sees its own
+// name there. An unknown name is invalid params, `unknown` saying what it should have been.
+void route_named(session_pointer self, caf::typed_response_promise<mcp_reply> promise,
+                 mcp_request req, boost::json::object params, std::vector<std::string> path,
+                 list_kind kind, std::string_view unknown) {
+  with_list(self, kind,
+            [self, promise, req = std::move(req), params = std::move(params),
+             path = std::move(path), kind, unknown = std::string{unknown}]() mutable {
+              auto* target = &params;
+              for (size_t i = 0; i + 1 < path.size(); ++i) {
+                target = &(*target)[path[i]].as_object();
+              }
+              std::string exposed{(*target)[path.back()].as_string()};
+              const auto* route = self->state.merged[static_cast<size_t>(kind)].list->find(exposed);
+              if (route == nullptr) {
+                promise.deliver(invalid_params(unknown + ": " + exposed));
+                return;
+              }
+              (*target)[path.back()] = route->key;
+              req.params = boost::json::serialize(params);
+              ask_member(self, promise, route->member, req);
+            });
+}
+
+// resources/*, prompts/* and completion/complete on the tenant-wide endpoint: each goes to the
+// member that serves what it names.
+caf::result<mcp_reply> serve_merged(session_pointer self, const mcp_request& original) {
+  auto req = with_capabilities(self->state, original);
+  boost::json::object params;
+  if (!req.params.empty()) {
+    boost::system::error_code ec;
+    auto parsed = boost::json::parse(req.params, ec);
+    if (ec || !parsed.is_object()) {
+      return invalid_params("'params' must be an object");
+    }
+    params = std::move(parsed.as_object());
+  }
+  // Validate before making the promise: an error returned after it would reach no one.
+  if (req.method == "prompts/get") {
+    if (string_member(params, "name") == nullptr) {
+      return invalid_params("'name' must be a string");
+    }
+    auto promise = self->make_response_promise<mcp_reply>();
+    route_named(self, promise, std::move(req), std::move(params), {"name"}, list_kind::prompts,
+                "Unknown prompt");
+    return promise;
+  }
+  if (req.method == "completion/complete") {
+    const auto* ref_value = params.if_contains("ref");
+    const auto* ref = ref_value != nullptr ? ref_value->if_object() : nullptr;
+    if (ref == nullptr) {
+      return invalid_params("'ref' must be an object");
+    }
+    const auto* type = string_member(*ref, "type");
+    bool prompt = type != nullptr && *type == "ref/prompt"
+                  && string_member(*ref, "name") != nullptr;
+    bool resource = type != nullptr && *type == "ref/resource"
+                    && string_member(*ref, "uri") != nullptr;
+    if (!prompt && !resource) {
+      return invalid_params(
+        "'ref' must be a ref/prompt with a 'name' or a ref/resource with a 'uri'");
+    }
+    auto promise = self->make_response_promise<mcp_reply>();
+    if (prompt) {
+      route_named(self, promise, std::move(req), std::move(params), {"ref", "name"},
+                  list_kind::prompts, "'ref.name' must name a prompt of this server");
+    } else {
+      route_named(self, promise, std::move(req), std::move(params), {"ref", "uri"},
+                  list_kind::resource_templates,
+                  "'ref.uri' must name a resource template of this server");
+    }
+    return promise;
+  }
+  // resources/read: the member that listed the URI, else the first member that knows it.
+  const auto* uri = string_member(params, "uri");
+  if (uri == nullptr) {
+    return invalid_params("'uri' must be a string");
+  }
+  auto promise = self->make_response_promise<mcp_reply>();
+  with_list(self, list_kind::resources, [self, promise, req, wanted = std::string{*uri}]() mutable {
+    const auto* route
+      = self->state.merged[static_cast<size_t>(list_kind::resources)].list->find(wanted);
+    if (route != nullptr) {
+      ask_member(self, promise, route->member, req);
+    } else {
+      read_anywhere(self, promise, 0, std::move(req), std::move(wanted));
+    }
+  });
   return promise;
 }
 
@@ -354,14 +553,15 @@ caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
     start_call(self, std::move(stream), promise, req, self->state.members.front().handle, req.name);
     return promise;
   }
-  with_catalog(self, [self, stream, promise, req]() mutable {
-    const auto* route = self->state.catalog->find(req.name);
+  with_list(self, list_kind::tools, [self, stream, promise, req]() mutable {
+    const auto* route
+      = self->state.merged[static_cast<size_t>(list_kind::tools)].list->find(req.name);
     if (route == nullptr) {
       promise.deliver(make_error(errc::unknown_tool, "Unknown tool: " + req.name));
       return;
     }
     start_call(self, std::move(stream), promise, req, self->state.members[route->member].handle,
-               route->tool);
+               route->key);
   });
   return promise;
 }
@@ -574,8 +774,15 @@ void deliver_change(session_pointer self, const std::string& notification) {
     return;
   }
   auto name = std::string_view{method->as_string()};
-  if (name == "notifications/tools/list_changed" && tenant_wide(st) && !st.catalog_loading) {
-    st.catalog.reset();
+  if (tenant_wide(st)) {
+    if (name == "notifications/tools/list_changed") {
+      forget_list(st, list_kind::tools);
+    } else if (name == "notifications/prompts/list_changed") {
+      forget_list(st, list_kind::prompts);
+    } else if (name == "notifications/resources/list_changed") {
+      forget_list(st, list_kind::resources);
+      forget_list(st, list_kind::resource_templates);
+    }
   }
   std::string uri;
   if (const auto* params = obj->if_contains("params"); params != nullptr && params->is_object()) {
@@ -718,24 +925,23 @@ caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
   if (req.method == "ping") {
     return mcp_reply{"{}"};
   }
-  if (req.method == "tools/list") {
-    return list_tools(self, req);
-  }
   if (req.method == "tools/call") {
     return call_tool(self, req);
   }
+  if (tenant_wide(st)) {
+    if (auto kind = list_of_method(req.method)) {
+      return list_merged(self, req, *kind);
+    }
+    if (connectors::is_served_method(req.method)) {
+      return serve_merged(self, req);
+    }
+  }
+  if (req.method == "tools/list") {
+    return list_tools(self, req);
+  }
   if (connectors::is_served_method(req.method)) {
-    if (tenant_wide(self->state)) {
-      return make_error(errc::method_not_found, "Method not found: " + req.method
-                                                  + " (not offered on the tenant endpoint)");
-    }
-    if (req.stateless) {
-      return self->delegate(self->state.members.front().handle, atom::handle_v, req);
-    }
-    auto with_capabilities = req;
-    with_capabilities.client_capabilities = st.origin.client_capabilities;
     return self->delegate(self->state.members.front().handle, atom::handle_v,
-                          std::move(with_capabilities));
+                          with_capabilities(st, req));
   }
   if (req.stateless && req.method == "subscriptions/listen") {
     return listen(self, req);

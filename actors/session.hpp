@@ -1,7 +1,7 @@
 #pragma once
 
 #include "actors/event_log.hpp"
-#include "actors/tool_catalog.hpp"
+#include "actors/merged_list.hpp"
 #include "messages/interfaces.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -10,6 +10,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <caf/typed_response_promise.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -45,10 +46,17 @@ struct session_state {
   session_request origin;
   /// One connector, or every enabled connector of the tenant on the tenant-wide endpoint.
   std::vector<session_member> members;
-  /// Tenant-wide sessions: the merged tools, built on first use.
-  std::optional<tool_catalog> catalog;
-  bool catalog_loading = false;
-  std::vector<std::function<void()>> catalog_waiters;
+  /// A list of a tenant-wide session, merged from its members on first use.
+  struct merged_state {
+    std::optional<merged_list> list;
+    bool loading = false;
+    /// A member reported a change while the list was being built.
+    bool stale = false;
+    /// Requests waiting for the list.
+    std::vector<std::function<void()>> waiters;
+  };
+  /// Tenant-wide sessions: the merged lists, by list_kind.
+  std::array<merged_state, list_kinds.size()> merged;
   bool initialized = false;
   /// The level set by logging/setLevel; messages below it are not sent.
   std::string log_level = "info";
@@ -116,7 +124,7 @@ struct session_state {
 };
 
 /// Serves one session against its connector instance, or against every member on the
-/// tenant-wide endpoint (an empty `origin.connector_id`: tools only). Ends itself after
+/// tenant-wide endpoint (an empty `origin.connector_id`). Ends itself after
 /// `options.idle_ttl` without requests.
 session_actor::behavior_type session(session_actor::stateful_pointer<session_state> self,
                                      session_request origin, std::vector<session_member> members,

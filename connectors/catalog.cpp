@@ -271,22 +271,66 @@ bool is_served_method(std::string_view method) {
   return std::find(served_methods.begin(), served_methods.end(), method) != served_methods.end();
 }
 
-std::string capabilities(const connector_spec& spec) {
+caf::expected<std::string> serialize_items(const connector_spec& spec, std::string_view member) {
+  if (member == "tools") {
+    return serialize_tools(spec);
+  }
+  if (member == "prompts") {
+    return json::serialize(list_prompts(spec));
+  }
+  if (member == "resources") {
+    return json::serialize(list_resources(spec));
+  }
+  if (member == "resourceTemplates") {
+    return json::serialize(list_templates(spec));
+  }
+  return invalid_params("no list named '" + std::string{member} + "'");
+}
+
+namespace {
+
+// The capabilities of an endpoint whose members offer what `specs` offer; `tools` whatever the
+// members have, as the tenant-wide endpoint always lists tools.
+std::string capabilities_of(std::span<const connector_spec* const> specs, bool always_tools) {
+  auto any = [specs](auto pred) {
+    return std::any_of(specs.begin(), specs.end(), [&pred](const connector_spec* spec) {
+      return pred(*spec);
+    });
+  };
   json::object caps;
-  if (!spec.tools.empty()) {
+  if (always_tools || any([](const connector_spec& s) {
+        return !s.tools.empty();
+      })) {
     caps["tools"] = json::object{{"listChanged", false}};
   }
-  if (!spec.resources.empty() || !spec.resource_templates.empty()) {
+  if (any([](const connector_spec& s) {
+        return !s.resources.empty() || !s.resource_templates.empty();
+      })) {
     caps["resources"] = json::object{{"subscribe", true}, {"listChanged", false}};
   }
-  if (!spec.prompts.empty()) {
+  if (any([](const connector_spec& s) {
+        return !s.prompts.empty();
+      })) {
     caps["prompts"] = json::object{{"listChanged", false}};
   }
-  if (spec.complete != nullptr) {
+  if (any([](const connector_spec& s) {
+        return s.complete != nullptr;
+      })) {
     caps["completions"] = json::object{};
   }
   caps["logging"] = json::object{};
   return json::serialize(caps);
+}
+
+} // namespace
+
+std::string capabilities(const connector_spec& spec) {
+  const connector_spec* const one[] = {&spec};
+  return capabilities_of(one, false);
+}
+
+std::string capabilities(std::span<const connector_spec* const> specs) {
+  return capabilities_of(specs, true);
 }
 
 caf::expected<std::string> serve(const connector_spec& spec, std::string_view method,

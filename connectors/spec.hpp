@@ -222,8 +222,17 @@ caf::error invalid_argument(std::string_view field, std::string_view expectation
 /// A CallToolResult with one text content block.
 boost::json::object text_result(std::string_view text);
 
+/// The serialized JSON array of every item of a list of a connector type: `member` is the list
+/// result's member (`tools`, `prompts`, `resources` or `resourceTemplates`); errc::invalid_params
+/// for other names.
+caf::expected<std::string> serialize_items(const connector_spec& spec, std::string_view member);
+
 /// The server capabilities a connector type offers, as a JSON object text for `initialize`.
 std::string capabilities(const connector_spec& spec);
+
+/// The server capabilities of an endpoint that serves several connector types at once (the
+/// tenant-wide endpoint): tools and logging always, the others where any member offers them.
+std::string capabilities(std::span<const connector_spec* const> specs);
 
 /// Serves the connector-level MCP methods: resources/list, resources/templates/list,
 /// resources/read, prompts/list, prompts/get and completion/complete. `params` is raw JSON text

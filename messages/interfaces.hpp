@@ -60,8 +60,9 @@ using persistence_actor = caf::typed_actor<
 using connector_actor = caf::typed_actor<
   // Replies with the serialized tools/list result page a cursor names (empty: the first).
   caf::replies_to<atom::list, std::string>::with<std::string>,
-  // Replies with the serialized JSON array of all of the instance's tools.
-  caf::replies_to<atom::get, atom::tool>::with<std::string>,
+  // Replies with the serialized JSON array of every item of a list, named by its result member:
+  // tools, prompts, resources or resourceTemplates.
+  caf::replies_to<atom::get, std::string>::with<std::string>,
   // Runs a tool call; replies with a raw JSON CallToolResult. Notifications the tool emits while
   // it runs go to the sender as (push, call id, JSON-RPC notification).
   caf::replies_to<atom::invoke, tool_call>::with<std::string>,

@@ -51,7 +51,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, tenant, "tenant")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, connector, "connector")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, key, "key")
-  CAF_ADD_ATOM(sagemcp, sagemcp::atom, tool, "tool")
 
 CAF_END_TYPE_ID_BLOCK(sagemcp)
 

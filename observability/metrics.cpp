@@ -44,6 +44,12 @@ struct metrics::impl {
         .Name("sagemcp_tool_call_duration_seconds")
         .Help("Duration of tool calls, by connector type.")
         .Register(*registry);
+  prometheus::Family<prometheus::Counter>& list_failures
+    = prometheus::BuildCounter()
+        .Name("sagemcp_tenant_list_failures_total")
+        .Help("Connectors left out of a tenant-wide list because they could not list their "
+              "items, by list (tools, prompts, resources, resourceTemplates).")
+        .Register(*registry);
   prometheus::Family<prometheus::Gauge>& pool
     = prometheus::BuildGauge()
         .Name("sagemcp_pool_actors")
@@ -79,6 +85,10 @@ void metrics::observe_tool_call(std::string_view connector_type, std::string_vie
     .Increment();
   impl_->tool_duration.Add({{"connector_type", std::string{connector_type}}}, latency_buckets())
     .Observe(seconds);
+}
+
+void metrics::observe_list_failure(std::string_view list) {
+  impl_->list_failures.Add({{"list", std::string{list}}}).Increment();
 }
 
 void metrics::set_pool_sizes(double tenants, double connectors, double sessions) {

@@ -30,6 +30,10 @@ public:
   /// Records one tool call; `outcome` is "success", "tool_error" or "error".
   void observe_tool_call(std::string_view connector_type, std::string_view outcome, double seconds);
 
+  /// Records a connector left out of a tenant-wide list (`tools`, `prompts`, `resources` or
+  /// `resourceTemplates`) because it could not list its items.
+  void observe_list_failure(std::string_view list);
+
   /// Sets the gauges of the server pool.
   void set_pool_sizes(double tenants, double connectors, double sessions);
 

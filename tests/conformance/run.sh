@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Runs the official MCP conformance suite (a client) against the `everything` connector of a
 # freshly started server: an authless tenant on loopback, as the suite sends no credentials.
-# Usage: run.sh [requirement set, default 2025-11-25]
+# Usage: run.sh [requirement set, default 2025-11-25] [connector|tenant, default connector]
+# `tenant` targets the tenant endpoint, whose only connector is the `everything` one.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 binary="${SAGEMCP_BINARY:-$here/../../build/sagemcp}"
 requirements="${1:-2025-11-25}"
+endpoint="${2:-connector}"
+case "$endpoint" in
+  connector | tenant) ;;
+  *)
+    echo "run.sh: the endpoint must be 'connector' or 'tenant', not '$endpoint'" >&2
+    exit 2
+    ;;
+esac
 cd "$here"
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules ]; then
   npm ci --no-audit --no-fund
@@ -45,6 +54,9 @@ curl -sf -X POST "$base/api/v1/admin/tenants" -d '{"slug":"conformance","name":"
 connector="$(curl -sf -X POST "$base/api/v1/admin/tenants/conformance/connectors" \
   -d '{"connector_type":"everything","name":"Fixtures"}' | sed -n 's/^{"id":"\([^"]*\)".*/\1/p')"
 url="$base/api/v1/conformance/connectors/$connector/mcp"
+if [ "$endpoint" = tenant ]; then
+  url="$base/api/v1/conformance/mcp"
+fi
 echo "conformance --requirements $requirements against $url"
 "$node22" "$suite" server --url "$url" --requirements "$requirements" --timeout 10000 \
   -o "$work/results"

@@ -610,7 +610,10 @@ describe('tenant-wide mcp endpoint', () => {
     const echo = await single.request('tools/call', { name: 'echo', arguments: { message: 't' } });
     assert.equal(echo.json.result.content[0].text, 'Echo: t');
     const resources = await single.request('resources/list', {});
-    assert.equal(resources.json.error.code, -32601, resources.text);
+    assert.ok(resources.json.result.resources.some((r) => r.uri === 'test://static-text'),
+      resources.text);
+    const badCursor = await single.request('prompts/list', { cursor: 'nope' });
+    assert.equal(badCursor.json.error.code, -32602, badCursor.text);
 
     await createConnector(env.server, env.ctx.slug, { name: 'Second' });
     // A new connector changes the tenant's tool set: old tenant-wide sessions end.

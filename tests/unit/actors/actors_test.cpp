@@ -3,6 +3,7 @@
 #include "actors/session.hpp"
 #include "actors/tenant.hpp"
 #include "connectors/everything/everything.hpp"
+#include "observability/metrics.hpp"
 #include "tests/support/actor_fixture.hpp"
 #include "tests/support/fake_persistence.hpp"
 
@@ -342,6 +343,114 @@ TEST_F(SessionTest, ExpiresAfterIdleTtl) {
   EXPECT_FALSE(handle->getf(caf::abstract_actor::is_terminated_flag));
   advance_time(std::chrono::seconds{5});
   EXPECT_TRUE(handle->getf(caf::abstract_actor::is_terminated_flag));
+}
+
+// A tenant-wide session over two `everything` instances and a member that cannot answer.
+class TenantWideSessionTest : public test::actor_fixture {
+protected:
+  TenantWideSessionTest() {
+    std::vector<session_member> members;
+    for (std::string id : {"c1", "c2"}) {
+      connector_row row;
+      row.id = id;
+      row.connector_type = "everything";
+      members.push_back(
+        {id == "c1" ? "A" : "B", spawn(connector, row, &connectors::everything::spec), id});
+    }
+    connector_row row;
+    row.id = "c3";
+    row.connector_type = "everything";
+    auto gone = spawn(connector, row, &connectors::everything::spec);
+    caf::anon_send_exit(gone, caf::exit_reason::user_shutdown);
+    run();
+    members.push_back({"Gone", gone, "c3"});
+    session_request origin;
+    origin.session_id = "s1";
+    origin.tenant = "acme";
+    origin.protocol_version = "2025-11-25";
+    handle = spawn(session, origin, std::move(members), session_options{}, server_pool_actor{},
+                   std::string{"{}"});
+  }
+
+  caf::expected<mcp_reply> call(std::string method, std::string params) {
+    auto req = request(std::move(method));
+    req.params = std::move(params);
+    return ask<mcp_reply>(handle, atom::handle_v, req);
+  }
+
+  session_actor handle;
+};
+
+TEST_F(TenantWideSessionTest, MergesPromptsAndRoutesThemBack) {
+  auto list = call("prompts/list", "");
+  ASSERT_TRUE(list);
+  EXPECT_THAT(list->result, HasSubstr(R"("name":"A__test_simple_prompt")"));
+  EXPECT_THAT(list->result, HasSubstr(R"("name":"B__test_simple_prompt")"));
+  auto got = call("prompts/get", R"({"name":"B__test_prompt_with_arguments",)"
+                                 R"("arguments":{"arg1":"x","arg2":"y"}})");
+  ASSERT_TRUE(got) << to_string(got.error());
+  EXPECT_THAT(got->result, HasSubstr("x"));
+  auto unknown = call("prompts/get", R"({"name":"test_simple_prompt"})");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(code_of(unknown.error()), errc::invalid_params);
+  auto unnamed = call("prompts/get", "{}");
+  ASSERT_FALSE(unnamed);
+  EXPECT_EQ(code_of(unnamed.error()), errc::invalid_params);
+}
+
+TEST_F(TenantWideSessionTest, ListsEachUriOnceAndReadsItFromItsConnector) {
+  auto list = call("resources/list", "");
+  ASSERT_TRUE(list);
+  auto first = list->result.find("test://static-text");
+  ASSERT_NE(first, std::string::npos);
+  EXPECT_EQ(list->result.find("test://static-text", first + 1), std::string::npos);
+  auto templates = call("resources/templates/list", R"({"cursor":null})");
+  ASSERT_TRUE(templates);
+  EXPECT_THAT(templates->result, HasSubstr(R"("uriTemplate":"test://template/{id}/data")"));
+  auto listed = call("resources/read", R"({"uri":"test://static-text"})");
+  ASSERT_TRUE(listed);
+  EXPECT_THAT(listed->result, HasSubstr("static text resource"));
+  auto templated = call("resources/read", R"({"uri":"test://template/7/data"})");
+  ASSERT_TRUE(templated);
+  EXPECT_THAT(templated->result, HasSubstr("7"));
+  auto missing = call("resources/read", R"({"uri":"test://missing"})");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(code_of(missing.error()), errc::resource_not_found);
+  EXPECT_THAT(data_of(missing.error()), HasSubstr("test://missing"));
+  auto bad_cursor = call("resources/list", R"({"cursor":"p7"})");
+  ASSERT_FALSE(bad_cursor);
+  EXPECT_EQ(code_of(bad_cursor.error()), errc::invalid_params);
+}
+
+TEST_F(TenantWideSessionTest, CompletesArgumentsOfMergedPromptsAndTemplates) {
+  auto prompt = call("completion/complete",
+                     R"({"ref":{"type":"ref/prompt","name":"A__test_prompt_with_arguments"},)"
+                     R"("argument":{"name":"arg1","value":""}})");
+  ASSERT_TRUE(prompt) << to_string(prompt.error());
+  EXPECT_THAT(prompt->result, HasSubstr(R"("completion")"));
+  auto resource = call("completion/complete",
+                       R"({"ref":{"type":"ref/resource","uri":"test://template/{id}/data"},)"
+                       R"("argument":{"name":"id","value":""}})");
+  ASSERT_TRUE(resource) << to_string(resource.error());
+  for (auto params : {R"({"ref":{"type":"ref/prompt","name":"nope"},"argument":{}})",
+                      R"({"ref":{"type":"ref/other"}})", R"({"ref":"x"})", R"([1])"}) {
+    auto bad = call("completion/complete", params);
+    ASSERT_FALSE(bad) << params;
+    EXPECT_EQ(code_of(bad.error()), errc::invalid_params) << params;
+  }
+}
+
+TEST_F(TenantWideSessionTest, AMemberThatCannotListIsLeftOut) {
+  auto tools = call("tools/list", "");
+  ASSERT_TRUE(tools);
+  EXPECT_THAT(tools->result, HasSubstr(R"("name":"A__echo")"));
+  EXPECT_THAT(tools->result, Not(HasSubstr("Gone__")));
+  EXPECT_THAT(observability::metrics::global().serialize(),
+              HasSubstr(R"(sagemcp_tenant_list_failures_total{list="tools"})"));
+  auto echo = ask<mcp_reply>(handle, atom::handle_v,
+                             call_request("B__echo", R"({"message":"routed"})"));
+  ASSERT_TRUE(echo);
+  EXPECT_THAT(echo->result, HasSubstr("Echo: routed"));
 }
 
 class ServerPoolTest : public test::actor_fixture {
