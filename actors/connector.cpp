@@ -248,6 +248,13 @@ caf::result<std::string> invoke(connector_pointer self, const tool_call& call) {
   if (tool == nullptr) {
     return make_error(errc::unknown_tool, "Unknown tool: " + call.name);
   }
+  if (call.stateless) {
+    // Intermediaries may have routed on the mirrored headers: they must say what the body says.
+    if (auto err = connectors::check_param_headers(tool->input_schema, call.arguments,
+                                                   call.param_headers)) {
+      return err;
+    }
+  }
   ++st.calls;
   auto start = std::chrono::steady_clock::now();
   if (tool->script != nullptr) {

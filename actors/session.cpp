@@ -527,7 +527,7 @@ void start_call(session_pointer self, request_stream_actor stream,
     ->request(runner, tool_call_timeout, atom::invoke_v,
               tool_call{id, tool, req.arguments, req.progress_token,
                         req.stateless ? req.client_capabilities : st.origin.client_capabilities,
-                        req.input_responses, req.request_state, req.stateless})
+                        req.input_responses, req.request_state, req.stateless, req.param_headers})
     .then(
       [complete](std::string& result) {
         complete(mcp_reply{std::move(result)});

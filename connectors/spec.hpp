@@ -215,6 +215,16 @@ caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw
 caf::expected<boost::json::object>
 call_interactive(const tool_spec& tool, std::string_view raw_arguments, const round_context& round);
 
+/// Checks the Mcp-Param-{Name} headers of a 2026-07-28 tools/call against its arguments
+/// (SEP-2243). Every property of `input_schema` that declares `x-mcp-header`, reached through a
+/// chain of `properties` keys, is mirrored: its header must be present exactly when the argument
+/// is (null counts as absent), sent once, of valid characters, and, once decoded from the
+/// Base64 sentinel, equal to the argument (integers numerically, booleans as true/false).
+/// `raw_headers` is a JSON object of header values by lower-case name, with an array for a
+/// header sent more than once. errc::header_mismatch (400, -32020) when a check fails.
+caf::error check_param_headers(std::string_view input_schema, std::string_view raw_arguments,
+                               std::string_view raw_headers);
+
 /// The error for a tool argument a model got wrong: "Invalid arguments: '<field>' <expectation>"
 /// (errc::invalid_tool_arguments, surfaced as an `isError` result).
 caf::error invalid_argument(std::string_view field, std::string_view expectation);

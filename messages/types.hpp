@@ -153,13 +153,15 @@ struct mcp_request {
   /// A session-era request whose response may become a resumable event stream: its events get
   /// ids and are logged for `Last-Event-ID` replay.
   bool resumable = false;
+  /// Stateless tools/call: raw JSON of its Mcp-Param-{Name} headers by lower-case name.
+  std::string param_headers;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, mcp_request& x) {
   return f(caf::meta::type_name("mcp_request"), x.method, x.id, x.params, x.name, x.arguments,
            x.progress_token, x.error, x.stateless, x.client_capabilities, x.log_level,
-           x.input_responses, x.request_state, x.resumable);
+           x.input_responses, x.request_state, x.resumable, x.param_headers);
 }
 
 /// One tool call as a connector instance executes it.
@@ -180,12 +182,15 @@ struct tool_call {
   /// A 2026-07-28 call: input the tool needs goes back to the client as an `input_required`
   /// result instead of as requests on the call's stream.
   bool stateless = false;
+  /// A 2026-07-28 call: raw JSON of its Mcp-Param-{Name} headers by lower-case name, checked
+  /// against the tool's `x-mcp-header` arguments before it runs.
+  std::string param_headers;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tool_call& x) {
   return f(caf::meta::type_name("tool_call"), x.call_id, x.name, x.arguments, x.progress_token,
-           x.client_capabilities, x.input_responses, x.request_state, x.stateless);
+           x.client_capabilities, x.input_responses, x.request_state, x.stateless, x.param_headers);
 }
 
 /// An MCP message addressed to a session of a tenant's connector.

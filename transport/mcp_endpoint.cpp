@@ -760,6 +760,7 @@ void handle_stateless(transport_context& ctx, const http_request& req, const rou
   request.client_capabilities = envelope->client_capabilities;
   request.log_level = envelope->log_level;
   request.input_responses = envelope->input_responses;
+  request.param_headers = envelope->param_headers;
   auto env = make_envelope(match, caller, {}, std::move(request));
   if (!envelope->request_state.empty()) {
     auto state = mcp::open_state(ctx.state_key, state_binding(env), envelope->request_state,

@@ -68,6 +68,29 @@ caf::expected<json::object> echo(const json::object& args) {
   return text_result(text);
 }
 
+// Mirrors its arguments into Mcp-Param headers (SEP-2243) and reports what it was given.
+caf::expected<json::object> header_params(const json::object& args) {
+  const auto* region = args.if_contains("region");
+  if (region == nullptr || !region->is_string()) {
+    return invalid_argument("region", "is required and must be a string");
+  }
+  std::string text = "region=";
+  text += region->as_string();
+  if (const auto* priority = args.if_contains("priority"); priority != nullptr) {
+    if (!priority->is_int64() && !priority->is_uint64()) {
+      return invalid_argument("priority", "must be an integer");
+    }
+    text += ", priority=" + json::serialize(*priority);
+  }
+  if (const auto* dry_run = args.if_contains("dry_run"); dry_run != nullptr) {
+    if (!dry_run->is_bool()) {
+      return invalid_argument("dry_run", "must be a boolean");
+    }
+    text += dry_run->as_bool() ? ", dry_run=true" : ", dry_run=false";
+  }
+  return text_result(text);
+}
+
 std::string format_number(double x) {
   std::array<char, 64> buf{};
   auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), x);
@@ -586,9 +609,15 @@ constexpr std::array tools{
     "", nullptr, trigger_resource_update},
   tool_spec{
     "json_schema_2020_12_tool", "",
-    "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613)",
-    R"({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"}},"additionalProperties":false})",
+    "Tool with JSON Schema 2020-12 features for conformance testing (SEP-1613, SEP-2106)",
+    R"({"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","$defs":{"address":{"$anchor":"addressDef","type":"object","properties":{"street":{"type":"string"},"city":{"type":"string"}}}},"properties":{"name":{"type":"string"},"address":{"$ref":"#/$defs/address"},"contactMethod":{"type":"string","enum":["phone","email"]},"phone":{"type":"string"},"email":{"type":"string"}},"allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],"if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},"then":{"required":["phone"]},"else":{"required":["email"]},"additionalProperties":false})",
     "", json_schema_tool},
+  tool_spec{
+    "test_header_params", "Header parameters",
+    "Tests arguments mirrored into Mcp-Param headers (SEP-2243): region, priority and dry_run",
+    R"({"type":"object","properties":{"region":{"type":"string","description":"Region to act in","x-mcp-header":"Region"},"priority":{"type":"integer","description":"Priority, 0 to 9","x-mcp-header":"Priority"},"dry_run":{"type":"boolean","description":"Only report what would happen","x-mcp-header":"Dry-Run"},"note":{"type":"string","description":"Free text, not mirrored"}},"required":["region"]})",
+    R"({"readOnlyHint":true,"destructiveHint":false,"idempotentHint":true,"openWorldHint":false})",
+    header_params},
 };
 
 } // namespace

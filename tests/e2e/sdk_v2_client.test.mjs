@@ -40,6 +40,14 @@ describe('sdk v2 client e2e', () => {
         assert.equal(prompt.messages.length, 1);
         const resource = await client.readResource({ uri: 'test://static-text' });
         assert.equal(resource.contents[0].mimeType, 'text/plain');
+        // The client mirrors x-mcp-header arguments into Mcp-Param headers, which the server
+        // checks against the body.
+        const mirrored = await client.callTool({
+          name: 'test_header_params',
+          arguments: { region: 'Zürich', priority: 7, dry_run: false },
+        });
+        assert.equal(mirrored.isError, undefined, JSON.stringify(mirrored));
+        assert.equal(mirrored.content[0].text, 'region=Zürich, priority=7, dry_run=false');
       } finally {
         await client.close();
       }

@@ -46,6 +46,32 @@ describe('mcp 2026-07-28 stateless path', () => {
     assert.equal(call.json.result.resultType, 'complete');
   });
 
+  it('checks the Mcp-Param headers of arguments a tool mirrors (x-mcp-header)', async () => {
+    const list = await post('tools/list');
+    const tool = list.json.result.tools.find((t) => t.name === 'test_header_params');
+    assert.equal(tool.inputSchema.properties.region['x-mcp-header'], 'Region');
+    const call = (args, headers) => post('tools/call', { name: 'test_header_params', arguments: args },
+      { headers });
+    const plain = await call({ region: 'us-west1', priority: 3, dry_run: true, note: 'free text' },
+      { 'mcp-param-region': 'us-west1', 'MCP-PARAM-PRIORITY': '3.0', 'mcp-param-dry-run': 'true' });
+    assert.equal(plain.status, 200, plain.text);
+    assert.equal(plain.json.result.content[0].text, 'region=us-west1, priority=3, dry_run=true');
+    const encoded = await call({ region: 'Zürich ' },
+      { 'mcp-param-region': `=?base64?${Buffer.from('Zürich ').toString('base64')}?=` });
+    assert.equal(encoded.status, 200, encoded.text);
+    const missing = await call({ region: 'us-west1' }, {});
+    assertError(missing, 400, -32020, 'header omitted while the body has the value');
+    assert.equal(missing.json.error.data.mismatch.header, 'Mcp-Param-Region');
+    const different = await call({ region: 'us-west1' }, { 'mcp-param-region': 'eu-west1' });
+    assertError(different, 400, -32020, 'header disagrees with the body');
+    const badBase64 = await call({ region: 'Hello' }, { 'mcp-param-region': '=?base64?SGVsbG8?=' });
+    assertError(badBase64, 400, -32020, 'bad Base64 padding');
+    const extra = await call({ region: 'a' }, { 'mcp-param-region': 'a', 'mcp-param-priority': '1' });
+    assertError(extra, 400, -32020, 'a header for an argument the body does not have');
+    const unknown = await call({ region: 'a' }, { 'mcp-param-region': 'a', 'mcp-param-other': 'x' });
+    assert.equal(unknown.status, 200, 'headers the tool does not declare are ignored');
+  });
+
   it('rejects a missing envelope, mismatching headers and unknown versions with 400', async () => {
     const bare = await mcpPost(env.ctx.mcpUrl, rpc('tools/list', {}), {
       key: env.ctx.tenantKey,

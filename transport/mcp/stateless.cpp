@@ -1,6 +1,7 @@
 #include "transport/mcp/stateless.hpp"
 
 #include "messages/errc.hpp"
+#include "messages/mirrored_header.hpp"
 #include "transport/mcp/protocol.hpp"
 
 #include <boost/json/object.hpp>
@@ -31,27 +32,16 @@ caf::error invalid_envelope(std::string_view missing) {
                     json::serialize(data));
 }
 
-caf::error mismatch(std::string_view header, std::string_view sent, std::string_view body) {
-  json::object data{{"mismatch", json::object{{"header", header}, {"body", body}}}};
-  if (!sent.empty()) {
-    data["mismatch"].as_object()["value"] = sent;
-  }
-  std::string message = "Header mismatch: ";
-  message += header;
-  message += sent.empty() ? " is missing" : " does not match the request body";
-  return make_error(errc::header_mismatch, std::move(message), json::serialize(data));
-}
-
 // Checks that a mirrored header is present and equals `expected`.
 caf::error check_mirror(const http_request& http, std::string_view lower_name,
                         std::string_view display_name, std::string_view expected) {
   if (!http.has_header(lower_name)) {
-    return mismatch(display_name, {}, expected);
+    return header_mismatch(display_name, {}, expected);
   }
   auto raw = http.header(lower_name);
   auto decoded = decode_header_value(raw);
   if (!decoded || *decoded != expected) {
-    return mismatch(display_name, raw, expected);
+    return header_mismatch(display_name, raw, expected);
   }
   return {};
 }
@@ -65,6 +55,28 @@ const json::value* mirrored_name(std::string_view method, const json::object& pa
     return params.if_contains("uri");
   }
   return nullptr;
+}
+
+// The request's Mcp-Param-{Name} headers as a JSON object by lower-case name; a header sent more
+// than once maps to the array of its values.
+std::string param_headers(const http_request& http) {
+  constexpr std::string_view prefix = "mcp-param-";
+  json::object out;
+  for (const auto& [name, value] : http.headers) {
+    if (!name.starts_with(prefix)) {
+      continue;
+    }
+    auto key = std::string_view{name}.substr(prefix.size());
+    if (auto* seen = out.if_contains(key); seen != nullptr) {
+      if (!seen->is_array()) {
+        *seen = json::array{*seen};
+      }
+      seen->as_array().emplace_back(value);
+    } else {
+      out[key] = value;
+    }
+  }
+  return json::serialize(out);
 }
 
 std::string hex(const uint8_t* data, size_t size) {
@@ -121,32 +133,6 @@ bool is_stateless_request(const http_request& http, const jsonrpc_message& msg) 
   const auto* obj = ec ? nullptr : parsed.if_object();
   const auto* meta = obj != nullptr ? obj->if_contains("_meta") : nullptr;
   return meta != nullptr && meta->is_object() && meta->as_object().contains(meta_protocol_version);
-}
-
-std::optional<std::string> decode_header_value(std::string_view value) {
-  value = trim(value);
-  constexpr std::string_view prefix = "=?base64?";
-  constexpr std::string_view suffix = "?=";
-  if (!value.starts_with(prefix) || !value.ends_with(suffix)
-      || value.size() < prefix.size() + suffix.size()) {
-    return std::string{value};
-  }
-  auto encoded = value.substr(prefix.size(), value.size() - prefix.size() - suffix.size());
-  if (encoded.size() % 4 != 0) {
-    return std::nullopt;
-  }
-  std::string out(encoded.size() / 4 * 3, '\0');
-  auto n = EVP_DecodeBlock(reinterpret_cast<uint8_t*>(out.data()),
-                           reinterpret_cast<const uint8_t*>(encoded.data()),
-                           static_cast<int>(encoded.size()));
-  if (n < 0) {
-    return std::nullopt;
-  }
-  // EVP_DecodeBlock counts the bytes that padding stands for.
-  auto padding = static_cast<size_t>(
-    std::count(encoded.end() - std::min<size_t>(2, encoded.size()), encoded.end(), '='));
-  out.resize(static_cast<size_t>(n) - padding);
-  return out;
 }
 
 caf::expected<envelope> read_envelope(const http_request& http, const mcp_request& req) {
@@ -215,6 +201,9 @@ caf::expected<envelope> read_envelope(const http_request& http, const mcp_reques
       return make_error(errc::invalid_params, "Invalid params: 'requestState' must be a string");
     }
     result.request_state = std::string{state->as_string()};
+  }
+  if (req.method == "tools/call") {
+    result.param_headers = param_headers(http);
   }
   return result;
 }

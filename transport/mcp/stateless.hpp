@@ -36,10 +36,6 @@ bool is_stateless_version(std::string_view version);
 /// no JSON-RPC) takes the session path.
 bool is_stateless_request(const http_request& http, const jsonrpc_message& msg);
 
-/// Decodes a mirrored header value: surrounding whitespace is dropped and the Base64 sentinel
-/// `=?base64?…?=` is decoded; nullopt for a sentinel that is no valid Base64.
-std::optional<std::string> decode_header_value(std::string_view value);
-
 /// What a stateless request's envelope says.
 struct envelope {
   std::string protocol_version;
@@ -52,6 +48,9 @@ struct envelope {
   std::string input_responses;
   /// params.requestState as sent (sealed); empty when absent.
   std::string request_state;
+  /// tools/call: the Mcp-Param-{Name} headers, a JSON object by lower-case name (an array of
+  /// values for a header sent more than once); the tool's schema says which must match what.
+  std::string param_headers;
 };
 
 /// Validates a stateless request against its headers, in this order: the envelope

@@ -123,8 +123,23 @@ TEST(EnvelopeTest, HeaderValuesMayBePaddedOrBase64Encoded) {
   // "echo" in the Base64 sentinel.
   EXPECT_EQ(code_for(post(mirrored("=?base64?ZWNobw==?="), call_body())), errc{});
   EXPECT_EQ(code_for(post(mirrored("=?base64?ZWNob3g=?="), call_body())), errc::header_mismatch);
-  EXPECT_EQ(decode_header_value("=?base64?w6lsw6lwaGFudA==?="), "\xc3\xa9l\xc3\xa9phant");
-  EXPECT_FALSE(decode_header_value("=?base64?abc?="));
+}
+
+TEST(EnvelopeTest, CollectsTheParamHeadersOfToolCalls) {
+  auto headers = mirrored();
+  headers.emplace_back("mcp-param-region", "us-west1");
+  headers.emplace_back("mcp-param-tag", "a");
+  headers.emplace_back("mcp-param-tag", "b");
+  headers.emplace_back("x-other", "ignored");
+  auto http = post(headers, call_body());
+  auto msg = decode(http.body);
+  auto envelope = read_envelope(http, msg.request);
+  ASSERT_TRUE(envelope);
+  EXPECT_EQ(envelope->param_headers, R"({"region":"us-west1","tag":["a","b"]})");
+  auto plain = post(mirrored(), call_body());
+  auto none = read_envelope(plain, decode(plain.body).request);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->param_headers, "{}");
 }
 
 TEST(EnvelopeTest, UnsupportedVersionsNameTheSupportedOnes) {
