@@ -3,7 +3,10 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <array>
+#include <charconv>
 #include <initializer_list>
+#include <random>
 #include <string>
 
 namespace sagemcp::connectors::everything::interactive {
@@ -112,6 +115,9 @@ size_t root_count(const json::object& answer) {
   return roots != nullptr && roots->is_array() ? roots->as_array().size() : 0;
 }
 
+constexpr std::string_view default_elicitation_url
+  = "https://modelcontextprotocol.io/specification/2025-11-25/client/elicitation";
+
 constexpr std::string_view response_schema
   = R"json({"type":"object","properties":{"response":{"type":"string","description":"User's response"}},"required":["response"]})json";
 
@@ -150,6 +156,32 @@ caf::expected<json::object> elicitation(const request_input& in) {
     return invalid_argument("message", "is required and must be a string");
   }
   return form(in, message->as_string(), response_schema, "User response: ");
+}
+
+caf::expected<json::object> url_elicitation(const request_input& in) {
+  if (const auto* given = answer(in, "visit")) {
+    return text_result("URL elicitation " + text_of(*given, {"action"}, "unknown"));
+  }
+  std::string url{default_elicitation_url};
+  if (const auto* given = in.args.if_contains("url"); given != nullptr) {
+    if (!given->is_string() || !given->as_string().starts_with("https://")) {
+      return invalid_argument("url", "must be an https:// URL");
+    }
+    url = std::string{given->as_string()};
+  }
+  // Ties the user's visit to this request; unguessable, as the spec asks.
+  std::random_device entropy;
+  std::string id = "everything-";
+  for (int i = 0; i < 4; ++i) {
+    std::array<char, 9> buf{};
+    auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), entropy(), 16);
+    id.append(buf.data(), end);
+  }
+  return ask("visit", request("elicitation/create",
+                              json::object{{"mode", "url"},
+                                           {"message", "Please open this page to continue"},
+                                           {"url", url},
+                                           {"elicitationId", id}}));
 }
 
 caf::expected<json::object> elicitation_defaults(const request_input& in) {

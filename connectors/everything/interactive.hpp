@@ -13,6 +13,10 @@ caf::expected<boost::json::object> sampling(const request_input& in);
 /// test_elicitation: asks the user for a response to `message`.
 caf::expected<boost::json::object> elicitation(const request_input& in);
 
+/// test_url_elicitation: asks the user to open a page (URL mode, SEP-1036); the client must
+/// declare `elicitation.url`.
+caf::expected<boost::json::object> url_elicitation(const request_input& in);
+
 /// test_elicitation_sep1034_defaults: a form whose fields all have defaults.
 caf::expected<boost::json::object> elicitation_defaults(const request_input& in);
 

@@ -184,4 +184,35 @@ describe('sdk client e2e', () => {
       await plain.close();
     }
   });
+
+  it('asks a client that declared URL mode to open a page (URL-mode elicitation)', async () => {
+    const headers = { Authorization: `Bearer ${env.ctx.tenantKey}` };
+    const connect = async (elicitation) => {
+      const c = new Client({ name: 'sagemcp-e2e-url', version: '0.0.0' }, { capabilities: { elicitation } });
+      await c.connect(new StreamableHTTPClientTransport(new URL(env.ctx.mcpUrl), { requestInit: { headers } }));
+      return c;
+    };
+    const client = await connect({ form: {}, url: {} });
+    const seen = [];
+    client.setRequestHandler(ElicitRequestSchema, async (req) => {
+      seen.push(req.params);
+      return { action: 'accept' };
+    });
+    const formOnly = await connect({});
+    try {
+      const opened = await client.callTool({ name: 'test_url_elicitation', arguments: {} });
+      assert.equal(opened.content[0].text, 'URL elicitation accept', JSON.stringify(opened));
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0].mode, 'url');
+      assert.match(seen[0].url, /^https:\/\//);
+      assert.match(seen[0].elicitationId, /^everything-[0-9a-f]+$/);
+      // An empty elicitation capability means form mode only: the tool is refused.
+      const refused = await formOnly.callTool({ name: 'test_url_elicitation', arguments: {} });
+      assert.equal(refused.isError, true);
+      assert.match(refused.content[0].text, /elicitation/);
+    } finally {
+      await client.close();
+      await formOnly.close();
+    }
+  });
 });

@@ -78,6 +78,26 @@ describe('sdk v2 client e2e', () => {
     }
   });
 
+  it('gets URL-mode elicitations as input requests', async () => {
+    const client = await connect({ pin: '2026-07-28' }, { elicitation: { url: {} } });
+    const seen = [];
+    client.setRequestHandler('elicitation/create', async (req) => {
+      seen.push(req.params);
+      return { action: 'decline' };
+    });
+    try {
+      const result = await client.callTool({
+        name: 'test_url_elicitation',
+        arguments: { url: 'https://example.com/approve' },
+      });
+      assert.equal(result.content[0].text, 'URL elicitation decline');
+      assert.equal(seen[0].mode, 'url');
+      assert.equal(seen[0].url, 'https://example.com/approve');
+    } finally {
+      await client.close();
+    }
+  });
+
   it('speaks the legacy era by default', async () => {
     const client = await connect('legacy');
     try {

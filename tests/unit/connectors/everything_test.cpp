@@ -93,5 +93,33 @@ TEST(EverythingTest, ConformanceFixturesHaveTheExpectedContent) {
   EXPECT_EQ(code_of(fail("test_error_handling")), errc::tool_failed);
 }
 
+TEST(EverythingTest, UrlElicitationAsksToOpenAnHttpsPageWithAFreshId) {
+  const auto* tool = find_tool(everything::spec, "test_url_elicitation");
+  ASSERT_NE(tool, nullptr);
+  round_context url_mode{R"({"elicitation":{"url":{}}})", {}, {}, true};
+  auto first = call_interactive(*tool, "{}", url_mode);
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(is_input_required(*first));
+  const auto& ask = first->at("inputRequests").at("visit").at("params");
+  EXPECT_EQ(ask.at("mode"), "url");
+  EXPECT_TRUE(ask.at("url").as_string().starts_with("https://"));
+  auto again = call_interactive(*tool, "{}", url_mode);
+  ASSERT_TRUE(again);
+  EXPECT_NE(ask.at("elicitationId"),
+            again->at("inputRequests").at("visit").at("params").at("elicitationId"));
+  round_context answered{
+    R"({"elicitation":{"url":{}}})", R"({"visit":{"action":"accept"}})", {}, true};
+  auto done = call_interactive(*tool, "{}", answered);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(first_text(*done), "URL elicitation accept");
+  auto plain = call_interactive(*tool, R"({"url":"http://example.com"})", url_mode);
+  ASSERT_FALSE(plain);
+  EXPECT_EQ(code_of(plain.error()), errc::invalid_tool_arguments);
+  round_context form_only{R"({"elicitation":{}})", {}, {}, true};
+  auto refused = call_interactive(*tool, "{}", form_only);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(code_of(refused.error()), errc::missing_client_capability);
+}
+
 } // namespace
 } // namespace sagemcp::connectors
