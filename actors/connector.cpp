@@ -24,7 +24,9 @@ void record(connector_pointer self, const caf::error& err,
   auto& st = self->state;
   std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
   std::string_view outcome = "success";
-  if (err) {
+  if (err && code_of(err) == errc::cancelled) {
+    outcome = "cancelled";
+  } else if (err) {
     ++st.failures;
     outcome = info(code_of(err)).surface == error_surface::tool_result ? "tool_error" : "error";
   }
@@ -213,7 +215,9 @@ void cancel_call(connector_pointer self, uint64_t call_id) {
   auto& pending = self->state.pending;
   for (auto i = pending.begin(); i != pending.end(); ++i) {
     if (i->second.call.call_id == call_id) {
-      i->second.promise.deliver(make_error(errc::cancelled));
+      auto cancelled = make_error(errc::cancelled);
+      record(self, cancelled, i->second.start);
+      i->second.promise.deliver(std::move(cancelled));
       pending.erase(i);
       return;
     }

@@ -502,6 +502,10 @@ void start_call(session_pointer self, request_stream_actor stream,
   session_state::running_call call{std::move(stream), std::move(promise), req.id,        runner,
                                    req.stateless,     req.log_level,      req.resumable, 0};
   st.calls.emplace(id, std::move(call));
+  if (req.stateless) {
+    // 2026-07-28: a client that closes the response stream cancels the request.
+    self->monitor(st.calls.at(id).stream);
+  }
   // A cancelled call is no longer in `calls`; its late outcome is dropped.
   auto complete = [self, id](caf::expected<mcp_reply> outcome) {
     auto i = self->state.calls.find(id);
@@ -566,6 +570,17 @@ caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
   return promise;
 }
 
+// Stops a running call: the connector drops it, and the request gets no response.
+void stop_call(session_pointer self, uint64_t call_id) {
+  auto& call = self->state.calls.at(call_id);
+  self->send(call.runner, atom::cancel_v, call_id);
+  call.promise.deliver(make_error(errc::cancelled));
+  if (call.stream_number != 0) {
+    finish_stream(self, call.stream_number, {});
+  }
+  end_call(self, call_id);
+}
+
 // notifications/cancelled: stops the call the client started with `params.requestId` and
 // suppresses its response. Unknown ids are ignored, as the spec asks.
 void cancel_call(session_pointer self, const mcp_request& note) {
@@ -579,13 +594,8 @@ void cancel_call(session_pointer self, const mcp_request& note) {
   auto request_id = boost::json::serialize(*target);
   for (auto& [id, call] : self->state.calls) {
     if (call.request_id == request_id) {
-      self->send(call.runner, atom::cancel_v, id);
-      call.promise.deliver(make_error(errc::cancelled));
-      if (call.stream_number != 0) {
-        finish_stream(self, call.stream_number, {});
-      }
-      // Returns right away: end_call erases this entry (it takes the id by value).
-      end_call(self, id);
+      // Returns right away: stop_call erases this entry (it takes the id by value).
+      stop_call(self, id);
       return;
     }
   }
@@ -1010,6 +1020,16 @@ session_actor::behavior_type session(session_pointer self, session_request origi
       if (slot.out && slot.out.address() == msg.source) {
         slot.out = nullptr;
       }
+    }
+    // A 2026-07-28 call whose client closed its response stream.
+    std::vector<uint64_t> abandoned;
+    for (const auto& [id, call] : self->state.calls) {
+      if (call.stateless && call.stream.address() == msg.source) {
+        abandoned.push_back(id);
+      }
+    }
+    for (auto id : abandoned) {
+      stop_call(self, id);
     }
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {

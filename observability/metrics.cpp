@@ -37,7 +37,7 @@ struct metrics::impl {
   prometheus::Family<prometheus::Counter>& tool_calls
     = prometheus::BuildCounter()
         .Name("sagemcp_tool_calls_total")
-        .Help("Tool calls, by connector type and outcome (success, tool_error, error).")
+        .Help("Tool calls, by connector type and outcome (success, tool_error, error, cancelled).")
         .Register(*registry);
   prometheus::Family<prometheus::Histogram>& tool_duration
     = prometheus::BuildHistogram()

@@ -27,7 +27,7 @@ public:
   void observe_http(std::string_view method, std::string_view route, unsigned status,
                     double seconds);
 
-  /// Records one tool call; `outcome` is "success", "tool_error" or "error".
+  /// Records one tool call; `outcome` is "success", "tool_error", "error" or "cancelled".
   void observe_tool_call(std::string_view connector_type, std::string_view outcome, double seconds);
 
   /// Records a connector left out of a tenant-wide list (`tools`, `prompts`, `resources` or

@@ -487,6 +487,12 @@ void open_output(Pointer self) {
 template <class Pointer>
 void write_event(Pointer self, std::string event) {
   open_output(self);
+  if (self->state.out.stream->aborted()) {
+    // The client went away: whoever watches this stream learns it from the actor's exit (a
+    // 2026-07-28 request is cancelled by it).
+    self->quit();
+    return;
+  }
   self->state.out.active = true;
   self->state.out.stream->write(std::move(event));
 }

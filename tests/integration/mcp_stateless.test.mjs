@@ -2,8 +2,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import { STATELESS_VERSION, mcpDelete, mcpPost, parseSse, rpc, statelessPost } from '../support/mcp.mjs';
-import { useServerWithTenant } from '../support/server.mjs';
+import {
+  ACCEPT_BOTH,
+  STATELESS_VERSION,
+  mcpDelete,
+  mcpPost,
+  parseSse,
+  rpc,
+  sseEvents,
+  statelessPost,
+} from '../support/mcp.mjs';
+import { api, useServerWithTenant } from '../support/server.mjs';
 
 function assertError(res, status, code, what) {
   assert.equal(res.status, status, `${what}: ${res.text}`);
@@ -70,6 +79,52 @@ describe('mcp 2026-07-28 stateless path', () => {
     assertError(extra, 400, -32020, 'a header for an argument the body does not have');
     const unknown = await call({ region: 'a' }, { 'mcp-param-region': 'a', 'mcp-param-other': 'x' });
     assert.equal(unknown.status, 200, 'headers the tool does not declare are ignored');
+  });
+
+  it('cancels a request whose client closes the response stream', async () => {
+    const cancelledCalls = async () => {
+      const metrics = await api(env.server, 'GET', '/metrics', undefined, null);
+      const line = metrics.text.match(
+        /^sagemcp_tool_calls_total\{connector_type="everything",outcome="cancelled"\} ([0-9.]+)$/m);
+      return line ? Number(line[1]) : 0;
+    };
+    const before = await cancelledCalls();
+    const aborter = new AbortController();
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': STATELESS_VERSION,
+      'io.modelcontextprotocol/clientCapabilities': {},
+      progressToken: 'p',
+    };
+    const res = await fetch(env.ctx.mcpUrl, {
+      method: 'POST',
+      signal: aborter.signal,
+      headers: {
+        accept: ACCEPT_BOTH,
+        'content-type': 'application/json',
+        authorization: `Bearer ${env.ctx.tenantKey}`,
+        'mcp-protocol-version': STATELESS_VERSION,
+        'mcp-method': 'tools/call',
+        'mcp-name': 'long_running_operation',
+      },
+      body: JSON.stringify(rpc('tools/call', {
+        name: 'long_running_operation',
+        arguments: { duration: 20, steps: 40 },
+        _meta: meta,
+      })),
+    });
+    assert.equal(res.status, 200);
+    for await (const event of sseEvents(res)) {
+      assert.equal(JSON.parse(event.data).method, 'notifications/progress');
+      break;
+    }
+    aborter.abort();
+    // The server learns of the closed stream when it next writes to it.
+    let cancelled = before;
+    for (let i = 0; i < 100 && cancelled === before; ++i) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      cancelled = await cancelledCalls();
+    }
+    assert.equal(cancelled, before + 1, 'the call was cancelled');
   });
 
   it('rejects a missing envelope, mismatching headers and unknown versions with 400', async () => {

@@ -306,6 +306,35 @@ TEST_F(SessionTest, CancellationStopsTheCallAndSuppressesItsResult) {
   EXPECT_EQ(seen->size(), 2u);
 }
 
+TEST_F(SessionTest, AStatelessCallEndsWhenItsClientClosesTheStream) {
+  auto handle = spawn_session();
+  auto seen = std::make_shared<std::vector<std::string>>();
+  auto req = call_request("long_running_operation", R"({"duration":5,"steps":5})");
+  req.stateless = true;
+  req.progress_token = "1";
+  auto stream = spawn(collector, handle, req, seen);
+  run();
+  advance_time(std::chrono::milliseconds{1100});
+  ASSERT_EQ(seen->size(), 1u);
+  caf::anon_send_exit(stream, caf::exit_reason::user_shutdown);
+  run();
+  EXPECT_THAT(*ask<std::string>(handle, atom::status_v), HasSubstr(R"("calls":0)"));
+  advance_time(std::chrono::seconds{10});
+  EXPECT_EQ(seen->size(), 1u);
+}
+
+TEST_F(SessionTest, ASessionCallGoesOnWhenItsConnectionDrops) {
+  auto handle = spawn_session();
+  auto seen = std::make_shared<std::vector<std::string>>();
+  auto req = call_request("long_running_operation", R"({"duration":5,"steps":5})");
+  req.progress_token = "1";
+  auto stream = spawn(collector, handle, req, seen);
+  run();
+  caf::anon_send_exit(stream, caf::exit_reason::user_shutdown);
+  run();
+  EXPECT_THAT(*ask<std::string>(handle, atom::status_v), HasSubstr(R"("calls":1)"));
+}
+
 TEST_F(SessionTest, RequestsToTheClientEndWithTheirCall) {
   auto handle = spawn_session(std::chrono::minutes{30}, R"({"elicitation":{}})");
   auto seen = std::make_shared<std::vector<std::string>>();

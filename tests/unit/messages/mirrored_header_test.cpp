@@ -13,7 +13,9 @@ using testing::HasSubstr;
 TEST(MirroredHeaderTest, DecodesTheBase64Sentinel) {
   EXPECT_EQ(decode_header_value("=?base64?w6lsw6lwaGFudA==?="), "\xc3\xa9l\xc3\xa9phant");
   EXPECT_EQ(decode_header_value("=?base64?SGVsbG8=?="), "Hello");
-  EXPECT_EQ(decode_header_value("=?base64?" "?="), "");
+  EXPECT_EQ(decode_header_value("=?base64?"
+                                "?="),
+            "");
 }
 
 TEST(MirroredHeaderTest, RejectsBadPaddingAndCharacters) {
