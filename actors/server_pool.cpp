@@ -171,6 +171,32 @@ caf::result<session_info> open(pool_pointer self, session_request& req) {
   return promise;
 }
 
+// Answers whether an endpoint exists: its tenant (the tenant endpoint), or its enabled connector.
+caf::result<atom::ok> check_endpoint(pool_pointer self, const std::string& tenant_slug,
+                                     const std::string& connector_id) {
+  auto promise = self->make_response_promise<atom::ok>();
+  auto target = tenant_for(self, tenant_slug);
+  auto fail = [promise](caf::error& err) mutable {
+    promise.deliver(std::move(err));
+  };
+  if (connector_id.empty()) {
+    self->request(target, std::chrono::seconds{30}, atom::list_v, atom::connector_v)
+      .then(
+        [promise](const std::vector<connector_row>&) mutable {
+          promise.deliver(atom::ok_v);
+        },
+        fail);
+  } else {
+    self->request(target, std::chrono::seconds{30}, atom::open_v, connector_id)
+      .then(
+        [promise](const connector_row&) mutable {
+          promise.deliver(atom::ok_v);
+        },
+        fail);
+  }
+  return promise;
+}
+
 // Finds the session of an envelope; a session bound to another tenant, connector or key does not
 // exist for the caller.
 const session_entry* find_session(pool_pointer self, const mcp_envelope& env) {
@@ -287,6 +313,10 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
   return {
     [self](atom::open, session_request& req) {
       return open(self, req);
+    },
+    [self](atom::get, atom::connector, const std::string& tenant_slug,
+           const std::string& connector_id) {
+      return check_endpoint(self, tenant_slug, connector_id);
     },
     [self](atom::route, mcp_envelope& env) -> caf::result<mcp_reply> {
       const auto* entry = find_session(self, env);

@@ -112,6 +112,9 @@ using session_actor = caf::typed_actor<
 using server_pool_actor = caf::typed_actor<
   // Opens a session after an initialize request; replies with its id.
   caf::replies_to<atom::open, session_request>::with<session_info>,
+  // Checks that an endpoint (tenant slug, connector id; empty for the tenant endpoint) exists
+  // and is enabled: tenant_not_found, connector_not_found or connector_disabled otherwise.
+  caf::replies_to<atom::get, atom::connector, std::string, std::string>::with<atom::ok>,
   // Routes a message to the session named in the envelope.
   caf::replies_to<atom::route, mcp_envelope>::with<mcp_reply>,
   // Attaches the sender as a connection of an event stream of the session named in the envelope

@@ -1019,6 +1019,26 @@ std::string_view query_param(std::string_view query, std::string_view name) {
 
 // A WebSocket on the MCP endpoint: one JSON-RPC message per text frame both ways, one session per
 // connection, the same authentication as HTTP (checked on the upgrade request).
+// Runs `then` once the endpoint of a connection-bound transport is known to exist, so that a
+// client learns of a wrong URL (404) before a stream or WebSocket opens; else replies with the
+// error.
+void with_endpoint(transport_context& ctx, const route_match& match, const responder& reply,
+                   std::function<void()> then) {
+  ask(
+    ctx.sys, ctx.pool, ctx.options.mcp_timeout,
+    [then = std::move(then)](atom::ok) {
+      then();
+    },
+    [reply](caf::error& err) {
+      reply(jsonrpc_error_response(err));
+    },
+    atom::get_v, atom::connector_v, std::string{match.param("tenant")},
+    std::string{match.param("connector")});
+}
+
+void accept_websocket(transport_context& ctx, const route_match& match, const principal& caller,
+                      const responder& reply, bool mcp_offered);
+
 void handle_websocket(transport_context& ctx, const http_request& req, const route_match& match,
                       const principal& caller, responder reply) {
   bool mcp_offered = mcp::offers_subprotocol(req.header("sec-websocket-protocol"), "mcp");
@@ -1027,6 +1047,14 @@ void handle_websocket(transport_context& ctx, const http_request& req, const rou
       make_error(errc::invalid_request, "Bad Request: the WebSocket subprotocol must be 'mcp'")));
     return;
   }
+  with_endpoint(ctx, match, reply, [&ctx, match, caller, reply, mcp_offered] {
+    accept_websocket(ctx, match, caller, reply, mcp_offered);
+  });
+}
+
+// Upgrades to a WebSocket whose session opens with the client's initialize.
+void accept_websocket(transport_context& ctx, const route_match& match, const principal& caller,
+                      const responder& reply, bool mcp_offered) {
   auto upgrade = std::make_shared<websocket_upgrade>();
   upgrade->subprotocol = mcp_offered ? "mcp" : "";
   auto bound = std::make_shared<std::optional<mcp_channels::entry>>();
@@ -1164,12 +1192,12 @@ void handle_mcp_delete(transport_context& ctx, const http_request& req, const ro
     atom::close_v, make_envelope(match, caller, std::move(*session), mcp_request{}));
 }
 
-void handle_sse_open(transport_context& ctx, const http_request& req, const route_match& match,
-                     const principal& caller, responder reply) {
-  if (auto err = check_host_and_origin(ctx, req)) {
-    reply(jsonrpc_error_response(err));
-    return;
-  }
+namespace {
+
+// Opens the event stream of a legacy HTTP+SSE connection: its first event names where the
+// client POSTs its messages.
+void open_sse_channel(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal& caller, const responder& reply) {
   auto stream = std::make_shared<chunk_stream>();
   auto entry = open_channel(ctx, make_envelope(match, caller, random_token(32), mcp_request{}),
                             std::make_shared<sse_sink>(stream));
@@ -1190,6 +1218,19 @@ void handle_sse_open(transport_context& ctx, const http_request& req, const rout
   head.headers.emplace_back("X-Accel-Buffering", "no");
   head.stream = std::move(stream);
   reply(std::move(head));
+}
+
+} // namespace
+
+void handle_sse_open(transport_context& ctx, const http_request& req, const route_match& match,
+                     const principal& caller, responder reply) {
+  if (auto err = check_host_and_origin(ctx, req)) {
+    reply(jsonrpc_error_response(err));
+    return;
+  }
+  with_endpoint(ctx, match, reply, [&ctx, req, match, caller, reply] {
+    open_sse_channel(ctx, req, match, caller, reply);
+  });
 }
 
 void handle_sse_message(transport_context& ctx, const http_request& req, const route_match& match,

@@ -161,6 +161,13 @@ describe('sdk client e2e: legacy transports', () => {
       assert.equal(answer.status, 404, await answer.text());
       answer = await post(endpoint.href, 'smcp_tu_not-a-real-key-0000000000000000000000000');
       assert.equal(answer.status, 401, await answer.text());
+
+      // A wrong URL is 404 before any stream opens.
+      const missing = env.ctx.mcpUrl.replace(env.ctx.connectorId, '00000000-0000-4000-8000-000000000000');
+      const gone = await fetch(`${missing}/sse`, {
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${env.ctx.tenantKey}` },
+      });
+      assert.equal(gone.status, 404, await gone.text());
     });
   });
 
@@ -189,6 +196,14 @@ describe('sdk client e2e: legacy transports', () => {
       ok.ws.close();
       assert.equal((await open(['other'], env.ctx.tenantKey)).status, 400);
       assert.equal((await open(['mcp'], undefined)).status, 401);
+      const missing = url.replace(env.ctx.connectorId, '00000000-0000-4000-8000-000000000000');
+      const gone = await new Promise((resolve) => {
+        const ws = new WebSocket(missing, ['mcp'], { headers: { Authorization: `Bearer ${env.ctx.tenantKey}` } });
+        ws.on('open', () => resolve({ opened: true }));
+        ws.on('unexpected-response', (_, res) => resolve({ status: res.statusCode }));
+        ws.on('error', (err) => resolve({ error: err.message }));
+      });
+      assert.deepEqual(gone, { status: 404 });
     });
   });
 

@@ -569,6 +569,19 @@ TEST_F(ServerPoolTest, DisabledConnectorCannotOpenASession) {
   EXPECT_EQ(code_of(info.error()), errc::connector_disabled);
 }
 
+TEST_F(ServerPoolTest, TellsWhetherAnEndpointExists) {
+  auto exists = [this](std::string tenant, std::string connector) {
+    auto result = ask<atom::ok>(pool, atom::get_v, atom::connector_v, std::move(tenant),
+                                std::move(connector));
+    return result ? errc{} : code_of(result.error());
+  };
+  EXPECT_EQ(exists("acme", "c1"), errc{});
+  EXPECT_EQ(exists("acme", ""), errc{});
+  EXPECT_EQ(exists("acme", "c2"), errc::connector_disabled);
+  EXPECT_EQ(exists("acme", "nope"), errc::connector_not_found);
+  EXPECT_EQ(exists("ghost", ""), errc::tenant_not_found);
+}
+
 TEST_F(ServerPoolTest, EvictionEndsTheConnectorsSessions) {
   auto info = open("c1");
   ASSERT_TRUE(info);
