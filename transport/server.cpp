@@ -13,8 +13,11 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <chrono>
 #include <deque>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -134,6 +137,11 @@ public:
     return closed_flag_;
   }
 
+  /// Whether the connection is over: the close handshake completed or the connection failed.
+  bool ended() const {
+    return close_done_ || (closed_flag_ && !opened_flag_);
+  }
+
 private:
   void on_accept(beast::error_code ec) {
     if (ec) {
@@ -141,6 +149,7 @@ private:
       return;
     }
     opened_ = true;
+    opened_flag_ = true;
     if (handlers_.on_open) {
       handlers_.on_open(shared_from_this());
     }
@@ -199,6 +208,7 @@ private:
       writing_ = true;
       ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {
         self->writing_ = false;
+        self->close_done_ = true;
       });
     }
   }
@@ -207,6 +217,7 @@ private:
   void finish() {
     closing_ = true;
     closed_flag_ = true;
+    close_done_ = true;
     outbox_.clear();
     if (opened_ && !finished_) {
       finished_ = true;
@@ -228,13 +239,60 @@ private:
   bool opened_ = false;
   bool finished_ = false;
   std::atomic<bool> closed_flag_ = false;
+  std::atomic<bool> opened_flag_ = false;
+  std::atomic<bool> close_done_ = false;
+};
+
+// The WebSocket connections of a server, so that stopping it can close them properly.
+class websocket_registry {
+public:
+  void add(const std::shared_ptr<websocket_connection>& connection) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    std::erase_if(connections_, [](const auto& weak) {
+      return weak.expired();
+    });
+    connections_.push_back(connection);
+  }
+
+  // Sends every open connection a close frame (1001, going away) and waits up to `patience`
+  // for the peers to answer it.
+  void close_all(std::chrono::milliseconds patience) {
+    std::vector<std::shared_ptr<websocket_connection>> open;
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      for (const auto& weak : connections_) {
+        if (auto connection = weak.lock()) {
+          open.push_back(std::move(connection));
+        }
+      }
+      connections_.clear();
+    }
+    for (const auto& connection : open) {
+      connection->close(static_cast<uint16_t>(websocket::close_code::going_away),
+                        "server shutting down");
+    }
+    auto deadline = std::chrono::steady_clock::now() + patience;
+    while (std::chrono::steady_clock::now() < deadline
+           && std::any_of(open.begin(), open.end(), [](const auto& connection) {
+                return !connection->ended();
+              })) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{10});
+    }
+  }
+
+private:
+  std::mutex mtx_;
+  std::vector<std::weak_ptr<websocket_connection>> connections_;
 };
 
 // One HTTP connection: reads a request, hands it to the dispatcher, writes its response, and
 // reads the next one on keep-alive. All I/O runs on the connection's strand.
 class session : public std::enable_shared_from_this<session> {
 public:
-  session(tcp::socket&& socket, transport_context& ctx) : stream_(std::move(socket)), ctx_(ctx) {}
+  session(tcp::socket&& socket, transport_context& ctx, websocket_registry& websockets)
+    : stream_(std::move(socket)),
+      ctx_(ctx),
+      websockets_(websockets) {}
 
   void run() {
     net::dispatch(stream_.get_executor(),
@@ -313,6 +371,7 @@ private:
       // The connection becomes a WebSocket; this HTTP session ends here.
       auto connection = std::make_shared<websocket_connection>(
         std::move(stream_), std::move(*response.upgrade), ctx_.options.max_body_bytes);
+      websockets_.add(connection);
       connection->run(std::move(*upgrade_request_));
       upgrade_request_.reset();
       return;
@@ -466,6 +525,7 @@ private:
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   transport_context& ctx_;
+  websocket_registry& websockets_;
   std::optional<http::request_parser<http::string_body>> parser_;
   http::response<http::string_body> response_;
   unsigned version_ = 11;
@@ -492,7 +552,8 @@ struct server::impl {
   explicit impl(transport_context& context)
     : ctx(context),
       ioc(static_cast<int>(std::max(1u, context.options.io_threads))),
-      acceptor(net::make_strand(ioc)) {}
+      accept_strand(net::make_strand(ioc)),
+      acceptor(accept_strand) {}
 
   void do_accept() {
     acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
@@ -503,14 +564,17 @@ struct server::impl {
         }
         return;
       }
-      std::make_shared<session>(std::move(s), ctx)->run();
+      std::make_shared<session>(std::move(s), ctx, websockets)->run();
       do_accept();
     });
   }
 
   transport_context& ctx;
   net::io_context ioc;
+  /// Where the acceptor's handlers run.
+  net::strand<net::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
+  websocket_registry websockets;
   std::vector<std::thread> threads;
 };
 
@@ -565,6 +629,12 @@ void server::stop() {
   if (d.threads.empty()) {
     return;
   }
+  // Stop accepting, and let WebSocket peers hear why their connection ends.
+  net::post(d.accept_strand, [&d] {
+    beast::error_code ignored;
+    d.acceptor.cancel(ignored);
+  });
+  d.websockets.close_all(std::chrono::seconds{1});
   d.ioc.stop();
   for (auto& t : d.threads) {
     t.join();

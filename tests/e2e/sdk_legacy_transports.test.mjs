@@ -222,10 +222,15 @@ describe('sdk client e2e: legacy transports', () => {
         ws.on('open', resolve);
         ws.on('error', reject);
       });
+      const closed = new Promise((resolve) => {
+        ws.on('close', (code, reason) => resolve({ code, reason: String(reason) }));
+      });
       const started = Date.now();
       const exit = await server.stop();
       assert.deepEqual(exit, { code: 0, signal: null }, server.logs());
       assert.ok(Date.now() - started < 4000, `shutdown took ${Date.now() - started} ms`);
+      // The WebSocket hears why it ends (1001, going away) rather than losing its connection.
+      assert.deepEqual(await closed, { code: 1001, reason: 'server shutting down' });
     } finally {
       await server.stop();
     }
