@@ -84,8 +84,9 @@ boost::json::object advertised_capabilities(const session_info& info) {
 
 std::string instructions(const session_info& info) {
   return info.connector_name.empty()
-           ? std::string{"Tools of every enabled connector of this tenant, hosted by SageMCP; "
-                         "names are prefixed with their connector's name where they clash."}
+           ? std::string{"Tools, prompts and resources of every enabled connector of this tenant, "
+                         "hosted by SageMCP; tool and prompt names are prefixed with their "
+                         "connector's name where they clash."}
            : "Tools of the connector '" + info.connector_name + "' hosted by SageMCP.";
 }
 
