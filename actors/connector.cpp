@@ -254,8 +254,11 @@ caf::result<std::string> invoke(connector_pointer self, const tool_call& call) {
   }
   if (call.stateless) {
     // Intermediaries may have routed on the mirrored headers: they must say what the body says.
-    if (auto err = connectors::check_param_headers(tool->input_schema, call.arguments,
-                                                   call.param_headers)) {
+    auto i = st.mirrored.find(tool->name);
+    if (i == st.mirrored.end()) {
+      i = st.mirrored.emplace(tool->name, connectors::mirrored_arguments(tool->input_schema)).first;
+    }
+    if (auto err = connectors::check_param_headers(i->second, call.arguments, call.param_headers)) {
       return err;
     }
   }

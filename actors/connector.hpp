@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -28,6 +29,8 @@ struct connector_state {
   std::vector<std::string> tool_pages;
   /// The serialized array of every tool, for tenant-wide catalogs.
   std::string tools_json;
+  /// The arguments each tool mirrors into Mcp-Param headers, read from its schema on first use.
+  std::unordered_map<std::string_view, std::vector<connectors::mirrored_argument>> mirrored;
   uint64_t calls = 0;
   uint64_t failures = 0;
   /// A tool call that has not answered yet: a scripted one waiting for its last notification,

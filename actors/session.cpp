@@ -224,15 +224,8 @@ void read_anywhere(session_pointer self, caf::typed_response_promise<mcp_reply> 
       });
 }
 
-caf::error invalid_params(std::string_view message) {
-  return make_error(errc::invalid_params, "Invalid params: " + std::string{message});
-}
-
-// The string member `key` of `obj`; nullptr when missing or not a string.
-const boost::json::string* string_member(const boost::json::object& obj, std::string_view key) {
-  const auto* value = obj.if_contains(key);
-  return value != nullptr && value->is_string() ? &value->as_string() : nullptr;
-}
+using connectors::invalid_params;
+using connectors::string_member;
 
 // Routes a connector-level request of the tenant-wide endpoint to the member behind the name or
 // URI at `path` in its params, looked up in the merged list of `kind`; the member sees its own

@@ -16,10 +16,6 @@ namespace json = boost::json;
 
 constexpr size_t max_completions = 100;
 
-caf::error invalid_params(std::string message) {
-  return make_error(errc::invalid_params, "Invalid params: " + std::move(message));
-}
-
 // Adds the optional descriptive members shared by resources, templates and prompts.
 void describe(json::object& out, std::string_view title, std::string_view description,
               std::string_view mime_type) {
@@ -118,11 +114,6 @@ bool matches_template(std::string_view tmpl, std::string_view uri) {
     uri.remove_prefix(value.size());
   }
   return uri.empty();
-}
-
-const json::string* string_member(const json::object& obj, std::string_view key) {
-  const auto* value = obj.if_contains(key);
-  return value != nullptr && value->is_string() ? &value->as_string() : nullptr;
 }
 
 caf::expected<std::string> read_resource(const connector_spec& spec, const json::object& params) {
@@ -266,6 +257,15 @@ constexpr std::array<std::string_view, 6> served_methods{
   "prompts/get",    "completion/complete"};
 
 } // namespace
+
+const json::string* string_member(const json::object& obj, std::string_view key) {
+  const auto* value = obj.if_contains(key);
+  return value != nullptr && value->is_string() ? &value->as_string() : nullptr;
+}
+
+caf::error invalid_params(std::string_view message) {
+  return make_error(errc::invalid_params, "Invalid params: " + std::string{message});
+}
 
 bool is_served_method(std::string_view method) {
   return std::find(served_methods.begin(), served_methods.end(), method) != served_methods.end();

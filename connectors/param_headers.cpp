@@ -19,12 +19,6 @@ namespace json = boost::json;
 // How deep a chain of `properties` keys may go before the walk stops.
 constexpr size_t max_depth = 16;
 
-// One argument a tool mirrors into a header: the header's name and the argument's path.
-struct mirrored_argument {
-  std::string header;
-  std::vector<std::string> path;
-};
-
 // Collects the `x-mcp-header` properties reachable from `schema` through `properties` only.
 void collect(const json::object& schema, std::vector<std::string>& path,
              std::vector<mirrored_argument>& out) {
@@ -45,23 +39,6 @@ void collect(const json::object& schema, std::vector<std::string>& path,
     collect(*sub, path, out);
     path.pop_back();
   }
-}
-
-// The argument at `path`; nullptr when absent or null.
-const json::value* value_at(const json::object& args, const std::vector<std::string>& path) {
-  const json::object* at = &args;
-  const json::value* value = nullptr;
-  for (const auto& key : path) {
-    if (at == nullptr) {
-      return nullptr;
-    }
-    value = at->if_contains(key);
-    if (value == nullptr) {
-      return nullptr;
-    }
-    at = value->if_object();
-  }
-  return value != nullptr && !value->is_null() ? value : nullptr;
 }
 
 std::string lower(std::string_view x) {
@@ -108,19 +85,23 @@ std::string shown(const json::value* argument) {
 
 } // namespace
 
-caf::error check_param_headers(std::string_view input_schema, std::string_view raw_arguments,
-                               std::string_view raw_headers) {
+std::vector<mirrored_argument> mirrored_arguments(std::string_view input_schema) {
+  std::vector<mirrored_argument> result;
   boost::system::error_code ec;
   auto schema = json::parse(input_schema, ec);
-  if (ec || !schema.is_object()) {
-    return {};
+  if (!ec && schema.is_object()) {
+    std::vector<std::string> path;
+    collect(schema.as_object(), path, result);
   }
-  std::vector<mirrored_argument> mirrored;
-  std::vector<std::string> path;
-  collect(schema.as_object(), path, mirrored);
+  return result;
+}
+
+caf::error check_param_headers(std::span<const mirrored_argument> mirrored,
+                               std::string_view raw_arguments, std::string_view raw_headers) {
   if (mirrored.empty()) {
     return {};
   }
+  boost::system::error_code ec;
   json::object args;
   if (!raw_arguments.empty()) {
     auto parsed = json::parse(raw_arguments, ec);
@@ -138,6 +119,9 @@ caf::error check_param_headers(std::string_view input_schema, std::string_view r
   for (const auto& entry : mirrored) {
     auto display = "Mcp-Param-" + entry.header;
     const auto* argument = value_at(args, entry.path);
+    if (argument != nullptr && argument->is_null()) {
+      argument = nullptr;
+    }
     const auto* sent = headers.if_contains(lower(entry.header));
     if (sent == nullptr) {
       if (argument != nullptr) {

@@ -215,15 +215,50 @@ caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw
 caf::expected<boost::json::object>
 call_interactive(const tool_spec& tool, std::string_view raw_arguments, const round_context& round);
 
+/// The string member `key` of `obj`; nullptr when it is missing or no string.
+const boost::json::string* string_member(const boost::json::object& obj, std::string_view key);
+
+/// The errc::invalid_params error "Invalid params: <message>".
+caf::error invalid_params(std::string_view message);
+
+/// The value at a chain of object keys below `obj`; nullptr when a key is missing or a step is
+/// no object.
+template <class Path>
+const boost::json::value* value_at(const boost::json::object& obj, const Path& path) {
+  const boost::json::value* at = nullptr;
+  const boost::json::object* current = &obj;
+  for (const auto& key : path) {
+    if (current == nullptr) {
+      return nullptr;
+    }
+    at = current->if_contains(key);
+    if (at == nullptr) {
+      return nullptr;
+    }
+    current = at->if_object();
+  }
+  return at;
+}
+
+/// A tool argument mirrored into an `Mcp-Param-{header}` HTTP header (SEP-2243).
+struct mirrored_argument {
+  std::string header;
+  /// The chain of `properties` keys that leads to the argument.
+  std::vector<std::string> path;
+};
+
+/// The arguments a tool's input schema mirrors into headers: every property that declares
+/// `x-mcp-header`, reached through a chain of `properties` keys only.
+std::vector<mirrored_argument> mirrored_arguments(std::string_view input_schema);
+
 /// Checks the Mcp-Param-{Name} headers of a 2026-07-28 tools/call against its arguments
-/// (SEP-2243). Every property of `input_schema` that declares `x-mcp-header`, reached through a
-/// chain of `properties` keys, is mirrored: its header must be present exactly when the argument
-/// is (null counts as absent), sent once, of valid characters, and, once decoded from the
-/// Base64 sentinel, equal to the argument (integers numerically, booleans as true/false).
+/// (SEP-2243): each mirrored argument's header must be present exactly when the argument is
+/// (null counts as absent), sent once, of valid characters, and, once decoded from the Base64
+/// sentinel, equal to the argument (integers numerically, booleans as true/false).
 /// `raw_headers` is a JSON object of header values by lower-case name, with an array for a
 /// header sent more than once. errc::header_mismatch (400, -32020) when a check fails.
-caf::error check_param_headers(std::string_view input_schema, std::string_view raw_arguments,
-                               std::string_view raw_headers);
+caf::error check_param_headers(std::span<const mirrored_argument> mirrored,
+                               std::string_view raw_arguments, std::string_view raw_headers);
 
 /// The error for a tool argument a model got wrong: "Invalid arguments: '<field>' <expectation>"
 /// (errc::invalid_tool_arguments, surfaced as an `isError` result).

@@ -68,25 +68,9 @@ const json::object* answer(const request_input& in, std::string_view key) {
   return value != nullptr ? value->if_object() : nullptr;
 }
 
-const json::value* member(const json::object& obj, std::initializer_list<std::string_view> path) {
-  const json::value* at = nullptr;
-  const json::object* current = &obj;
-  for (auto key : path) {
-    if (current == nullptr) {
-      return nullptr;
-    }
-    at = current->if_contains(key);
-    if (at == nullptr) {
-      return nullptr;
-    }
-    current = at->if_object();
-  }
-  return at;
-}
-
 std::string text_of(const json::object& obj, std::initializer_list<std::string_view> path,
                     std::string_view fallback) {
-  const auto* at = member(obj, path);
+  const auto* at = value_at(obj, path);
   return at != nullptr && at->is_string() ? std::string{at->as_string()} : std::string{fallback};
 }
 
@@ -233,7 +217,7 @@ caf::expected<json::object> mrtr_list_roots(const request_input& in) {
 caf::expected<json::object> mrtr_request_state(const request_input& in) {
   const auto* given = answer(in, "confirm");
   if (given != nullptr && in.state == "request-state") {
-    const auto* ok = member(*given, {"content", "ok"});
+    const auto* ok = value_at(*given, std::initializer_list<std::string_view>{"content", "ok"});
     if (ok != nullptr && ok->is_bool() && ok->as_bool()) {
       return text_result("state-ok: requestState validated");
     }

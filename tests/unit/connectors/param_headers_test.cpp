@@ -19,9 +19,20 @@ constexpr std::string_view schema
     R"({"id":{"type":"string","x-mcp-header":"Item"}}}},)"
     R"("note":{"type":"string"}}})";
 
+const std::vector<mirrored_argument>& mirrored() {
+  static const auto parsed = mirrored_arguments(schema);
+  return parsed;
+}
+
 errc check(std::string_view arguments, std::string_view headers) {
-  auto err = check_param_headers(schema, arguments, headers);
+  auto err = check_param_headers(mirrored(), arguments, headers);
   return err ? code_of(err) : errc{};
+}
+
+TEST(ParamHeadersTest, FindsTheMirroredArgumentsOfASchema) {
+  ASSERT_EQ(mirrored().size(), 4u);
+  EXPECT_EQ(mirrored()[3].header, "Zone");
+  EXPECT_EQ(mirrored()[3].path, (std::vector<std::string>{"target", "zone"}));
 }
 
 TEST(ParamHeadersTest, MatchingHeadersPass) {
@@ -42,7 +53,7 @@ TEST(ParamHeadersTest, AbsentAndNullArgumentsExpectNoHeader) {
 }
 
 TEST(ParamHeadersTest, MissingOrDifferentHeadersAreMismatches) {
-  auto missing = check_param_headers(schema, R"({"region":"us-west1"})", "{}");
+  auto missing = check_param_headers(mirrored(), R"({"region":"us-west1"})", "{}");
   EXPECT_EQ(code_of(missing), errc::header_mismatch);
   EXPECT_THAT(message_of(missing), HasSubstr("Mcp-Param-Region is missing"));
   EXPECT_EQ(check(R"({"region":"us-west1"})", R"({"region":"us-east1"})"), errc::header_mismatch);
@@ -66,8 +77,9 @@ TEST(ParamHeadersTest, OnlyStaticPropertyChainsAreMirroredAndUnknownHeadersIgnor
   // `items` is no `properties` chain: its annotation mirrors nothing.
   EXPECT_EQ(check(R"({"items":[{"id":"x"}]})", "{}"), errc{});
   EXPECT_EQ(check("{}", R"({"unrelated":"x"})"), errc{});
-  EXPECT_EQ(check_param_headers(R"({"type":"object"})", R"({"a":1})", R"({"a":"2"})"),
-            caf::error{});
+  EXPECT_TRUE(mirrored_arguments(R"({"type":"object"})").empty());
+  EXPECT_TRUE(mirrored_arguments("not json").empty());
+  EXPECT_EQ(check_param_headers({}, R"({"a":1})", R"({"a":"2"})"), caf::error{});
 }
 
 } // namespace
