@@ -5,7 +5,7 @@ JOBS ?= 2
 PRESET := $(if $(CI),ci,default)
 
 .PHONY: all deps configure build run test test-unit test-node test-conformance format format-check lint \
-        clean
+        clean bench-memory
 
 all: build
 
@@ -28,6 +28,10 @@ test: build
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-node
 	$(MAKE) --no-print-directory test-conformance
+
+# Memory of 10k and 100k idle sessions and of a full 5000-instance pool (bench/results/memory.md).
+bench-memory: build
+	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp node bench/memory.mjs 100000 5000
 
 test-unit:
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)

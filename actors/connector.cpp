@@ -249,7 +249,8 @@ void advance_script(connector_pointer self, uint64_t id) {
 caf::result<std::string> invoke(connector_pointer self, const tool_call& call) {
   auto& st = self->state;
   const auto* tool = connectors::find_tool(*st.spec, call.name);
-  if (tool == nullptr) {
+  // A tool the policy disables does not exist for the caller.
+  if (tool == nullptr || connectors::is_disabled(st.row.disabled_tools, call.name)) {
     return make_error(errc::unknown_tool, "Unknown tool: " + call.name);
   }
   if (call.stateless) {
@@ -285,8 +286,9 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
                                          const connectors::connector_spec* spec) {
   self->state.row = std::move(row);
   self->state.spec = spec;
-  self->state.tool_pages = connectors::tool_pages(*spec);
-  self->state.tools_json = connectors::serialize_tools(*spec);
+  const auto& disabled = self->state.row.disabled_tools;
+  self->state.tool_pages = connectors::tool_pages(*spec, disabled);
+  self->state.tools_json = connectors::serialize_tools(*spec, disabled);
   return {
     [self](atom::get, const std::string& list) -> caf::result<std::string> {
       if (list == "tools") {

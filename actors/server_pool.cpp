@@ -8,13 +8,18 @@
 #include "messages/errc.hpp"
 #include "observability/metrics.hpp"
 
+#include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <string_view>
 #include <vector>
 
 namespace sagemcp {
@@ -22,24 +27,168 @@ namespace sagemcp {
 namespace {
 
 using pool_pointer = server_pool_actor::stateful_pointer<server_pool_state>;
+using time_point = caf::actor_clock::time_point;
 
 // Native connector instances use the tenant-level credential for now.
 constexpr std::string_view tenant_owner = "tenant";
 
-std::string connector_key(const std::string& tenant, const std::string& connector_id) {
-  std::string key = tenant;
-  key += '/';
-  key += connector_id;
-  key += '/';
-  key += tenant_owner;
-  return key;
+// The key prefix every instance of a connector shares: `tenant/connector/`.
+std::string connector_prefix_of(const std::string& tenant, const std::string& connector_id) {
+  return tenant + '/' + connector_id + '/';
+}
+
+std::string instance_key(const std::string& tenant, const std::string& connector_id) {
+  return connector_prefix_of(tenant, connector_id) + std::string{tenant_owner};
+}
+
+int64_t seconds_between(time_point from, time_point to) {
+  return std::chrono::duration_cast<std::chrono::seconds>(to - from).count();
 }
 
 void publish_sizes(pool_pointer self) {
   const auto& st = self->state;
   observability::metrics::global().set_pool_sizes(static_cast<double>(st.tenants.size()),
-                                                  static_cast<double>(st.connectors.size()),
+                                                  static_cast<double>(st.instances.size()),
                                                   static_cast<double>(st.sessions.size()));
+}
+
+// Runs `f(key, entry)` for every instance whose key starts with `prefix`, in key order; `f` may
+// not erase.
+template <class F>
+void for_prefix(pool_pointer self, const std::string& prefix, F f) {
+  auto& instances = self->state.instances;
+  for (auto i = instances.lower_bound(prefix);
+       i != instances.end() && std::string_view{i->first}.starts_with(prefix); ++i) {
+    f(i->first, i->second);
+  }
+}
+
+// Keys of the instances whose key starts with `prefix`.
+std::vector<std::string> keys_with_prefix(pool_pointer self, const std::string& prefix) {
+  std::vector<std::string> keys;
+  for_prefix(self, prefix, [&](const std::string& key, const instance_entry&) {
+    keys.push_back(key);
+  });
+  return keys;
+}
+
+void touch_instance(pool_pointer self, instance_entry& entry, time_point now) {
+  entry.last_used = now;
+  auto& lru = self->state.instance_lru;
+  lru.splice(lru.begin(), lru, entry.lru);
+}
+
+// Ends an instance: stops its actor, answers sessions waiting for its restart, and forgets it.
+// O(log n). `key` may be the LRU list's own copy; it is not read once that node is gone.
+void drop_instance(pool_pointer self, const std::string& key, std::string_view reason) {
+  auto& st = self->state;
+  auto i = st.instances.find(key);
+  if (i == st.instances.end()) {
+    return;
+  }
+  auto& entry = i->second;
+  if (entry.handle) {
+    st.names.erase(entry.handle.address());
+    self->send_exit(entry.handle, caf::exit_reason::user_shutdown);
+  }
+  for (auto& promise : entry.waiting) {
+    promise.deliver(make_error(errc::connector_not_found, "the connector instance was evicted"));
+  }
+  st.instance_lru.erase(entry.lru);
+  st.instances.erase(i);
+  observability::metrics::global().observe_pool_eviction("connector", reason);
+}
+
+connector_actor spawn_instance(pool_pointer self, const std::string& key, instance_entry& entry,
+                               const connectors::connector_spec* spec) {
+  auto handle = self->spawn(connector, entry.row, spec);
+  self->monitor(handle);
+  self->state.names.emplace(handle.address(), "c:" + key);
+  entry.handle = handle;
+  entry.started = self->clock().now();
+  return handle;
+}
+
+// The live instance of a connector, spawned on a miss; at capacity the least recently used
+// instance makes room. The handle is empty while the instance waits to restart after a crash.
+caf::expected<connector_actor> instance_for(pool_pointer self, const connector_row& row,
+                                            const std::string& tenant_slug) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  auto key = instance_key(tenant_slug, row.id);
+  if (auto i = st.instances.find(key); i != st.instances.end()) {
+    observability::metrics::global().observe_pool_lookup(true);
+    ++i->second.hits;
+    touch_instance(self, i->second, now);
+    return i->second.handle;
+  }
+  const auto* spec = connectors::find_connector_type(row.connector_type);
+  if (spec == nullptr) {
+    return make_error(errc::connector_not_found,
+                      "Connector type '" + row.connector_type + "' is not available on this node");
+  }
+  observability::metrics::global().observe_pool_lookup(false);
+  while (!st.instance_lru.empty() && st.instances.size() >= st.options.max_instances) {
+    drop_instance(self, st.instance_lru.back(), "capacity");
+  }
+  st.instance_lru.push_front(key);
+  instance_entry entry;
+  entry.tenant = tenant_slug;
+  entry.row = row;
+  entry.created = now;
+  entry.last_used = now;
+  entry.lru = st.instance_lru.begin();
+  auto& placed = st.instances.emplace(key, std::move(entry)).first->second;
+  auto handle = spawn_instance(self, key, placed, spec);
+  publish_sizes(self);
+  return handle;
+}
+
+// Restarts a crashed instance once its back-off passed, unless it was evicted meanwhile.
+void restart_instance(pool_pointer self, const std::string& key, uint64_t generation) {
+  auto& st = self->state;
+  auto i = st.instances.find(key);
+  if (i == st.instances.end() || i->second.generation != generation || i->second.handle) {
+    return;
+  }
+  auto& entry = i->second;
+  const auto* spec = connectors::find_connector_type(entry.row.connector_type);
+  if (spec == nullptr) {
+    drop_instance(self, key, "config");
+    return;
+  }
+  auto handle = spawn_instance(self, key, entry, spec);
+  ++entry.restarts;
+  observability::metrics::global().observe_pool_restart();
+  auto ptr = caf::actor_cast<caf::strong_actor_ptr>(handle);
+  for (auto& promise : entry.waiting) {
+    promise.deliver(ptr);
+  }
+  entry.waiting.clear();
+}
+
+// An instance ended without being asked to: restart it after a back-off that doubles with every
+// crash in a row.
+void on_instance_crash(pool_pointer self, const std::string& key) {
+  auto& st = self->state;
+  auto i = st.instances.find(key);
+  if (i == st.instances.end()) {
+    return;
+  }
+  auto& entry = i->second;
+  auto now = self->clock().now();
+  entry.handle = connector_actor{};
+  if (now - entry.started >= st.options.stable_after) {
+    entry.crashes = 0;
+  }
+  ++entry.crashes;
+  auto delay = st.options.restart_backoff;
+  for (unsigned n = 1; n < entry.crashes && delay < st.options.max_restart_backoff; ++n) {
+    delay *= 2;
+  }
+  delay = std::min(delay, st.options.max_restart_backoff);
+  ++entry.generation;
+  self->delayed_send(self, delay, atom::tick_v, key, entry.generation);
 }
 
 tenant_actor tenant_for(pool_pointer self, const std::string& slug) {
@@ -55,27 +204,39 @@ tenant_actor tenant_for(pool_pointer self, const std::string& slug) {
   return handle;
 }
 
-caf::expected<connector_actor> connector_for(pool_pointer self, const connector_row& row,
-                                             const std::string& tenant_slug) {
+void stop_tenant_actor(pool_pointer self, const std::string& slug) {
   auto& st = self->state;
-  auto key = connector_key(tenant_slug, row.id);
-  if (auto i = st.connectors.find(key); i != st.connectors.end()) {
-    return i->second.handle;
+  if (auto i = st.tenants.find(slug); i != st.tenants.end()) {
+    st.names.erase(i->second.address());
+    self->send_exit(i->second, caf::exit_reason::user_shutdown);
+    st.tenants.erase(i);
   }
-  const auto* spec = connectors::find_connector_type(row.connector_type);
-  if (spec == nullptr) {
-    return make_error(errc::connector_not_found,
-                      "Connector type '" + row.connector_type + "' is not available on this node");
-  }
-  auto handle = self->spawn(connector, row, spec);
-  self->monitor(handle);
-  st.names.emplace(handle.address(), "c:" + key);
-  st.connectors.emplace(key, connector_entry{handle, tenant_slug, row.id});
-  publish_sizes(self);
-  return handle;
 }
 
-// Spawns a session over `members` and registers it under the id the transport minted.
+// Ends a session and forgets it. O(1). `id` may be the LRU list's own copy; it is not read once
+// that node is gone.
+void drop_session(pool_pointer self, const std::string& id, std::string_view reason) {
+  auto& st = self->state;
+  auto i = st.sessions.find(id);
+  if (i == st.sessions.end()) {
+    return;
+  }
+  auto& entry = i->second;
+  st.names.erase(entry.handle.address());
+  self->send_exit(entry.handle, caf::exit_reason::user_shutdown);
+  auto t = st.tenant_sessions.find(entry.tenant);
+  t->second.erase(entry.lru);
+  if (t->second.empty()) {
+    st.tenant_sessions.erase(t);
+  }
+  st.sessions.erase(i);
+  if (!reason.empty()) {
+    observability::metrics::global().observe_pool_eviction("session", reason);
+  }
+}
+
+// Spawns a session over `members` and registers it under the id the transport minted. A tenant
+// at its session cap first loses its least recently used session.
 void spawn_session(pool_pointer self, caf::typed_response_promise<session_info> promise,
                    session_request req, std::vector<session_member> members, session_info info) {
   auto& st = self->state;
@@ -88,8 +249,16 @@ void spawn_session(pool_pointer self, caf::typed_response_promise<session_info> 
     }
     return;
   }
+  if (auto t = st.tenant_sessions.find(req.tenant);
+      t != st.tenant_sessions.end() && t->second.size() >= st.options.sessions_per_tenant) {
+    drop_session(self, t->second.back(), "capacity");
+  }
   auto id = req.session_id;
-  session_entry entry{{}, req.tenant, req.connector_id, req.caller.key_id, req.stateless, info};
+  auto now = self->clock().now();
+  auto& order = st.tenant_sessions[req.tenant];
+  order.push_front(id);
+  session_entry entry{{},  req.tenant, req.connector_id, req.caller.key_id, req.stateless, info,
+                      now, now,        order.begin()};
   entry.handle = self->spawn(session, std::move(req), std::move(members), st.per_session,
                              caf::actor_cast<server_pool_actor>(self), info.capabilities);
   self->monitor(entry.handle);
@@ -101,7 +270,7 @@ void spawn_session(pool_pointer self, caf::typed_response_promise<session_info> 
 
 void start_session(pool_pointer self, caf::typed_response_promise<session_info> promise,
                    session_request req, const connector_row& row) {
-  auto instance = connector_for(self, row, req.tenant);
+  auto instance = instance_for(self, row, req.tenant);
   if (!instance) {
     promise.deliver(std::move(instance.error()));
     return;
@@ -120,7 +289,7 @@ void start_tenant_session(pool_pointer self, caf::typed_response_promise<session
   std::vector<session_member> members;
   std::vector<const connectors::connector_spec*> specs;
   for (const auto& row : rows) {
-    auto instance = connector_for(self, row, req.tenant);
+    auto instance = instance_for(self, row, req.tenant);
     if (instance) {
       members.push_back(
         session_member{connector_prefix(row.name, row.connector_type), *instance, row.id});
@@ -171,6 +340,45 @@ caf::result<session_info> open(pool_pointer self, session_request& req) {
   return promise;
 }
 
+// A session's instance went away (evicted or crashed): finds or spawns the current one. A
+// crashed one answers once it restarted.
+caf::result<caf::strong_actor_ptr> open_instance(pool_pointer self, const std::string& tenant_slug,
+                                                 const std::string& connector_id) {
+  auto& st = self->state;
+  auto key = instance_key(tenant_slug, connector_id);
+  if (auto i = st.instances.find(key); i != st.instances.end()) {
+    auto& entry = i->second;
+    observability::metrics::global().observe_pool_lookup(true);
+    ++entry.hits;
+    touch_instance(self, entry, self->clock().now());
+    if (entry.handle) {
+      return caf::actor_cast<caf::strong_actor_ptr>(entry.handle);
+    }
+    auto promise = self->make_response_promise<caf::strong_actor_ptr>();
+    entry.waiting.push_back(promise);
+    return promise;
+  }
+  auto promise = self->make_response_promise<caf::strong_actor_ptr>();
+  self->request(tenant_for(self, tenant_slug), std::chrono::seconds{30}, atom::open_v, connector_id)
+    .then(
+      [self, promise, tenant_slug](connector_row& row) mutable {
+        auto instance = instance_for(self, row, tenant_slug);
+        if (!instance) {
+          promise.deliver(std::move(instance.error()));
+          return;
+        }
+        if (*instance) {
+          promise.deliver(caf::actor_cast<caf::strong_actor_ptr>(*instance));
+          return;
+        }
+        self->state.instances.at(instance_key(tenant_slug, row.id)).waiting.push_back(promise);
+      },
+      [promise](caf::error& err) mutable {
+        promise.deliver(std::move(err));
+      });
+  return promise;
+}
+
 // Answers whether an endpoint exists: its tenant (the tenant endpoint), or its enabled connector.
 caf::result<atom::ok> check_endpoint(pool_pointer self, const std::string& tenant_slug,
                                      const std::string& connector_id) {
@@ -199,13 +407,13 @@ caf::result<atom::ok> check_endpoint(pool_pointer self, const std::string& tenan
 
 // Finds the session of an envelope; a session bound to another tenant, connector or key does not
 // exist for the caller.
-const session_entry* find_session(pool_pointer self, const mcp_envelope& env) {
+session_entry* find_session(pool_pointer self, const mcp_envelope& env) {
   auto& st = self->state;
   auto i = st.sessions.find(env.session_id);
   if (i == st.sessions.end()) {
     return nullptr;
   }
-  const auto& entry = i->second;
+  auto& entry = i->second;
   if (entry.tenant != env.tenant || entry.connector_id != env.connector_id
       || entry.key_id != env.caller.key_id || entry.stateless != env.request.stateless) {
     return nullptr;
@@ -213,45 +421,110 @@ const session_entry* find_session(pool_pointer self, const mcp_envelope& env) {
   return &entry;
 }
 
+// A request for a session: it and the instances it uses become the most recently used.
+void touch_session(pool_pointer self, session_entry& entry) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  entry.last_used = now;
+  auto& order = st.tenant_sessions.at(entry.tenant);
+  order.splice(order.begin(), order, entry.lru);
+  auto prefix = entry.connector_id.empty() ? entry.tenant + '/'
+                                           : connector_prefix_of(entry.tenant, entry.connector_id);
+  for_prefix(self, prefix, [&](const std::string&, instance_entry& instance) {
+    touch_instance(self, instance, now);
+  });
+}
+
 caf::error session_not_found() {
   return make_error(errc::session_not_found,
                     "Session not found: it expired, was terminated, or belongs to someone else");
 }
 
-template <class Map, class Predicate>
-void stop_matching(pool_pointer self, Map& map, Predicate pred) {
-  for (auto i = map.begin(); i != map.end();) {
-    if (pred(i->second)) {
-      self->state.names.erase(i->second.handle.address());
-      self->send_exit(i->second.handle, caf::exit_reason::user_shutdown);
-      i = map.erase(i);
-    } else {
-      ++i;
+// The sessions of a tenant that serve a connector: its own and the tenant-wide ones (every one
+// of the tenant for an empty connector id).
+std::vector<std::string> sessions_of(pool_pointer self, const std::string& tenant_slug,
+                                     const std::string& connector_id) {
+  std::vector<std::string> ids;
+  auto& st = self->state;
+  auto t = st.tenant_sessions.find(tenant_slug);
+  if (t == st.tenant_sessions.end()) {
+    return ids;
+  }
+  for (const auto& id : t->second) {
+    const auto& entry = st.sessions.at(id);
+    if (connector_id.empty() || entry.connector_id == connector_id || entry.connector_id.empty()) {
+      ids.push_back(id);
     }
   }
+  return ids;
 }
 
+// A configuration change of a tenant or one of its connectors: the tenant's snapshot is stale,
+// and the affected sessions and instances end. Sessions end too, so that their clients
+// initialize again and see the new configuration.
 void evict(pool_pointer self, const std::string& tenant_slug, const std::string& connector_id) {
-  auto& st = self->state;
-  if (auto i = st.tenants.find(tenant_slug); i != st.tenants.end()) {
-    st.names.erase(i->second.address());
-    self->send_exit(i->second, caf::exit_reason::user_shutdown);
-    st.tenants.erase(i);
+  stop_tenant_actor(self, tenant_slug);
+  for (const auto& id : sessions_of(self, tenant_slug, connector_id)) {
+    drop_session(self, id, "config");
   }
-  // Tenant-wide sessions (empty connector id) depend on every connector of their tenant.
-  auto affected = [&](const auto& entry) {
-    return entry.tenant == tenant_slug
-           && (connector_id.empty() || entry.connector_id == connector_id
-               || entry.connector_id.empty());
-  };
-  stop_matching(self, st.sessions, affected);
-  stop_matching(self, st.connectors, affected);
+  auto prefix = connector_id.empty() ? tenant_slug + '/'
+                                     : connector_prefix_of(tenant_slug, connector_id);
+  for (const auto& key : keys_with_prefix(self, prefix)) {
+    drop_instance(self, key, "config");
+  }
   publish_sizes(self);
 }
 
-void forget(pool_pointer self, const caf::actor_addr& who) {
+// Sends a change notification to every session that serves the connector.
+void push_change(pool_pointer self, const std::string& tenant_slug, const std::string& connector_id,
+                 const std::string& notification) {
+  for (const auto& id : sessions_of(self, tenant_slug, connector_id)) {
+    self->send(self->state.sessions.at(id).handle, atom::push_v, notification);
+  }
+}
+
+// A connector's tool policy changed: its instances were built with the old one. Sessions stay;
+// they get new instances on their next request, and their clients hear that the list changed.
+void policy_changed(pool_pointer self, const std::string& tenant_slug,
+                    const std::string& connector_id) {
+  stop_tenant_actor(self, tenant_slug);
+  for (const auto& key : keys_with_prefix(self, connector_prefix_of(tenant_slug, connector_id))) {
+    drop_instance(self, key, "config");
+  }
+  push_change(self, tenant_slug, connector_id,
+              R"({"jsonrpc":"2.0","method":"notifications/tools/list_changed"})");
+  publish_sizes(self);
+}
+
+// Evicts the instances idle past `idle`, least recently used first; stops at the first one used
+// more recently, so the cost is that of the evictions.
+uint64_t evict_idle(pool_pointer self, caf::timespan idle, std::string_view reason) {
   auto& st = self->state;
-  auto i = st.names.find(who);
+  auto now = self->clock().now();
+  uint64_t evicted = 0;
+  while (!st.instance_lru.empty()) {
+    auto key = st.instance_lru.back();
+    if (now - st.instances.at(key).last_used < idle) {
+      break;
+    }
+    drop_instance(self, key, reason);
+    ++evicted;
+  }
+  if (evicted > 0) {
+    publish_sizes(self);
+  }
+  return evicted;
+}
+
+caf::timespan sweep_interval(const server_pool_options& options) {
+  auto interval = std::chrono::duration_cast<caf::timespan>(options.instance_ttl / 10);
+  return std::clamp(interval, caf::timespan{std::chrono::seconds{1}},
+                    caf::timespan{std::chrono::seconds{60}});
+}
+
+void forget(pool_pointer self, const caf::down_msg& msg) {
+  auto& st = self->state;
+  auto i = st.names.find(msg.source);
   if (i == st.names.end()) {
     return;
   }
@@ -263,10 +536,18 @@ void forget(pool_pointer self, const caf::actor_addr& who) {
       st.tenants.erase(key);
       break;
     case 'c':
-      st.connectors.erase(key);
+      on_instance_crash(self, key);
       break;
     default:
-      st.sessions.erase(key);
+      // A session that ended itself (idle) or failed.
+      if (auto s = st.sessions.find(key); s != st.sessions.end()) {
+        auto t = st.tenant_sessions.find(s->second.tenant);
+        t->second.erase(s->second.lru);
+        if (t->second.empty()) {
+          st.tenant_sessions.erase(t);
+        }
+        st.sessions.erase(s);
+      }
   }
   publish_sizes(self);
 }
@@ -276,25 +557,119 @@ void shutdown(pool_pointer self, const caf::error& reason) {
   for (auto& [slug, handle] : st.tenants) {
     self->send_exit(handle, reason);
   }
-  for (auto& [key, entry] : st.connectors) {
-    self->send_exit(entry.handle, reason);
+  for (auto& [key, entry] : st.instances) {
+    if (entry.handle) {
+      self->send_exit(entry.handle, reason);
+    }
+    for (auto& promise : entry.waiting) {
+      promise.deliver(make_error(errc::shutting_down));
+    }
   }
   for (auto& [id, entry] : st.sessions) {
     self->send_exit(entry.handle, reason);
   }
   st.tenants.clear();
-  st.connectors.clear();
+  st.instances.clear();
+  st.instance_lru.clear();
   st.sessions.clear();
+  st.tenant_sessions.clear();
   st.names.clear();
   self->quit(reason);
 }
 
+std::string list_instances(pool_pointer self, const std::string& tenant_slug) {
+  const auto& st = self->state;
+  auto now = self->clock().now();
+  auto ttl = std::chrono::duration_cast<std::chrono::seconds>(st.options.instance_ttl).count();
+  boost::json::array result;
+  for_prefix(self, tenant_slug.empty() ? std::string{} : tenant_slug + '/',
+             [&](const std::string& key, const instance_entry& entry) {
+               auto idle = seconds_between(entry.last_used, now);
+               auto remaining = std::max<int64_t>(0, ttl - idle);
+               std::string_view status = !entry.handle         ? "restarting"
+                                         : remaining < ttl / 6 ? "expiring"
+                                                               : "healthy";
+               result.emplace_back(
+                 boost::json::object{{"key", key},
+                                     {"tenant_slug", entry.tenant},
+                                     {"connector_id", entry.row.id},
+                                     {"connector_name", entry.row.name},
+                                     {"connector_type", entry.row.connector_type},
+                                     {"credential_owner", tenant_owner},
+                                     {"age_seconds", seconds_between(entry.created, now)},
+                                     {"idle_seconds", idle},
+                                     {"ttl_remaining_seconds", remaining},
+                                     {"hit_count", entry.hits},
+                                     {"restarts", entry.restarts},
+                                     {"status", status}});
+             });
+  return boost::json::serialize(result);
+}
+
+std::string list_sessions(pool_pointer self, const std::string& tenant_slug) {
+  const auto& st = self->state;
+  auto now = self->clock().now();
+  boost::json::array result;
+  auto add = [&](const std::list<std::string>& ids) {
+    for (const auto& id : ids) {
+      const auto& entry = st.sessions.at(id);
+      result.emplace_back(boost::json::object{
+        {"session_id", entry.stateless ? boost::json::value() : boost::json::value(id)},
+        {"kind", entry.stateless ? "stateless" : "session"},
+        {"tenant_slug", entry.tenant},
+        {"connector_id", entry.connector_id.empty() ? boost::json::value()
+                                                    : boost::json::value(entry.connector_id)},
+        {"key_id", entry.key_id},
+        {"protocol_version", entry.info.protocol_version},
+        {"age_seconds", seconds_between(entry.created, now)},
+        {"idle_seconds", seconds_between(entry.last_used, now)}});
+    }
+  };
+  if (tenant_slug.empty()) {
+    for (const auto& [slug, ids] : st.tenant_sessions) {
+      add(ids);
+    }
+  } else if (auto t = st.tenant_sessions.find(tenant_slug); t != st.tenant_sessions.end()) {
+    add(t->second);
+  }
+  return boost::json::serialize(result);
+}
+
 std::string status(pool_pointer self) {
   const auto& st = self->state;
+  auto& metrics = observability::metrics::global();
+  boost::json::object by_tenant;
+  boost::json::object by_status{{"healthy", 0}, {"expiring", 0}, {"restarting", 0}};
+  auto now = self->clock().now();
+  auto ttl = std::chrono::duration_cast<std::chrono::seconds>(st.options.instance_ttl).count();
+  for (const auto& [key, entry] : st.instances) {
+    auto& count = by_tenant[entry.tenant];
+    count = count.is_null() ? 1 : count.as_int64() + 1;
+    auto remaining = ttl - seconds_between(entry.last_used, now);
+    auto& bucket = by_status[!entry.handle         ? "restarting"
+                             : remaining < ttl / 6 ? "expiring"
+                                                   : "healthy"];
+    bucket = bucket.as_int64() + 1;
+  }
+  auto hits = static_cast<uint64_t>(metrics.pool_hits());
+  auto misses = static_cast<uint64_t>(metrics.pool_misses());
   boost::json::object result;
-  result["tenants"] = st.tenants.size();
-  result["connectors"] = st.connectors.size();
+  result["instances"] = st.instances.size();
+  result["max_instances"] = st.options.max_instances;
+  result["instance_ttl_seconds"] = ttl;
   result["sessions"] = st.sessions.size();
+  result["sessions_per_tenant"] = st.options.sessions_per_tenant;
+  result["session_ttl_seconds"]
+    = std::chrono::duration_cast<std::chrono::seconds>(st.options.session_ttl).count();
+  result["tenants"] = st.tenants.size();
+  result["hits"] = hits;
+  result["misses"] = misses;
+  result["hit_rate_percent"]
+    = hits + misses > 0
+        ? std::round(1000.0 * static_cast<double>(hits) / static_cast<double>(hits + misses)) / 10
+        : 0.0;
+  result["by_tenant"] = std::move(by_tenant);
+  result["by_status"] = std::move(by_status);
   return boost::json::serialize(result);
 }
 
@@ -302,14 +677,19 @@ std::string status(pool_pointer self) {
 
 server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_actor db,
                                              server_pool_options options) {
-  self->state.db = std::move(db);
-  self->state.per_session = session_options{options.session_ttl, options.event_buffer_bytes};
+  auto& st = self->state;
+  st.db = std::move(db);
+  st.options = options;
+  st.options.max_instances = std::max<size_t>(1, options.max_instances);
+  st.options.sessions_per_tenant = std::max<size_t>(1, options.sessions_per_tenant);
+  st.per_session = session_options{options.session_ttl, options.event_buffer_bytes};
   self->set_down_handler([self](caf::down_msg& msg) {
-    forget(self, msg.source);
+    forget(self, msg);
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     shutdown(self, msg.reason);
   });
+  self->delayed_send(self, sweep_interval(st.options), atom::tick_v);
   return {
     [self](atom::open, session_request& req) {
       return open(self, req);
@@ -319,44 +699,82 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
       return check_endpoint(self, tenant_slug, connector_id);
     },
     [self](atom::route, mcp_envelope& env) -> caf::result<mcp_reply> {
-      const auto* entry = find_session(self, env);
+      auto* entry = find_session(self, env);
       if (entry == nullptr) {
         return session_not_found();
       }
+      touch_session(self, *entry);
       return self->delegate(entry->handle, atom::handle_v, std::move(env.request));
     },
     [self](atom::attach, mcp_envelope& env, std::string& last_event_id) -> caf::result<atom::ok> {
-      const auto* entry = find_session(self, env);
+      auto* entry = find_session(self, env);
       if (entry == nullptr) {
         return session_not_found();
       }
+      touch_session(self, *entry);
       return self->delegate(entry->handle, atom::attach_v, std::move(last_event_id));
     },
     [self](atom::close, const mcp_envelope& env) -> caf::result<atom::ok> {
-      const auto* entry = find_session(self, env);
-      if (entry == nullptr) {
+      if (find_session(self, env) == nullptr) {
         return session_not_found();
       }
-      auto handle = entry->handle;
-      self->state.names.erase(handle.address());
-      self->state.sessions.erase(env.session_id);
-      self->send_exit(handle, caf::exit_reason::user_shutdown);
+      drop_session(self, env.session_id, {});
       publish_sizes(self);
       return atom::ok_v;
     },
     [self](atom::push, const std::string& tenant_slug, const std::string& connector_id,
            const std::string& notification) {
-      // Every session on the endpoint, and the tenant-wide ones whose catalog includes it.
-      for (const auto& [id, entry] : self->state.sessions) {
-        if (entry.tenant == tenant_slug
-            && (entry.connector_id == connector_id || entry.connector_id.empty())) {
-          self->send(entry.handle, atom::push_v, notification);
-        }
-      }
+      push_change(self, tenant_slug, connector_id, notification);
     },
     [self](atom::evict, const std::string& tenant_slug, const std::string& connector_id) {
       evict(self, tenant_slug, connector_id);
       return atom::ok_v;
+    },
+    [self](atom::open, atom::instance, const std::string& tenant_slug,
+           const std::string& connector_id) {
+      return open_instance(self, tenant_slug, connector_id);
+    },
+    [self](atom::list, atom::instance, const std::string& tenant_slug) {
+      return list_instances(self, tenant_slug);
+    },
+    [self](atom::list, atom::session, const std::string& tenant_slug) {
+      return list_sessions(self, tenant_slug);
+    },
+    [self](atom::evict, atom::instance, const std::string& tenant_slug,
+           const std::string& connector_id) -> caf::result<atom::ok> {
+      auto keys = keys_with_prefix(self, connector_prefix_of(tenant_slug, connector_id));
+      if (keys.empty()) {
+        return make_error(errc::not_found, "No pooled instance of connector '" + connector_id
+                                             + "' of tenant '" + tenant_slug + "'");
+      }
+      for (const auto& key : keys) {
+        drop_instance(self, key, "admin");
+      }
+      publish_sizes(self);
+      return atom::ok_v;
+    },
+    [self](atom::evict, atom::instance, int64_t idle_seconds) -> uint64_t {
+      return evict_idle(self, std::chrono::seconds{std::max<int64_t>(0, idle_seconds)}, "admin");
+    },
+    [self](atom::close, atom::session, const std::string& id) -> caf::result<atom::ok> {
+      if (!self->state.sessions.contains(id)) {
+        return make_error(errc::not_found, "Session not found");
+      }
+      drop_session(self, id, "admin");
+      publish_sizes(self);
+      return atom::ok_v;
+    },
+    [self](atom::update, atom::tool, const std::string& tenant_slug,
+           const std::string& connector_id) {
+      policy_changed(self, tenant_slug, connector_id);
+      return atom::ok_v;
+    },
+    [self](atom::tick) {
+      evict_idle(self, self->state.options.instance_ttl, "idle");
+      self->delayed_send(self, sweep_interval(self->state.options), atom::tick_v);
+    },
+    [self](atom::tick, const std::string& key, uint64_t generation) {
+      restart_instance(self, key, generation);
     },
     [self](atom::status) {
       return status(self);

@@ -42,6 +42,42 @@ bool tenant_wide(const session_state& st) {
   return st.origin.connector_id.empty();
 }
 
+// Time the pool may take to find or restart an instance.
+constexpr auto instance_timeout = std::chrono::seconds{30};
+
+// Runs `use` with a live instance of member `index`: the one the session holds or, after the
+// pool evicted it or it crashed, the one the pool has now. `fail` gets the error when there is
+// none (the connector was removed, or the instance does not come back in time).
+template <class Use, class Fail>
+void with_instance(session_pointer self, size_t index, Use use, Fail fail) {
+  auto& st = self->state;
+  auto& member = st.members[index];
+  if (member.handle) {
+    use(member.handle);
+    return;
+  }
+  if (!st.pool) {
+    caf::error err = make_error(errc::connector_not_found, "the connector instance is gone");
+    fail(err);
+    return;
+  }
+  self
+    ->request(st.pool, instance_timeout, atom::open_v, atom::instance_v, st.origin.tenant,
+              member.connector_id)
+    .then(
+      [self, index, use](caf::strong_actor_ptr& ptr) mutable {
+        auto& current = self->state.members[index];
+        if (!current.handle) {
+          current.handle = caf::actor_cast<connector_actor>(std::move(ptr));
+          self->monitor(current.handle);
+        }
+        use(current.handle);
+      },
+      [fail](caf::error& err) mutable {
+        fail(err);
+      });
+}
+
 // Runs `then` once the tenant-wide list of `kind` exists, building it on first use. A member
 // that cannot list its items is left out (logged and counted) instead of failing the whole list.
 void with_list(session_pointer self, list_kind kind, std::function<void()> then) {
@@ -78,22 +114,29 @@ void with_list(session_pointer self, list_kind kind, std::function<void()> then)
   };
   for (size_t i = 0; i < members.size(); ++i) {
     (*collected)[i].prefix = members[i].prefix;
-    self->request(members[i].handle, catalog_timeout, atom::get_v, std::string{items_member(kind)})
-      .then(
-        [collected, i, done](std::string& items) {
-          (*collected)[i].items_json = std::move(items);
-          done();
-        },
-        [self, kind, collected, i, done](caf::error& err) {
-          observability::log(observability::log_level::warn,
-                             "connector left out of a tenant-wide list",
-                             {{"tenant", self->state.origin.tenant},
-                              {"connector_id", self->state.members[i].connector_id},
-                              {"list", std::string{items_member(kind)}},
-                              {"error", message_of(err)}});
-          observability::metrics::global().observe_list_failure(items_member(kind));
-          done();
-        });
+    auto left_out = [self, kind, i, done](const caf::error& err) {
+      observability::log(observability::log_level::warn, "connector left out of a tenant-wide list",
+                         {{"tenant", self->state.origin.tenant},
+                          {"connector_id", self->state.members[i].connector_id},
+                          {"list", std::string{items_member(kind)}},
+                          {"error", message_of(err)}});
+      observability::metrics::global().observe_list_failure(items_member(kind));
+      done();
+    };
+    with_instance(
+      self, i,
+      [self, kind, collected, i, done, left_out](const connector_actor& instance) {
+        self->request(instance, catalog_timeout, atom::get_v, std::string{items_member(kind)})
+          .then(
+            [collected, i, done](std::string& items) {
+              (*collected)[i].items_json = std::move(items);
+              done();
+            },
+            [left_out](caf::error& err) {
+              left_out(err);
+            });
+      },
+      left_out);
   }
   done();
 }
@@ -152,14 +195,22 @@ caf::result<mcp_reply> list_tools(session_pointer self, const mcp_request& req) 
     return std::move(cursor.error());
   }
   auto promise = self->make_response_promise<mcp_reply>();
-  self->request(self->state.members.front().handle, caf::infinite, atom::list_v, std::move(*cursor))
-    .then(
-      [promise](std::string& page) mutable {
-        promise.deliver(mcp_reply{std::move(page)});
-      },
-      [promise](caf::error& err) mutable {
-        promise.deliver(std::move(err));
-      });
+  auto fail = [promise](const caf::error& err) mutable {
+    promise.deliver(err);
+  };
+  with_instance(
+    self, 0,
+    [self, promise, fail, cursor = std::move(*cursor)](const connector_actor& instance) mutable {
+      self->request(instance, instance_timeout, atom::list_v, std::move(cursor))
+        .then(
+          [promise](std::string& page) mutable {
+            promise.deliver(mcp_reply{std::move(page)});
+          },
+          [fail](caf::error& err) mutable {
+            fail(err);
+          });
+    },
+    fail);
   return promise;
 }
 
@@ -173,17 +224,32 @@ mcp_request with_capabilities(const session_state& st, const mcp_request& req) {
   return result;
 }
 
+// Sends a connector-level request to one member: its reply answers `promise`, a failure goes to
+// `on_error`.
+template <class OnError>
+void request_member(session_pointer self, caf::typed_response_promise<mcp_reply> promise,
+                    size_t member, const mcp_request& req, OnError on_error) {
+  with_instance(
+    self, member,
+    [self, promise, on_error, req](const connector_actor& instance) mutable {
+      self->request(instance, tool_call_timeout, atom::handle_v, req)
+        .then(
+          [promise](mcp_reply& reply) mutable {
+            promise.deliver(std::move(reply));
+          },
+          [on_error](caf::error& err) mutable {
+            on_error(err);
+          });
+    },
+    on_error);
+}
+
 // Sends a connector-level request to one member and answers with its reply.
 void ask_member(session_pointer self, caf::typed_response_promise<mcp_reply> promise, size_t member,
                 const mcp_request& req) {
-  self->request(self->state.members[member].handle, tool_call_timeout, atom::handle_v, req)
-    .then(
-      [promise](mcp_reply& reply) mutable {
-        promise.deliver(std::move(reply));
-      },
-      [promise](caf::error& err) mutable {
-        promise.deliver(std::move(err));
-      });
+  request_member(self, promise, member, req, [promise](const caf::error& err) mutable {
+    promise.deliver(err);
+  });
 }
 
 // Reads a resource no member listed (one a template of some member describes): asks the members
@@ -200,28 +266,26 @@ void read_anywhere(session_pointer self, caf::typed_response_promise<mcp_reply> 
                                boost::json::serialize(boost::json::object{{"uri", uri}})));
     return;
   }
-  self->request(self->state.members[member].handle, tool_call_timeout, atom::handle_v, req)
-    .then(
-      [promise](mcp_reply& reply) mutable {
-        promise.deliver(std::move(reply));
-      },
-      [self, promise, member, req, uri, silent](caf::error& err) mutable {
-        auto code = code_of(err);
-        bool answered = err.category() == errc_category && code != errc::timeout;
-        if (answered && code != errc::resource_not_found && code != errc::method_not_found) {
-          promise.deliver(std::move(err));
-          return;
-        }
-        if (!answered) {
-          observability::log(observability::log_level::warn,
-                             "connector did not answer a tenant-wide resources/read",
-                             {{"tenant", self->state.origin.tenant},
-                              {"connector_id", self->state.members[member].connector_id},
-                              {"error", message_of(err)}});
-        }
-        read_anywhere(self, promise, member + 1, std::move(req), std::move(uri),
-                      silent + (answered ? 0 : 1));
-      });
+  auto next = [self, promise, member, req, uri, silent](const caf::error& err) mutable {
+    auto code = code_of(err);
+    // A member without a live instance did not answer either.
+    bool answered = err.category() == errc_category && code != errc::timeout
+                    && code != errc::connector_not_found;
+    if (answered && code != errc::resource_not_found && code != errc::method_not_found) {
+      promise.deliver(err);
+      return;
+    }
+    if (!answered) {
+      observability::log(observability::log_level::warn,
+                         "connector did not answer a tenant-wide resources/read",
+                         {{"tenant", self->state.origin.tenant},
+                          {"connector_id", self->state.members[member].connector_id},
+                          {"error", message_of(err)}});
+    }
+    read_anywhere(self, promise, member + 1, std::move(req), std::move(uri),
+                  silent + (answered ? 0 : 1));
+  };
+  request_member(self, promise, member, req, next);
 }
 
 using connectors::invalid_params;
@@ -486,13 +550,14 @@ void end_call(session_pointer self, uint64_t call_id) {
   });
 }
 
-// Starts a tool call on `runner`; its notifications go to `stream`, its outcome to `promise`.
+// Starts a tool call on member `member`; its notifications go to `stream`, its outcome to
+// `promise`.
 void start_call(session_pointer self, request_stream_actor stream,
                 caf::typed_response_promise<mcp_reply> promise, const mcp_request& req,
-                const connector_actor& runner, const std::string& tool) {
+                size_t member, const std::string& tool) {
   auto& st = self->state;
   auto id = ++st.next_call;
-  session_state::running_call call{std::move(stream), std::move(promise), req.id,        runner,
+  session_state::running_call call{std::move(stream), std::move(promise), req.id,        {}, member,
                                    req.stateless,     req.log_level,      req.resumable, 0};
   st.calls.emplace(id, std::move(call));
   if (req.stateless) {
@@ -520,22 +585,43 @@ void start_call(session_pointer self, request_stream_actor stream,
       pending.deliver(std::move(outcome.error()));
     }
   };
-  self
-    ->request(runner, tool_call_timeout, atom::invoke_v,
-              tool_call{id, tool, req.arguments, req.progress_token,
-                        req.stateless ? req.client_capabilities : st.origin.client_capabilities,
-                        req.input_responses, req.request_state, req.stateless, req.param_headers})
-    .then(
-      [complete](std::string& result) {
-        complete(mcp_reply{std::move(result)});
-      },
-      [complete](caf::error& err) {
-        if (info(code_of(err)).surface == error_surface::tool_result) {
-          complete(mcp_reply{tool_error_result(err)});
-        } else {
-          complete(std::move(err));
-        }
-      });
+  auto failed = [complete](const caf::error& err) {
+    if (info(code_of(err)).surface == error_surface::tool_result) {
+      complete(mcp_reply{tool_error_result(err)});
+    } else {
+      complete(err);
+    }
+  };
+  auto invocation = tool_call{id,
+                              tool,
+                              req.arguments,
+                              req.progress_token,
+                              req.stateless ? req.client_capabilities
+                                            : st.origin.client_capabilities,
+                              req.input_responses,
+                              req.request_state,
+                              req.stateless,
+                              req.param_headers};
+  with_instance(
+    self, member,
+    [self, id, complete, failed,
+     invocation = std::move(invocation)](const connector_actor& runner) mutable {
+      auto i = self->state.calls.find(id);
+      if (i == self->state.calls.end()) {
+        // Cancelled while the instance was being found.
+        return;
+      }
+      i->second.runner = runner;
+      self->request(runner, tool_call_timeout, atom::invoke_v, std::move(invocation))
+        .then(
+          [complete](std::string& result) {
+            complete(mcp_reply{std::move(result)});
+          },
+          [failed](caf::error& err) {
+            failed(err);
+          });
+    },
+    failed);
 }
 
 caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
@@ -547,7 +633,7 @@ caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
   auto stream = caf::actor_cast<request_stream_actor>(self->current_sender());
   auto promise = self->make_response_promise<mcp_reply>();
   if (!tenant_wide(self->state)) {
-    start_call(self, std::move(stream), promise, req, self->state.members.front().handle, req.name);
+    start_call(self, std::move(stream), promise, req, 0, req.name);
     return promise;
   }
   with_list(self, list_kind::tools, [self, stream, promise, req]() mutable {
@@ -557,8 +643,7 @@ caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
       promise.deliver(make_error(errc::unknown_tool, "Unknown tool: " + req.name));
       return;
     }
-    start_call(self, std::move(stream), promise, req, self->state.members[route->member].handle,
-               route->key);
+    start_call(self, std::move(stream), promise, req, route->member, route->key);
   });
   return promise;
 }
@@ -566,7 +651,9 @@ caf::result<mcp_reply> call_tool(session_pointer self, const mcp_request& req) {
 // Stops a running call: the connector drops it, and the request gets no response.
 void stop_call(session_pointer self, uint64_t call_id) {
   auto& call = self->state.calls.at(call_id);
-  self->send(call.runner, atom::cancel_v, call_id);
+  if (call.runner) {
+    self->send(call.runner, atom::cancel_v, call_id);
+  }
   call.promise.deliver(make_error(errc::cancelled));
   if (call.stream_number != 0) {
     finish_stream(self, call.stream_number, {});
@@ -609,17 +696,13 @@ bool is_change(std::string_view method) {
 
 // Hands a change a connector reported to the pool, which delivers it to every session on the
 // connector's endpoint (this one included) and to the tenant-wide sessions of the tenant.
-void publish(session_pointer self, const connector_actor& runner, std::string message) {
+void publish(session_pointer self, size_t member, std::string message) {
   auto& st = self->state;
   if (!st.pool) {
     return;
   }
-  for (const auto& member : st.members) {
-    if (member.handle == runner) {
-      self->send(st.pool, atom::push_v, st.origin.tenant, member.connector_id, std::move(message));
-      return;
-    }
-  }
+  self->send(st.pool, atom::push_v, st.origin.tenant, st.members[member].connector_id,
+             std::move(message));
 }
 
 // Forwards a notification of a running call, unless it is a log message below the session's
@@ -639,7 +722,7 @@ void forward(session_pointer self, uint64_t call_id, std::string& message) {
   const auto* method = obj->if_contains("method");
   const auto* params = obj->if_contains("params");
   if (method != nullptr && method->is_string() && is_change(method->as_string())) {
-    publish(self, i->second.runner, std::move(message));
+    publish(self, i->second.member, std::move(message));
     return;
   }
   if (method != nullptr && *method == "notifications/message" && params != nullptr
@@ -943,8 +1026,9 @@ caf::result<mcp_reply> handle(session_pointer self, const mcp_request& req) {
     return list_tools(self, req);
   }
   if (connectors::is_served_method(req.method)) {
-    return self->delegate(self->state.members.front().handle, atom::handle_v,
-                          with_capabilities(st, req));
+    auto promise = self->make_response_promise<mcp_reply>();
+    ask_member(self, promise, 0, with_capabilities(st, req));
+    return promise;
   }
   if (req.stateless && req.method == "subscriptions/listen") {
     return listen(self, req);
@@ -1004,7 +1088,19 @@ session_actor::behavior_type session(session_pointer self, session_request origi
   st.events = event_log{options.event_buffer_bytes};
   st.pool = std::move(pool);
   st.capabilities = std::move(capabilities);
+  for (const auto& member : st.members) {
+    if (member.handle) {
+      self->monitor(member.handle);
+    }
+  }
   self->set_down_handler([self](caf::down_msg& msg) {
+    // An instance the pool evicted or that crashed: the next request asks the pool for the
+    // current one.
+    for (auto& member : self->state.members) {
+      if (member.handle && member.handle.address() == msg.source) {
+        member.handle = connector_actor{};
+      }
+    }
     // A listen stream or an event stream connection whose client went away.
     std::erase_if(self->state.listeners, [&](const auto& entry) {
       return entry.stream.address() == msg.source;

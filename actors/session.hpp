@@ -68,8 +68,10 @@ struct session_state {
     caf::typed_response_promise<mcp_reply> promise;
     /// Raw JSON id of the request that started the call.
     std::string request_id;
-    /// The connector instance that runs it.
+    /// The connector instance that runs it; none until the session has a live one.
     connector_actor runner;
+    /// The member whose instance runs it.
+    size_t member = 0;
     /// Started by a 2026-07-28 request: no requests to the client on its stream.
     bool stateless = false;
     /// The log level the 2026-07-28 request asked for; empty means no log messages.

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <functional>
 #include <optional>
 
 namespace sagemcp::connectors {
@@ -45,10 +46,13 @@ const tool_spec* find_tool(const connector_spec& spec, std::string_view name) {
 
 namespace {
 
-boost::json::array tool_array(const connector_spec& spec) {
+boost::json::array tool_array(const connector_spec& spec, std::span<const std::string> disabled) {
   boost::json::array tools;
   tools.reserve(spec.tools.size());
   for (const auto& tool : spec.tools) {
+    if (is_disabled(disabled, tool.name)) {
+      continue;
+    }
     boost::json::object entry;
     entry["name"] = tool.name;
     if (!tool.title.empty()) {
@@ -72,12 +76,17 @@ boost::json::array tool_array(const connector_spec& spec) {
 
 } // namespace
 
-std::string serialize_tools(const connector_spec& spec) {
-  return boost::json::serialize(tool_array(spec));
+bool is_disabled(std::span<const std::string> disabled, std::string_view tool) {
+  return std::binary_search(disabled.begin(), disabled.end(), tool, std::less<>{});
 }
 
-std::vector<std::string> tool_pages(const connector_spec& spec) {
-  return paginate("tools", tool_array(spec));
+std::string serialize_tools(const connector_spec& spec, std::span<const std::string> disabled) {
+  return boost::json::serialize(tool_array(spec, disabled));
+}
+
+std::vector<std::string> tool_pages(const connector_spec& spec,
+                                    std::span<const std::string> disabled) {
+  return paginate("tools", tool_array(spec, disabled));
 }
 
 std::vector<std::string> paginate(std::string_view member, const boost::json::array& items) {

@@ -187,8 +187,12 @@ const connector_spec* find_connector_type(std::string_view type);
 /// Looks up a tool of a connector type by name; nullptr when unknown.
 const tool_spec* find_tool(const connector_spec& spec, std::string_view name);
 
-/// Serializes the `tools` array of a connector type for `tools/list`.
-std::string serialize_tools(const connector_spec& spec);
+/// Whether a tool policy's sorted list of disabled tools names `tool`.
+bool is_disabled(std::span<const std::string> disabled, std::string_view tool);
+
+/// Serializes the `tools` array of a connector type for `tools/list`, without the tools a
+/// policy disables (sorted names).
+std::string serialize_tools(const connector_spec& spec, std::span<const std::string> disabled = {});
 
 /// How many items one page of a list result holds.
 inline constexpr size_t page_size = 100;
@@ -201,8 +205,10 @@ std::vector<std::string> paginate(std::string_view member, const boost::json::ar
 /// cursor this server did not issue for a list of `pages` pages.
 caf::expected<size_t> page_of(std::string_view cursor, size_t pages);
 
-/// The serialized `tools/list` result pages of a connector type.
-std::vector<std::string> tool_pages(const connector_spec& spec);
+/// The serialized `tools/list` result pages of a connector type, without the tools a policy
+/// disables (sorted names).
+std::vector<std::string> tool_pages(const connector_spec& spec,
+                                    std::span<const std::string> disabled = {});
 
 /// Runs a tool with raw JSON arguments (empty means none). Replies with the serialized
 /// CallToolResult; errors carry errc::invalid_tool_arguments or errc::tool_failed.

@@ -73,6 +73,11 @@ constexpr std::array errc_table{
             "Missing required client capability", jsonrpc, -32021, 400, false},
   errc_info{errc::version_not_supported, "version_not_supported", "Unsupported protocol version",
             jsonrpc, -32022, 400, false},
+  // -32000..-32019 are implementation-defined; -32029 would collide with the spec's range.
+  errc_info{errc::rate_limited, "rate_limited",
+            "Too Many Requests: the tenant's rate limit is "
+            "exhausted",
+            jsonrpc, -32010, 429, true},
 };
 
 constexpr bool table_is_in_enum_order() {

@@ -46,10 +46,11 @@ enum class errc : uint8_t {
   header_mismatch,
   missing_client_capability,
   version_not_supported,
+  rate_limited,
 };
 
 /// The last errc value; every value from 1 to this one has a table row.
-constexpr errc last_errc = errc::version_not_supported;
+constexpr errc last_errc = errc::rate_limited;
 
 /// Where a failure surfaces towards an MCP client.
 enum class error_surface : uint8_t {

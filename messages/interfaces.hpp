@@ -51,6 +51,12 @@ using persistence_actor = caf::typed_actor<
   caf::replies_to<atom::list, atom::key>::with<std::vector<api_key_row>>,
   // Marks an API key inactive; replies with the updated row.
   caf::replies_to<atom::revoke, std::string>::with<api_key_row>,
+  // Lists the tool policy rows of a connector by id.
+  caf::replies_to<atom::list, atom::tool, std::string>::with<std::vector<tool_state_row>>,
+  // Sets tool states of a connector and deletes the rows of the named tools in one transaction;
+  // replies with the connector's rows afterwards.
+  caf::replies_to<atom::update, atom::tool, std::string, std::vector<tool_state_row>,
+                  std::vector<std::string>>::with<std::vector<tool_state_row>>,
   // Checks that the database answers; used by readiness.
   caf::replies_to<atom::ping>::with<atom::ok>,
   // Reports the actor's state as a JSON object.
@@ -128,7 +134,28 @@ using server_pool_actor = caf::typed_actor<
   // Drops cached actors after a configuration change of (tenant slug, connector id); an empty
   // connector id evicts the whole tenant.
   caf::replies_to<atom::evict, std::string, std::string>::with<atom::ok>,
-  // Reports the directory's sizes as a JSON object.
+  // A session's lookup of a live instance of (tenant slug, connector id), after the one it held
+  // was evicted or crashed; replies with the instance (a connector_actor).
+  caf::replies_to<atom::open, atom::instance, std::string, std::string>::with<caf::strong_actor_ptr>,
+  // Lists the connector instances (of one tenant, or all for an empty slug) as a JSON array.
+  caf::replies_to<atom::list, atom::instance, std::string>::with<std::string>,
+  // Lists the sessions (of one tenant, or all for an empty slug) as a JSON array.
+  caf::replies_to<atom::list, atom::session, std::string>::with<std::string>,
+  // Evicts the instances of (tenant slug, connector id); not_found when there is none. Their
+  // sessions stay and get a new instance on their next request.
+  caf::replies_to<atom::evict, atom::instance, std::string, std::string>::with<atom::ok>,
+  // Evicts every instance idle for at least this many seconds; replies with how many.
+  caf::replies_to<atom::evict, atom::instance, int64_t>::with<uint64_t>,
+  // Terminates a session by id (an administrator's request); session_not_found if none.
+  caf::replies_to<atom::close, atom::session, std::string>::with<atom::ok>,
+  // The tool policy of (tenant slug, connector id) changed: drops what was built with the old
+  // one and tells the endpoint's clients that the tool list changed.
+  caf::replies_to<atom::update, atom::tool, std::string, std::string>::with<atom::ok>,
+  // Sweeps instances idle past their TTL (the pool's own timer).
+  caf::reacts_to<atom::tick>,
+  // Restarts a crashed instance after its back-off (key, generation; the pool's own timer).
+  caf::reacts_to<atom::tick, std::string, uint64_t>,
+  // Reports the pool as a JSON object: sizes, limits, lookups and instances by tenant.
   caf::replies_to<atom::status>::with<std::string>>;
 
 } // namespace sagemcp

@@ -23,6 +23,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(sagemcp, (std::vector<sagemcp::tenant_row>))
   CAF_ADD_TYPE_ID(sagemcp, (std::vector<sagemcp::connector_row>))
   CAF_ADD_TYPE_ID(sagemcp, (std::vector<sagemcp::api_key_row>))
+  CAF_ADD_TYPE_ID(sagemcp, (sagemcp::tool_state_row))
+  CAF_ADD_TYPE_ID(sagemcp, (std::vector<sagemcp::tool_state_row>))
+  CAF_ADD_TYPE_ID(sagemcp, (std::vector<std::string>))
 
   // Verbs.
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, open, "open")
@@ -51,6 +54,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, tenant, "tenant")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, connector, "connector")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, key, "key")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, tool, "tool")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, session, "session")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, instance, "instance")
 
 CAF_END_TYPE_ID_BLOCK(sagemcp)
 

@@ -57,12 +57,15 @@ struct tenant_row {
   bool is_active = true;
   std::string created_at;
   std::string updated_at;
+  /// Requests per minute the tenant may make on its MCP endpoints (0: unlimited); negative
+  /// means the server's default (RATE_LIMIT_RPM).
+  int32_t rate_limit_rpm = -1;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, tenant_row& x) {
   return f(caf::meta::type_name("tenant_row"), x.id, x.slug, x.name, x.description, x.contact_email,
-           x.is_active, x.created_at, x.updated_at);
+           x.is_active, x.created_at, x.updated_at, x.rate_limit_rpm);
 }
 
 /// A row of the `connectors` table; JSON-valued columns hold raw JSON text.
@@ -83,13 +86,30 @@ struct connector_row {
   std::string package_path;
   std::string created_at;
   std::string updated_at;
+  /// The tools its tool policy disables (sorted); filled in by tenant snapshots only.
+  std::vector<std::string> disabled_tools;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, connector_row& x) {
   return f(caf::meta::type_name("connector_row"), x.id, x.tenant_id, x.connector_type, x.name,
            x.description, x.is_enabled, x.configuration, x.runtime_type, x.runtime_command,
-           x.runtime_env, x.package_path, x.created_at, x.updated_at);
+           x.runtime_env, x.package_path, x.created_at, x.updated_at, x.disabled_tools);
+}
+
+/// A row of the `connector_tool_states` table: a tool policy entry (a missing row means the
+/// tool is enabled).
+struct tool_state_row {
+  std::string connector_id;
+  std::string tool_name;
+  bool is_enabled = true;
+  std::string updated_at;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, tool_state_row& x) {
+  return f(caf::meta::type_name("tool_state_row"), x.connector_id, x.tool_name, x.is_enabled,
+           x.updated_at);
 }
 
 /// A row of the `api_keys` table; the key itself is never stored, only its keyed hash.

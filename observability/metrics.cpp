@@ -55,6 +55,29 @@ struct metrics::impl {
         .Name("sagemcp_pool_actors")
         .Help("Live actors in the server pool, by kind (tenant, connector, session).")
         .Register(*registry);
+  prometheus::Family<prometheus::Counter>& pool_lookups
+    = prometheus::BuildCounter()
+        .Name("sagemcp_pool_lookups_total")
+        .Help("Connector instance lookups in the server pool, by result (hit, miss).")
+        .Register(*registry);
+  prometheus::Counter& pool_hits = pool_lookups.Add({{"result", "hit"}});
+  prometheus::Counter& pool_misses = pool_lookups.Add({{"result", "miss"}});
+  prometheus::Family<prometheus::Counter>& pool_evictions
+    = prometheus::BuildCounter()
+        .Name("sagemcp_pool_evictions_total")
+        .Help("Connector instances and sessions the pool ended, by kind and reason (capacity, "
+              "idle, config, admin).")
+        .Register(*registry);
+  prometheus::Counter& pool_restarts = prometheus::BuildCounter()
+                                         .Name("sagemcp_pool_restarts_total")
+                                         .Help("Connector instances restarted after a crash.")
+                                         .Register(*registry)
+                                         .Add({});
+  prometheus::Family<prometheus::Counter>& rate_limited
+    = prometheus::BuildCounter()
+        .Name("sagemcp_rate_limited_requests_total")
+        .Help("MCP requests refused by their tenant's rate limit, by transport.")
+        .Register(*registry);
 };
 
 metrics::metrics() : impl_(std::make_unique<impl>()) {
@@ -95,6 +118,41 @@ void metrics::set_pool_sizes(double tenants, double connectors, double sessions)
   impl_->pool.Add({{"kind", "tenant"}}).Set(tenants);
   impl_->pool.Add({{"kind", "connector"}}).Set(connectors);
   impl_->pool.Add({{"kind", "session"}}).Set(sessions);
+}
+
+void metrics::observe_pool_lookup(bool hit) {
+  (hit ? impl_->pool_hits : impl_->pool_misses).Increment();
+}
+
+void metrics::observe_pool_eviction(std::string_view kind, std::string_view reason, double count) {
+  impl_->pool_evictions.Add({{"kind", std::string{kind}}, {"reason", std::string{reason}}})
+    .Increment(count);
+}
+
+void metrics::observe_pool_restart() {
+  impl_->pool_restarts.Increment();
+}
+
+void metrics::observe_rate_limited(std::string_view transport) {
+  impl_->rate_limited.Add({{"transport", std::string{transport}}}).Increment();
+}
+
+double metrics::pool_hits() const {
+  return impl_->pool_hits.Value();
+}
+
+double metrics::pool_misses() const {
+  return impl_->pool_misses.Value();
+}
+
+double metrics::tool_calls() const {
+  double total = 0;
+  for (const auto& family : impl_->tool_calls.Collect()) {
+    for (const auto& metric : family.metric) {
+      total += metric.counter.value;
+    }
+  }
+  return total;
 }
 
 std::string metrics::serialize() const {

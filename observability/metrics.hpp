@@ -37,6 +37,26 @@ public:
   /// Sets the gauges of the server pool.
   void set_pool_sizes(double tenants, double connectors, double sessions);
 
+  /// Records a lookup of a connector instance in the pool: found live, or spawned.
+  void observe_pool_lookup(bool hit);
+
+  /// Records connector instances or sessions the pool ended; `kind` is "connector" or
+  /// "session", `reason` is "capacity", "idle", "config" or "admin".
+  void observe_pool_eviction(std::string_view kind, std::string_view reason, double count = 1);
+
+  /// Records a connector instance the pool restarted after it crashed.
+  void observe_pool_restart();
+
+  /// Records a request refused by its tenant's rate limit, by transport (http, websocket, sse).
+  void observe_rate_limited(std::string_view transport);
+
+  /// The pool's lookups so far: found live and spawned.
+  double pool_hits() const;
+  double pool_misses() const;
+
+  /// Every tool call recorded since the process started.
+  double tool_calls() const;
+
   /// Renders every metric in the Prometheus text exposition format.
   std::string serialize() const;
 

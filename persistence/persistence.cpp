@@ -57,6 +57,20 @@ caf::result<tenant_snapshot> load(persistence_state& st, const std::string& slug
     ++st.failures;
     return std::move(connectors.error());
   }
+  auto disabled = st.db->list_disabled_tools(tenant->id);
+  if (!disabled) {
+    ++st.failures;
+    return std::move(disabled.error());
+  }
+  // Both lists are small; the rows come ordered by tool name.
+  for (auto& state : *disabled) {
+    for (auto& row : *connectors) {
+      if (row.id == state.connector_id) {
+        row.disabled_tools.push_back(std::move(state.tool_name));
+        break;
+      }
+    }
+  }
   ++st.reads;
   return tenant_snapshot{std::move(*tenant), std::move(*connectors)};
 }
@@ -117,6 +131,16 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self,
     },
     [self](atom::revoke, const std::string& id) -> caf::result<api_key_row> {
       return written(self->state, self->state.db->revoke_api_key(id));
+    },
+    [self](atom::list, atom::tool,
+           const std::string& connector_id) -> caf::result<std::vector<tool_state_row>> {
+      return read(self->state, self->state.db->list_tool_states(connector_id));
+    },
+    [self](atom::update, atom::tool, const std::string& connector_id,
+           const std::vector<tool_state_row>& states,
+           const std::vector<std::string>& removed) -> caf::result<std::vector<tool_state_row>> {
+      return written(self->state,
+                     self->state.db->change_tool_states(connector_id, states, removed));
     },
     [self](atom::ping) -> caf::result<atom::ok> {
       if (auto err = self->state.db->ping()) {

@@ -54,6 +54,17 @@ void query::bind_bool(int index, bool value) {
   bind_int(index, value ? 1 : 0);
 }
 
+void query::bind_int_or_null(int index, int64_t value) {
+  if (value >= 0) {
+    bind_int(index, value);
+    return;
+  }
+  auto rc = sqlite3_bind_null(stmt_, index);
+  if (bind_rc_ == SQLITE_OK) {
+    bind_rc_ = rc;
+  }
+}
+
 int query::step() {
   if (bind_rc_ != SQLITE_OK) {
     return bind_rc_;
@@ -76,6 +87,13 @@ int64_t query::integer(int column) const {
 
 bool query::boolean(int column) const {
   return integer(column) != 0;
+}
+
+int64_t query::integer_or(int column, int64_t if_null) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL) {
+    return if_null;
+  }
+  return integer(column);
 }
 
 } // namespace sagemcp::persistence

@@ -53,6 +53,9 @@ public:
   /// Binds a boolean as 0 or 1.
   void bind_bool(int index, bool value);
 
+  /// Binds an integer, or NULL when `value` is negative.
+  void bind_int_or_null(int index, int64_t value);
+
   /// Executes one step and returns SQLITE_ROW, SQLITE_DONE or an extended error code; a failed
   /// bind reports its code here instead.
   int step();
@@ -65,6 +68,9 @@ public:
 
   /// Reads a column as a boolean (non-zero is true).
   bool boolean(int column) const;
+
+  /// Reads a column as an integer; NULL reads as `if_null`.
+  int64_t integer_or(int column, int64_t if_null) const;
 
 private:
   sqlite3_stmt* stmt_;

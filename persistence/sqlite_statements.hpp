@@ -35,6 +35,10 @@ enum class stmt : uint8_t {
   insert_api_key,
   list_api_keys,
   revoke_api_key,
+  list_tool_states,
+  upsert_tool_state,
+  delete_tool_state,
+  list_disabled_tools,
 };
 
 /// When a statement is prepared.
@@ -55,11 +59,13 @@ struct statement_def {
 };
 
 /// The statements by stmt value. Column orders the row readers of sqlite_store.cpp rely on:
-///   tenant:    id, slug, name, description, contact_email, is_active, created_at, updated_at
+///   tenant:    id, slug, name, description, contact_email, is_active, created_at, updated_at,
+///              rate_limit_rpm
 ///   connector: id, tenant_id, connector_type, name, description, is_enabled, configuration,
 ///              runtime_type, runtime_command, runtime_env, package_path, created_at, updated_at
 ///   api key:   id, name, key_prefix, key_hash, scope, tenant_id, tenant slug, is_active,
 ///              expires_at, last_used_at, created_at
+///   tool state: connector_id, tool_name, is_enabled, updated_at
 constexpr std::array statement_table{
   statement_def{stmt::journal_mode_wal, phase::setup, "PRAGMA journal_mode = WAL"},
   statement_def{stmt::foreign_keys_on, phase::setup, "PRAGMA foreign_keys = ON"},
@@ -78,19 +84,20 @@ constexpr std::array statement_table{
   statement_def{stmt::ping, phase::bootstrap, "SELECT 1"},
   statement_def{stmt::insert_tenant, phase::data,
                 "INSERT INTO tenants (id, slug, name, description, contact_email, is_active, "
-                "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+                "created_at, updated_at, rate_limit_rpm) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
   statement_def{stmt::update_tenant, phase::data,
                 "UPDATE tenants SET name = ?2, description = ?3, contact_email = ?4, "
-                "updated_at = ?5 WHERE slug = ?1 RETURNING id, slug, name, description, "
-                "contact_email, is_active, created_at, updated_at"},
+                "updated_at = ?5, rate_limit_rpm = ?6 WHERE slug = ?1 RETURNING id, slug, name, "
+                "description, contact_email, is_active, created_at, updated_at, rate_limit_rpm"},
   statement_def{stmt::delete_tenant, phase::data,
                 "DELETE FROM tenants WHERE slug = ?1 RETURNING id"},
   statement_def{stmt::select_tenant, phase::data,
                 "SELECT id, slug, name, description, contact_email, is_active, created_at, "
-                "updated_at FROM tenants WHERE slug = ?1"},
+                "updated_at, rate_limit_rpm FROM tenants WHERE slug = ?1"},
   statement_def{stmt::list_tenants, phase::data,
                 "SELECT id, slug, name, description, contact_email, is_active, created_at, "
-                "updated_at FROM tenants ORDER BY slug"},
+                "updated_at, rate_limit_rpm FROM tenants ORDER BY slug"},
   statement_def{stmt::list_connectors, phase::data,
                 "SELECT id, tenant_id, connector_type, name, description, is_enabled, "
                 "configuration, runtime_type, runtime_command, runtime_env, package_path, "
@@ -127,6 +134,21 @@ constexpr std::array statement_table{
                 "RETURNING id, name, key_prefix, key_hash, scope, tenant_id, "
                 "(SELECT slug FROM tenants WHERE tenants.id = api_keys.tenant_id), is_active, "
                 "expires_at, last_used_at, created_at"},
+  statement_def{stmt::list_tool_states, phase::data,
+                "SELECT connector_id, tool_name, is_enabled, updated_at "
+                "FROM connector_tool_states WHERE connector_id = ?1 ORDER BY tool_name"},
+  statement_def{stmt::upsert_tool_state, phase::data,
+                "INSERT INTO connector_tool_states (id, connector_id, tool_name, is_enabled, "
+                "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5) "
+                "ON CONFLICT (connector_id, tool_name) DO UPDATE SET "
+                "is_enabled = excluded.is_enabled, updated_at = excluded.updated_at "
+                "WHERE is_enabled <> excluded.is_enabled"},
+  statement_def{stmt::delete_tool_state, phase::data,
+                "DELETE FROM connector_tool_states WHERE connector_id = ?1 AND tool_name = ?2"},
+  statement_def{stmt::list_disabled_tools, phase::data,
+                "SELECT s.connector_id, s.tool_name, s.is_enabled, s.updated_at "
+                "FROM connector_tool_states AS s JOIN connectors AS c ON c.id = s.connector_id "
+                "WHERE c.tenant_id = ?1 AND s.is_enabled = 0 ORDER BY s.connector_id, s.tool_name"},
 };
 
 /// Whether row i of statement_table holds statement i.
@@ -140,7 +162,7 @@ constexpr bool table_is_in_enum_order() {
 }
 
 static_assert(table_is_in_enum_order(), "statement_table rows must follow the enum order");
-static_assert(statement_table.size() == static_cast<size_t>(stmt::revoke_api_key) + 1,
+static_assert(statement_table.size() == static_cast<size_t>(stmt::list_disabled_tools) + 1,
               "every statement needs a row in statement_table");
 
 } // namespace sagemcp::persistence::sqlite

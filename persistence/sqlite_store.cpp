@@ -36,6 +36,16 @@ tenant_row read_tenant(const query& q) {
   row.is_active = q.boolean(5);
   row.created_at = q.text(6);
   row.updated_at = q.text(7);
+  row.rate_limit_rpm = static_cast<int32_t>(q.integer_or(8, -1));
+  return row;
+}
+
+tool_state_row read_tool_state(const query& q) {
+  tool_state_row row;
+  row.connector_id = q.text(0);
+  row.tool_name = q.text(1);
+  row.is_enabled = q.boolean(2);
+  row.updated_at = q.text(3);
   return row;
 }
 
@@ -167,6 +177,7 @@ public:
     q.bind_bool(6, row.is_active);
     q.bind_text(7, row.created_at);
     q.bind_text(8, row.updated_at);
+    q.bind_int_or_null(9, row.rate_limit_rpm);
     if (auto rc = q.step(); rc != SQLITE_DONE) {
       return failure(rc, "tenant slug '" + row.slug + "' already exists");
     }
@@ -186,6 +197,7 @@ public:
     q.bind_text_or_null(3, row.description);
     q.bind_text_or_null(4, row.contact_email);
     q.bind_text(5, now_iso8601());
+    q.bind_int_or_null(6, row.rate_limit_rpm);
     return single_row(q, read_tenant, "tenant '" + row.slug + "' not found");
   }
 
@@ -328,7 +340,76 @@ public:
     return single_row(q, read_api_key, "API key '" + id + "' not found");
   }
 
+  caf::expected<std::vector<tool_state_row>>
+  list_tool_states(const std::string& connector_id) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::list_tool_states)};
+    q.bind_text(1, connector_id);
+    return all_rows(q, read_tool_state);
+  }
+
+  caf::expected<std::vector<tool_state_row>>
+  change_tool_states(const std::string& connector_id, const std::vector<tool_state_row>& states,
+                     const std::vector<std::string>& removed) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    if (auto err = run(stmt::begin)) {
+      return err;
+    }
+    auto err = write_tool_states(connector_id, states, removed);
+    if (!err) {
+      err = run(stmt::commit);
+    }
+    if (err) {
+      static_cast<void>(run(stmt::rollback));
+      return err;
+    }
+    return list_tool_states(connector_id);
+  }
+
+  caf::expected<std::vector<tool_state_row>>
+  list_disabled_tools(const std::string& tenant_id) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::list_disabled_tools)};
+    q.bind_text(1, tenant_id);
+    return all_rows(q, read_tool_state);
+  }
+
 private:
+  caf::error write_tool_states(const std::string& connector_id,
+                               const std::vector<tool_state_row>& states,
+                               const std::vector<std::string>& removed) {
+    auto now = now_iso8601();
+    for (const auto& state : states) {
+      if (state.tool_name.empty() || state.tool_name.size() > 200) {
+        return make_error(errc::invalid_argument, "a tool name has 1 to 200 characters");
+      }
+      query q{get(stmt::upsert_tool_state)};
+      q.bind_text(1, make_uuid());
+      q.bind_text(2, connector_id);
+      q.bind_text(3, state.tool_name);
+      q.bind_bool(4, state.is_enabled);
+      q.bind_text(5, now);
+      if (auto rc = q.step(); rc != SQLITE_DONE) {
+        return failure(rc, {}, "connector '" + connector_id + "' not found");
+      }
+    }
+    for (const auto& name : removed) {
+      query q{get(stmt::delete_tool_state)};
+      q.bind_text(1, connector_id);
+      q.bind_text(2, name);
+      if (auto rc = q.step(); rc != SQLITE_DONE) {
+        return failure(rc);
+      }
+    }
+    return {};
+  }
+
   static caf::unit_t read_nothing(const query&) {
     return caf::unit;
   }

@@ -63,6 +63,21 @@ public:
 
   /// Marks an API key inactive and returns it.
   virtual caf::expected<api_key_row> revoke_api_key(const std::string& id) = 0;
+
+  /// Lists the tool policy rows of a connector ordered by tool name.
+  virtual caf::expected<std::vector<tool_state_row>>
+  list_tool_states(const std::string& connector_id) = 0;
+
+  /// Sets the state of the named tools and deletes the rows of `removed`, in one transaction;
+  /// returns the connector's rows afterwards.
+  virtual caf::expected<std::vector<tool_state_row>>
+  change_tool_states(const std::string& connector_id, const std::vector<tool_state_row>& states,
+                     const std::vector<std::string>& removed)
+    = 0;
+
+  /// Lists the disabled tools of every connector of a tenant, ordered by connector and name.
+  virtual caf::expected<std::vector<tool_state_row>>
+  list_disabled_tools(const std::string& tenant_id) = 0;
 };
 
 } // namespace sagemcp::persistence

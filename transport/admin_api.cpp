@@ -2,6 +2,7 @@
 
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
+#include "observability/metrics.hpp"
 #include "transport/bridge.hpp"
 #include "transport/json_body.hpp"
 
@@ -14,6 +15,9 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <chrono>
+#include <ctime>
 
 namespace sagemcp::transport {
 
@@ -41,6 +45,8 @@ json::object to_json(const tenant_row& row) {
                       {"description", optional_text(row.description)},
                       {"contact_email", optional_text(row.contact_email)},
                       {"is_active", row.is_active},
+                      {"rate_limit_rpm",
+                       row.rate_limit_rpm < 0 ? json::value{} : json::value(row.rate_limit_rpm)},
                       {"created_at", row.created_at},
                       {"updated_at", row.updated_at}};
 }
@@ -121,6 +127,16 @@ caf::error read_tenant_fields(const json_body& body, tenant_row& row) {
     return make_error(errc::invalid_argument, "'contact_email' must be an e-mail address");
   }
   row.contact_email = email->value_or("");
+  auto rpm = body.integer("rate_limit_rpm", 0, 1'000'000'000);
+  if (!rpm) {
+    return std::move(rpm.error());
+  }
+  // Absent keeps the current limit (the caller's row holds it); null returns to the default.
+  if (*rpm) {
+    row.rate_limit_rpm = static_cast<int32_t>(**rpm);
+  } else if (body.contains("rate_limit_rpm")) {
+    row.rate_limit_rpm = -1;
+  }
   return {};
 }
 
@@ -227,7 +243,8 @@ void create_tenant(transport_context& ctx, const http_request& req, const route_
   }
   ask(
     ctx.sys, ctx.db, ctx.options.admin_timeout,
-    [reply](tenant_row& created) {
+    [&ctx, reply](tenant_row& created) {
+      ctx.limits.set_tenant(created.slug, created.rate_limit_rpm);
       reply(json_response(201, json::serialize(to_json(created))));
     },
     fail(reply), atom::create_v, std::move(row));
@@ -250,19 +267,25 @@ void update_tenant(transport_context& ctx, const http_request& req, const route_
     reply(error_of(body.error()));
     return;
   }
-  tenant_row row;
-  row.slug = std::string{match.param("tenant")};
-  if (auto err = read_tenant_fields(*body, row)) {
-    reply(error_of(err));
-    return;
-  }
+  auto parsed = std::make_shared<json_body>(std::move(*body));
+  // Read first: fields the body leaves out keep their values.
   ask(
     ctx.sys, ctx.db, ctx.options.admin_timeout,
-    [&ctx, reply](tenant_row& updated) {
-      evict(ctx, updated.slug, {});
-      reply(json_response(200, json::serialize(to_json(updated))));
+    [&ctx, reply, parsed](tenant_row& row) {
+      if (auto err = read_tenant_fields(*parsed, row)) {
+        reply(error_of(err));
+        return;
+      }
+      ask(
+        ctx.sys, ctx.db, ctx.options.admin_timeout,
+        [&ctx, reply](tenant_row& updated) {
+          ctx.limits.set_tenant(updated.slug, updated.rate_limit_rpm);
+          evict(ctx, updated.slug, {});
+          reply(json_response(200, json::serialize(to_json(updated))));
+        },
+        fail(reply), atom::update_v, std::move(row));
     },
-    fail(reply), atom::update_v, std::move(row));
+    fail(reply), atom::get_v, atom::tenant_v, std::string{match.param("tenant")});
 }
 
 void delete_tenant(transport_context& ctx, const http_request&, const route_match& match,
@@ -275,6 +298,7 @@ void delete_tenant(transport_context& ctx, const http_request&, const route_matc
         ctx.sys, ctx.db, ctx.options.admin_timeout,
         [&ctx, reply, slug, id = row.id](atom::ok) {
           ctx.keys.erase_tenant(id);
+          ctx.limits.erase_tenant(slug);
           evict(ctx, slug, {});
           reply(empty_response(204));
         },
@@ -529,6 +553,370 @@ void verify_key(transport_context&, const http_request&, const route_match&,
                     {"tenant_id", optional_text(caller.tenant_id)},
                     {"tenant_slug", optional_text(caller.tenant_slug)}};
   reply(json_response(200, json::serialize(body)));
+}
+
+namespace {
+
+// The tool policy of a connector: every tool its type declares, with its state (a tool without a
+// row is enabled).
+json::object policy_json(const connectors::connector_spec& spec, const std::string& connector_id,
+                         const std::vector<tool_state_row>& states) {
+  json::array tools;
+  size_t enabled = 0;
+  for (const auto& tool : spec.tools) {
+    auto i = std::find_if(states.begin(), states.end(), [&](const auto& x) {
+      return x.tool_name == tool.name;
+    });
+    bool on = i == states.end() || i->is_enabled;
+    enabled += on ? 1 : 0;
+    tools.emplace_back(json::object{
+      {"tool_name", tool.name}, {"description", tool.description}, {"is_enabled", on}});
+  }
+  auto total = spec.tools.size();
+  return json::object{
+    {"connector_id", connector_id},
+    {"tools", std::move(tools)},
+    {"summary",
+     json::object{{"total", total}, {"enabled", enabled}, {"disabled", total - enabled}}}};
+}
+
+// Runs `f(spec, row, tenant slug, reply)` for the path's connector and its type.
+template <class F>
+void with_connector_type(transport_context& ctx, const route_match& match, responder reply, F f) {
+  with_connector(ctx, match, std::move(reply),
+                 [f = std::move(f)](tenant_snapshot& snapshot, connector_row& row,
+                                    responder done) mutable {
+                   const auto* spec = connectors::find_connector_type(row.connector_type);
+                   if (spec == nullptr) {
+                     done(error_response(409, "conflict",
+                                         "Connector type '" + row.connector_type
+                                           + "' is not available on this server"));
+                     return;
+                   }
+                   f(*spec, row, snapshot.tenant.slug, std::move(done));
+                 });
+}
+
+// Stores policy changes, then makes every instance and session of the connector follow them;
+// `answer` builds the response from the connector's rows afterwards.
+template <class Answer>
+void store_policy(transport_context& ctx, const std::string& slug, const std::string& connector_id,
+                  std::vector<tool_state_row> states, std::vector<std::string> removed,
+                  responder reply, Answer answer) {
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [&ctx, reply, slug, connector_id, answer](std::vector<tool_state_row>& rows) {
+      caf::anon_send(ctx.pool, atom::update_v, atom::tool_v, slug, connector_id);
+      reply(answer(rows));
+    },
+    fail(reply), atom::update_v, atom::tool_v, connector_id, std::move(states), std::move(removed));
+}
+
+// Every tool of a type set to one state.
+void set_all_tools(transport_context& ctx, const route_match& match, responder reply, bool on) {
+  with_connector_type(ctx, match, std::move(reply),
+                      [&ctx, on](const connectors::connector_spec& spec, connector_row& row,
+                                 const std::string& slug, responder done) {
+                        std::vector<tool_state_row> states;
+                        for (const auto& tool : spec.tools) {
+                          states.push_back(tool_state_row{row.id, std::string{tool.name}, on, {}});
+                        }
+                        store_policy(ctx, slug, row.id, std::move(states), {}, std::move(done),
+                                     [&spec, id = row.id](const std::vector<tool_state_row>& rows) {
+                                       return json_response(
+                                         200, json::serialize(policy_json(spec, id, rows)));
+                                     });
+                      });
+}
+
+caf::error unknown_tool(const std::string& name) {
+  return make_error(errc::not_found, "Tool '" + name + "' is not a tool of this connector");
+}
+
+} // namespace
+
+void list_tool_policy(transport_context& ctx, const http_request&, const route_match& match,
+                      const principal&, responder reply) {
+  with_connector_type(ctx, match, std::move(reply),
+                      [&ctx](const connectors::connector_spec& spec, connector_row& row,
+                             const std::string&, responder done) {
+                        ask(
+                          ctx.sys, ctx.db, ctx.options.admin_timeout,
+                          [&spec, done, id = row.id](std::vector<tool_state_row>& rows) {
+                            done(json_response(200, json::serialize(policy_json(spec, id, rows))));
+                          },
+                          fail(done), atom::list_v, atom::tool_v, row.id);
+                      });
+}
+
+void update_tool_policy(transport_context& ctx, const http_request& req, const route_match& match,
+                        const principal&, responder reply) {
+  auto body = json_body::parse(req.body);
+  if (!body) {
+    reply(error_of(body.error()));
+    return;
+  }
+  auto on = body->boolean("is_enabled");
+  if (!on || !*on) {
+    reply(error_of(on ? make_error(errc::invalid_argument, "'is_enabled' (a boolean) is required")
+                      : on.error()));
+    return;
+  }
+  auto name = std::string{match.param("tool")};
+  with_connector_type(
+    ctx, match, std::move(reply),
+    [&ctx, name, enabled = **on](const connectors::connector_spec& spec, connector_row& row,
+                                 const std::string& slug, responder done) {
+      const auto* tool = connectors::find_tool(spec, name);
+      if (tool == nullptr) {
+        done(error_of(unknown_tool(name)));
+        return;
+      }
+      store_policy(ctx, slug, row.id, {tool_state_row{row.id, name, enabled, {}}}, {},
+                   std::move(done), [tool, enabled](const std::vector<tool_state_row>&) {
+                     json::object result{{"tool_name", tool->name},
+                                         {"description", tool->description},
+                                         {"is_enabled", enabled}};
+                     return json_response(200, json::serialize(result));
+                   });
+    });
+}
+
+void bulk_update_tool_policy(transport_context& ctx, const http_request& req,
+                             const route_match& match, const principal&, responder reply) {
+  auto body = json_body::parse(req.body);
+  if (!body) {
+    reply(error_of(body.error()));
+    return;
+  }
+  const auto* updates = body->find("updates");
+  if (updates == nullptr || !updates->is_array() || updates->as_array().empty()
+      || updates->as_array().size() > 1000) {
+    reply(error_response(400, "invalid_argument",
+                         "'updates' must be an array of 1 to 1000 {tool_name, is_enabled} "
+                         "objects"));
+    return;
+  }
+  std::vector<std::pair<std::string, bool>> wanted;
+  for (const auto& entry : updates->as_array()) {
+    const auto* obj = entry.if_object();
+    const auto* name = obj != nullptr ? obj->if_contains("tool_name") : nullptr;
+    const auto* on = obj != nullptr ? obj->if_contains("is_enabled") : nullptr;
+    if (name == nullptr || !name->is_string() || on == nullptr || !on->is_bool()) {
+      reply(error_response(400, "invalid_argument",
+                           "every update needs 'tool_name' (a string) and 'is_enabled' "
+                           "(a boolean)"));
+      return;
+    }
+    wanted.emplace_back(std::string{name->as_string()}, on->as_bool());
+  }
+  with_connector_type(ctx, match, std::move(reply),
+                      [&ctx, wanted](const connectors::connector_spec& spec, connector_row& row,
+                                     const std::string& slug, responder done) {
+                        std::vector<tool_state_row> states;
+                        for (const auto& [name, on] : wanted) {
+                          if (connectors::find_tool(spec, name) == nullptr) {
+                            // Nothing is written when one name is wrong.
+                            done(error_of(unknown_tool(name)));
+                            return;
+                          }
+                          states.push_back(tool_state_row{row.id, name, on, {}});
+                        }
+                        store_policy(ctx, slug, row.id, std::move(states), {}, std::move(done),
+                                     [&spec, id = row.id](const std::vector<tool_state_row>& rows) {
+                                       return json_response(
+                                         200, json::serialize(policy_json(spec, id, rows)));
+                                     });
+                      });
+}
+
+void enable_all_tools(transport_context& ctx, const http_request&, const route_match& match,
+                      const principal&, responder reply) {
+  set_all_tools(ctx, match, std::move(reply), true);
+}
+
+void disable_all_tools(transport_context& ctx, const http_request&, const route_match& match,
+                       const principal&, responder reply) {
+  set_all_tools(ctx, match, std::move(reply), false);
+}
+
+void sync_tool_policy(transport_context& ctx, const http_request&, const route_match& match,
+                      const principal&, responder reply) {
+  with_connector_type(
+    ctx, match, std::move(reply),
+    [&ctx](const connectors::connector_spec& spec, connector_row& row, const std::string& slug,
+           responder done) {
+      ask(
+        ctx.sys, ctx.db, ctx.options.admin_timeout,
+        [&ctx, &spec, done, slug, id = row.id](std::vector<tool_state_row>& rows) {
+          // Rows for tools the connector no longer has go; tools without a row get one.
+          std::vector<std::string> removed;
+          for (const auto& state : rows) {
+            if (connectors::find_tool(spec, state.tool_name) == nullptr) {
+              removed.push_back(state.tool_name);
+            }
+          }
+          std::vector<tool_state_row> added;
+          for (const auto& tool : spec.tools) {
+            if (std::none_of(rows.begin(), rows.end(), [&](const auto& x) {
+                  return x.tool_name == tool.name;
+                })) {
+              added.push_back(tool_state_row{id, std::string{tool.name}, true, {}});
+            }
+          }
+          json::array added_names;
+          for (const auto& state : added) {
+            added_names.emplace_back(state.tool_name);
+          }
+          json::array removed_names(removed.begin(), removed.end());
+          auto unchanged = rows.size() - removed.size();
+          auto body = json::object{{"added", std::move(added_names)},
+                                   {"removed", std::move(removed_names)},
+                                   {"unchanged", unchanged}};
+          store_policy(ctx, slug, id, std::move(added), std::move(removed), done,
+                       [body](const std::vector<tool_state_row>&) {
+                         return json_response(200, json::serialize(body));
+                       });
+        },
+        fail(done), atom::list_v, atom::tool_v, row.id);
+    });
+}
+
+namespace {
+
+// The current UTC time as ISO-8601 with seconds.
+std::string utc_now() {
+  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm parts{};
+  gmtime_r(&now, &parts);
+  std::array<char, 32> text{};
+  auto size = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return std::string{text.data(), size};
+}
+
+// Answers with the raw JSON a pool query returns.
+template <class... Ts>
+void ask_pool(transport_context& ctx, responder reply, Ts&&... xs) {
+  ask(
+    ctx.sys, ctx.pool, ctx.options.admin_timeout,
+    [reply](std::string& body) {
+      reply(json_response(200, std::move(body)));
+    },
+    fail(reply), std::forward<Ts>(xs)...);
+}
+
+// The optional `tenant_slug` query parameter of the pool and session listings.
+caf::expected<std::string> tenant_filter(const http_request& req) {
+  auto slug = std::string{query_param(req.query, "tenant_slug")};
+  if (!slug.empty() && !is_valid_slug(slug)) {
+    return make_error(errc::invalid_argument, "'tenant_slug' is not a tenant slug");
+  }
+  return slug;
+}
+
+} // namespace
+
+void list_pool(transport_context& ctx, const http_request& req, const route_match&,
+               const principal&, responder reply) {
+  auto slug = tenant_filter(req);
+  if (!slug) {
+    reply(error_of(slug.error()));
+    return;
+  }
+  ask_pool(ctx, std::move(reply), atom::list_v, atom::instance_v, std::move(*slug));
+}
+
+void pool_summary(transport_context& ctx, const http_request&, const route_match&, const principal&,
+                  responder reply) {
+  ask_pool(ctx, std::move(reply), atom::status_v);
+}
+
+void evict_pool_entry(transport_context& ctx, const http_request&, const route_match& match,
+                      const principal&, responder reply) {
+  ask(
+    ctx.sys, ctx.pool, ctx.options.admin_timeout,
+    [reply](atom::ok) {
+      reply(empty_response(204));
+    },
+    fail(reply), atom::evict_v, atom::instance_v, std::string{match.param("tenant")},
+    std::string{match.param("connector")});
+}
+
+void evict_idle_pool_entries(transport_context& ctx, const http_request& req, const route_match&,
+                             const principal&, responder reply) {
+  auto text = query_param(req.query, "idle_seconds");
+  int64_t idle = 600;
+  if (!text.empty()) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), idle);
+    if (ec != std::errc{} || end != text.data() + text.size() || idle < 0) {
+      reply(
+        error_response(400, "invalid_argument", "'idle_seconds' must be a non-negative integer"));
+      return;
+    }
+  }
+  ask(
+    ctx.sys, ctx.pool, ctx.options.admin_timeout,
+    [reply, idle](uint64_t evicted) {
+      json::object body{{"evicted", evicted}, {"idle_seconds", idle}};
+      reply(json_response(200, json::serialize(body)));
+    },
+    fail(reply), atom::evict_v, atom::instance_v, idle);
+}
+
+void list_sessions(transport_context& ctx, const http_request& req, const route_match&,
+                   const principal&, responder reply) {
+  auto slug = tenant_filter(req);
+  if (!slug) {
+    reply(error_of(slug.error()));
+    return;
+  }
+  ask_pool(ctx, std::move(reply), atom::list_v, atom::session_v, std::move(*slug));
+}
+
+void terminate_session(transport_context& ctx, const http_request&, const route_match& match,
+                       const principal&, responder reply) {
+  ask(
+    ctx.sys, ctx.pool, ctx.options.admin_timeout,
+    [reply](atom::ok) {
+      reply(empty_response(204));
+    },
+    fail(reply), atom::close_v, atom::session_v, std::string{match.param("session")});
+}
+
+void platform_stats(transport_context& ctx, const http_request&, const route_match&,
+                    const principal&, responder reply) {
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [&ctx, reply](std::vector<tenant_row>& tenants) {
+      auto count = tenants.size();
+      ask(
+        ctx.sys, ctx.pool, ctx.options.admin_timeout,
+        [reply, count](std::string& pool_status) {
+          boost::system::error_code ec;
+          auto pool = json::parse(pool_status, ec);
+          const auto* obj = ec ? nullptr : pool.if_object();
+          auto field = [obj](std::string_view key) {
+            const auto* value = obj != nullptr ? obj->if_contains(key) : nullptr;
+            return value != nullptr ? *value : json::value{};
+          };
+          auto& metrics = observability::metrics::global();
+          json::object body{{"tenants", count},
+                            {"active_instances", field("instances")},
+                            {"active_sessions", field("sessions")},
+                            {"pool_hits", static_cast<uint64_t>(metrics.pool_hits())},
+                            {"pool_misses", static_cast<uint64_t>(metrics.pool_misses())},
+                            {"tool_calls_since_start", static_cast<uint64_t>(metrics.tool_calls())},
+                            {"timestamp", utc_now()}};
+          reply(json_response(200, json::serialize(body)));
+        },
+        fail(reply), atom::status_v);
+    },
+    fail(reply), atom::list_v, atom::tenant_v);
+}
+
+void platform_settings(transport_context& ctx, const http_request&, const route_match&,
+                       const principal&, responder reply) {
+  reply(json_response(200, ctx.settings));
 }
 
 } // namespace sagemcp::transport

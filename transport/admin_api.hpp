@@ -69,6 +69,48 @@ void verify_key(transport_context& ctx, const http_request& req, const route_mat
                 const principal& caller, responder reply);
 
 /// Whether a tenant slug is valid: 1–50 of [a-z0-9-], no leading or trailing '-', not reserved.
+void list_tool_policy(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal& caller, responder reply);
+
+void update_tool_policy(transport_context& ctx, const http_request& req, const route_match& match,
+                        const principal& caller, responder reply);
+
+void bulk_update_tool_policy(transport_context& ctx, const http_request& req,
+                             const route_match& match, const principal& caller, responder reply);
+
+void enable_all_tools(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal& caller, responder reply);
+
+void disable_all_tools(transport_context& ctx, const http_request& req, const route_match& match,
+                       const principal& caller, responder reply);
+
+void sync_tool_policy(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal& caller, responder reply);
+
+void list_pool(transport_context& ctx, const http_request& req, const route_match& match,
+               const principal& caller, responder reply);
+
+void pool_summary(transport_context& ctx, const http_request& req, const route_match& match,
+                  const principal& caller, responder reply);
+
+void evict_pool_entry(transport_context& ctx, const http_request& req, const route_match& match,
+                      const principal& caller, responder reply);
+
+void evict_idle_pool_entries(transport_context& ctx, const http_request& req,
+                             const route_match& match, const principal& caller, responder reply);
+
+void list_sessions(transport_context& ctx, const http_request& req, const route_match& match,
+                   const principal& caller, responder reply);
+
+void terminate_session(transport_context& ctx, const http_request& req, const route_match& match,
+                       const principal& caller, responder reply);
+
+void platform_stats(transport_context& ctx, const http_request& req, const route_match& match,
+                    const principal& caller, responder reply);
+
+void platform_settings(transport_context& ctx, const http_request& req, const route_match& match,
+                       const principal& caller, responder reply);
+
 bool is_valid_slug(std::string_view slug);
 
 } // namespace sagemcp::transport

@@ -4,6 +4,7 @@
 #include "observability/health.hpp"
 #include "transport/auth.hpp"
 #include "transport/http.hpp"
+#include "transport/rate_limit.hpp"
 #include "transport/router.hpp"
 
 #include <caf/actor_system.hpp>
@@ -37,6 +38,9 @@ struct server_options {
   /// Time an MCP request may wait for actors (tool calls can be slow).
   std::chrono::seconds mcp_timeout{300};
   bool auth_enabled = true;
+  /// RATE_LIMIT_RPM: requests per minute each tenant may make on its MCP endpoints unless the
+  /// tenant sets its own limit; 0 turns rate limiting off.
+  uint32_t rate_limit_rpm = 100;
   /// Whether /metrics is served.
   bool metrics_enabled = true;
   /// MCP_ALLOWED_ORIGINS: comma-separated allowed Origin values; empty means same-host or
@@ -62,11 +66,15 @@ struct transport_context {
   server_pool_actor pool;
   persistence_actor db;
   key_cache& keys;
+  /// The token buckets of the tenants' MCP traffic.
+  rate_limiter& limits;
   observability::health_state& health;
   server_options options;
   /// Seals the requestState of 2026-07-28 input_required results (derived from the secret key).
   std::array<uint8_t, 32> state_key;
   std::shared_ptr<mcp_channels> channels;
+  /// The node's non-secret settings as a JSON object, for the admin API.
+  std::string settings = "{}";
 };
 
 /// Completes a request; may be called from any thread, exactly once.

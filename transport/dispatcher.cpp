@@ -139,6 +139,34 @@ handler handler_of(route_id id) {
       return revoke_key;
     case key_verify:
       return verify_key;
+    case tools_list:
+      return list_tool_policy;
+    case tool_update:
+      return update_tool_policy;
+    case tools_bulk_update:
+      return bulk_update_tool_policy;
+    case tools_enable_all:
+      return enable_all_tools;
+    case tools_disable_all:
+      return disable_all_tools;
+    case tools_sync:
+      return sync_tool_policy;
+    case pool_list:
+      return list_pool;
+    case route_id::pool_summary:
+      return transport::pool_summary;
+    case pool_evict:
+      return evict_pool_entry;
+    case pool_evict_idle:
+      return evict_idle_pool_entries;
+    case sessions_list:
+      return list_sessions;
+    case session_delete:
+      return terminate_session;
+    case stats:
+      return platform_stats;
+    case route_id::settings:
+      return platform_settings;
   }
   return transport::root;
 }
@@ -183,6 +211,21 @@ std::optional<std::string_view> bearer_token(const http_request& req) {
     value.remove_prefix(1);
   }
   return value.empty() ? std::nullopt : std::optional{value};
+}
+
+// 429 for a request over its tenant's rate limit, as a JSON-RPC error on the MCP routes.
+http_response rate_limited(const http_request& req, const route_match& match,
+                           std::chrono::seconds wait) {
+  std::string_view transport = "http";
+  if (match.entry->id == route_id::mcp_sse || match.entry->id == route_id::mcp_messages) {
+    transport = "sse";
+  } else if (mcp::is_websocket_upgrade(req.header("upgrade"))) {
+    transport = "websocket";
+  }
+  observability::metrics::global().observe_rate_limited(transport);
+  auto response = jsonrpc_error_response(rate_limit_error(wait));
+  response.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+  return response;
 }
 
 // Authenticates and authorizes; nullopt with `denied` set when the caller may not proceed.
@@ -310,6 +353,13 @@ void dispatch(transport_context& ctx, http_request req, responder reply) {
   if (!caller) {
     done(std::move(*denied));
     return;
+  }
+  // After authentication: a caller that could not prove who it is never drains the bucket.
+  if (is_mcp_route(*match->entry)) {
+    if (auto wait = ctx.limits.take(match->param("tenant"))) {
+      done(rate_limited(req, *match, *wait));
+      return;
+    }
   }
   handler_of(match->entry->id)(ctx, req, *match, *caller, std::move(done));
 }

@@ -92,4 +92,21 @@ http_response error_response(unsigned status, std::string_view code, std::string
   return json_response(status, boost::json::serialize(body));
 }
 
+// The value of one query parameter (not percent-decoded: session ids need no encoding).
+std::string_view query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto pair = query.substr(0, amp);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) == name) {
+      return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) {
+      break;
+    }
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
 } // namespace sagemcp::transport

@@ -115,4 +115,7 @@ http_response empty_response(unsigned status);
 /// A REST error response: {"detail": message, "error": code name}.
 http_response error_response(unsigned status, std::string_view code, std::string_view message);
 
+/// The raw value of one query parameter (not percent-decoded); empty when absent.
+std::string_view query_param(std::string_view query, std::string_view name);
+
 } // namespace sagemcp::transport

@@ -94,4 +94,28 @@ caf::expected<std::optional<std::string>> json_body::array(std::string_view key)
   return std::optional<std::string>{boost::json::serialize(*value)};
 }
 
+caf::expected<std::optional<int64_t>> json_body::integer(std::string_view key, int64_t min,
+                                                         int64_t max) const {
+  const auto* value = member(key);
+  if (value == nullptr) {
+    return std::optional<int64_t>{};
+  }
+  auto range = "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+  if (!value->is_int64() && !value->is_uint64()) {
+    return bad_field(key, range);
+  }
+  if (value->is_uint64() && value->as_uint64() > static_cast<uint64_t>(max)) {
+    return bad_field(key, range);
+  }
+  auto x = value->is_int64() ? value->as_int64() : static_cast<int64_t>(value->as_uint64());
+  if (x < min || x > max) {
+    return bad_field(key, range);
+  }
+  return std::optional<int64_t>{x};
+}
+
+bool json_body::contains(std::string_view key) const {
+  return doc_.as_object().contains(key);
+}
+
 } // namespace sagemcp::transport

@@ -5,6 +5,7 @@
 
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,18 @@ public:
 
   /// An array member as compact JSON text; nullopt when absent or null.
   caf::expected<std::optional<std::string>> array(std::string_view key) const;
+
+  /// An integer member from `min` to `max`; nullopt when absent or null.
+  caf::expected<std::optional<int64_t>> integer(std::string_view key, int64_t min,
+                                                int64_t max) const;
+
+  /// Whether the member is present, even as null.
+  bool contains(std::string_view key) const;
+
+  /// The member itself; nullptr when absent or null.
+  const boost::json::value* find(std::string_view key) const {
+    return member(key);
+  }
 
 private:
   explicit json_body(boost::json::value doc) : doc_(std::move(doc)) {}

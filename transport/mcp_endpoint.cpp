@@ -2,6 +2,7 @@
 
 #include "messages/errc.hpp"
 #include "observability/logging.hpp"
+#include "observability/metrics.hpp"
 #include "transport/bridge.hpp"
 #include "transport/jsonrpc.hpp"
 #include "transport/mcp/protocol.hpp"
@@ -972,7 +973,7 @@ mcp_channels::entry open_channel(transport_context& ctx, mcp_envelope origin,
 // is routed as on the Streamable HTTP endpoint, and everything the server answers goes to the
 // connection. Errors before routing are returned (the message could not be read).
 caf::error channel_message(transport_context& ctx, const mcp_channels::entry& target,
-                           std::string_view body) {
+                           std::string_view body, bool per_message_limit) {
   auto msg = decode_message(body);
   if (!msg) {
     return std::move(msg.error());
@@ -982,6 +983,17 @@ caf::error channel_message(transport_context& ctx, const mcp_channels::entry& ta
                       "Invalid Request: JSON-RPC batches are not accepted on this transport");
   }
   const auto& origin = target.origin;
+  // A WebSocket passed the HTTP limit once, at its upgrade; each message counts as a request.
+  // Responses to the server's own requests are not the client's requests and are not counted.
+  if (per_message_limit && msg->kind != jsonrpc_kind::response) {
+    if (auto wait = ctx.limits.take(origin.tenant)) {
+      observability::metrics::global().observe_rate_limited("websocket");
+      if (msg->kind == jsonrpc_kind::request) {
+        target.sink->send(jsonrpc_error_response(rate_limit_error(*wait), msg->request.id).body);
+      }
+      return {};
+    }
+  }
   if (msg->kind == jsonrpc_kind::request && msg->request.method == "initialize") {
     auto req = make_session_request(origin.tenant, origin.connector_id, origin.caller,
                                     msg->request);
@@ -998,23 +1010,6 @@ caf::error channel_message(transport_context& ctx, const mcp_channels::entry& ta
   env.request = std::move(msg->request);
   ctx.sys.spawn(request_stream, &ctx, std::move(env), responder{}, expects_result,
                 std::optional<session_request>{}, target.sink);
-  return {};
-}
-
-// The value of one query parameter (not percent-decoded: session ids need no encoding).
-std::string_view query_param(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto pair = query.substr(0, amp);
-    auto eq = pair.find('=');
-    if (pair.substr(0, eq) == name) {
-      return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    }
-    if (amp == std::string_view::npos) {
-      break;
-    }
-    query.remove_prefix(amp + 1);
-  }
   return {};
 }
 
@@ -1068,7 +1063,7 @@ void accept_websocket(transport_context& ctx, const route_match& match, const pr
     if (!*bound) {
       return;
     }
-    if (auto err = channel_message(*context, **bound, text)) {
+    if (auto err = channel_message(*context, **bound, text, true)) {
       (*bound)->sink->send(jsonrpc_error_response(err).body);
     }
   };
@@ -1085,6 +1080,14 @@ void accept_websocket(transport_context& ctx, const route_match& match, const pr
 }
 
 } // namespace
+
+caf::error rate_limit_error(std::chrono::seconds wait) {
+  auto seconds = std::to_string(wait.count());
+  return make_error(errc::rate_limited,
+                    "Too Many Requests: the tenant's rate limit is exhausted; retry in " + seconds
+                      + " s",
+                    R"({"retryAfterSeconds":)" + seconds + "}");
+}
 
 http_response jsonrpc_error_response(const caf::error& err, std::string_view id) {
   const auto& row = info(code_of(err));
@@ -1260,7 +1263,7 @@ void handle_sse_message(transport_context& ctx, const http_request& req, const r
                                "someone else")));
     return;
   }
-  if (auto err = channel_message(ctx, *target, req.body)) {
+  if (auto err = channel_message(ctx, *target, req.body, false)) {
     reply(jsonrpc_error_response(err));
     return;
   }

@@ -2,6 +2,8 @@
 
 #include "transport/context.hpp"
 
+#include <chrono>
+
 namespace sagemcp::transport {
 
 /// POST on a connector's MCP endpoint (Streamable HTTP, legacy era, JSON responses).
@@ -29,5 +31,8 @@ void handle_sse_message(transport_context& ctx, const http_request& req, const r
 
 /// A JSON-RPC error response for `err`, with the status of its errc row.
 http_response jsonrpc_error_response(const caf::error& err, std::string_view id = {});
+
+/// The error of a request over its tenant's rate limit, with the seconds to wait in its data.
+caf::error rate_limit_error(std::chrono::seconds wait);
 
 } // namespace sagemcp::transport

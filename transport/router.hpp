@@ -42,6 +42,20 @@ enum class route_id {
   key_create,
   key_revoke,
   key_verify,
+  tools_list,
+  tool_update,
+  tools_bulk_update,
+  tools_enable_all,
+  tools_disable_all,
+  tools_sync,
+  pool_list,
+  pool_summary,
+  pool_evict,
+  pool_evict_idle,
+  sessions_list,
+  session_delete,
+  stats,
+  settings,
 };
 
 /// One row of the route table: who may call what.

@@ -112,21 +112,28 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
     cfg.data_dir = dir;
   }
   long long session_ttl = cfg.session_ttl.count();
+  long long pool_ttl = cfg.pool_ttl.count();
   auto max_body = static_cast<long long>(cfg.server.max_body_bytes);
   auto event_buffer = static_cast<long long>(cfg.event_buffer_bytes);
-  for (auto err : {read_int("PORT", 0, 65535, cfg.server.port),
-                   read_int("SAGEMCP_IO_THREADS", 1, 256, cfg.server.io_threads),
-                   read_int("SAGEMCP_ACTOR_THREADS", 1, 256, cfg.actor_threads),
-                   read_int("SAGEMCP_SESSION_TTL", 1, 7LL * 24 * 3600, session_ttl),
-                   read_int("SAGEMCP_MAX_BODY_BYTES", 1024, 1LL << 30, max_body),
-                   read_int("SAGEMCP_SSE_BUFFER_BYTES", 4096, 1LL << 30, event_buffer),
-                   read_bool("SAGEMCP_ENABLE_AUTH", cfg.server.auth_enabled),
-                   read_bool("SAGEMCP_ENABLE_METRICS", cfg.metrics_enabled)}) {
+  for (auto err :
+       {read_int("PORT", 0, 65535, cfg.server.port),
+        read_int("SAGEMCP_IO_THREADS", 1, 256, cfg.server.io_threads),
+        read_int("SAGEMCP_ACTOR_THREADS", 1, 256, cfg.actor_threads),
+        read_int("SAGEMCP_SESSION_TTL", 1, 7LL * 24 * 3600, session_ttl),
+        read_int("SAGEMCP_MAX_BODY_BYTES", 1024, 1LL << 30, max_body),
+        read_int("SAGEMCP_SSE_BUFFER_BYTES", 4096, 1LL << 30, event_buffer),
+        read_int("SAGEMCP_POOL_MAX", 1, 10'000'000, cfg.pool_max),
+        read_int("SAGEMCP_POOL_TTL", 1, 7LL * 24 * 3600, pool_ttl),
+        read_int("SAGEMCP_MAX_SESSIONS_PER_TENANT", 1, 10'000'000, cfg.sessions_per_tenant),
+        read_int("RATE_LIMIT_RPM", 0, 1'000'000'000, cfg.server.rate_limit_rpm),
+        read_bool("SAGEMCP_ENABLE_AUTH", cfg.server.auth_enabled),
+        read_bool("SAGEMCP_ENABLE_METRICS", cfg.metrics_enabled)}) {
     if (err) {
       return err;
     }
   }
   cfg.session_ttl = std::chrono::seconds{session_ttl};
+  cfg.pool_ttl = std::chrono::seconds{pool_ttl};
   cfg.server.max_body_bytes = static_cast<size_t>(max_body);
   cfg.event_buffer_bytes = static_cast<size_t>(event_buffer);
   if (!flags.host.empty()) {

@@ -22,6 +22,12 @@ struct node_config {
   std::chrono::seconds session_ttl{1800};
   /// The bytes of SSE events each session keeps for Last-Event-ID replay.
   size_t event_buffer_bytes = size_t{1} << 20;
+  /// SAGEMCP_POOL_MAX: the most connector instances the pool keeps.
+  size_t pool_max = 5000;
+  /// SAGEMCP_POOL_TTL: idle seconds after which a connector instance is evicted.
+  std::chrono::seconds pool_ttl{1800};
+  /// SAGEMCP_MAX_SESSIONS_PER_TENANT: the most sessions one tenant may hold.
+  size_t sessions_per_tenant = 10000;
   unsigned actor_threads = 0;
 };
 

@@ -14,6 +14,9 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <pthread.h>
 #include <sys/stat.h>
 
@@ -124,6 +127,50 @@ caf::error bootstrap_keys(const node_config& cfg, caf::scoped_actor& self,
   return {};
 }
 
+// The configuration an administrator may see: everything but secrets.
+std::string settings_json(const node_config& cfg) {
+  auto list = [](const std::string& text) {
+    boost::json::array items;
+    size_t start = 0;
+    while (start <= text.size() && !text.empty()) {
+      auto end = text.find(',', start);
+      auto item = text.substr(start, end - start);
+      while (!item.empty() && item.front() == ' ') {
+        item.erase(0, 1);
+      }
+      while (!item.empty() && item.back() == ' ') {
+        item.pop_back();
+      }
+      if (!item.empty()) {
+        items.emplace_back(item);
+      }
+      if (end == std::string::npos) {
+        break;
+      }
+      start = end + 1;
+    }
+    return items;
+  };
+  boost::json::object settings{
+    {"version", SAGEMCP_VERSION},
+    {"auth_enabled", cfg.server.auth_enabled},
+    {"metrics_enabled", cfg.metrics_enabled},
+    {"database", "sqlite"},
+    {"pool", boost::json::object{{"max_instances", cfg.pool_max},
+                                 {"instance_ttl_seconds", cfg.pool_ttl.count()}}},
+    {"sessions", boost::json::object{{"ttl_seconds", cfg.session_ttl.count()},
+                                     {"max_per_tenant", cfg.sessions_per_tenant},
+                                     {"event_buffer_bytes", cfg.event_buffer_bytes}}},
+    {"rate_limit_rpm", cfg.server.rate_limit_rpm},
+    {"max_body_bytes", cfg.server.max_body_bytes},
+    {"cors_allowed_origins", list(cfg.server.cors_origins)},
+    {"mcp_allowed_origins", list(cfg.server.allowed_origins)},
+    {"allowed_hosts", list(cfg.server.allowed_hosts)},
+    {"io_threads", cfg.server.io_threads},
+    {"actor_threads", cfg.actor_threads}};
+  return boost::json::serialize(settings);
+}
+
 int wait_for_signal() {
   sigset_t set;
   sigemptyset(&set);
@@ -180,9 +227,15 @@ int serve(const node_config& cfg) {
   sys_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
   caf::actor_system sys{sys_cfg};
   auto db = persistence::spawn_persistence(sys, *store);
-  auto pool = spawn_server_pool(sys, db,
-                                server_pool_options{cfg.session_ttl, cfg.event_buffer_bytes});
+  server_pool_options pool_options;
+  pool_options.session_ttl = cfg.session_ttl;
+  pool_options.event_buffer_bytes = cfg.event_buffer_bytes;
+  pool_options.max_instances = cfg.pool_max;
+  pool_options.instance_ttl = cfg.pool_ttl;
+  pool_options.sessions_per_tenant = cfg.sessions_per_tenant;
+  auto pool = spawn_server_pool(sys, db, pool_options);
   transport::key_cache keys{cfg.secret_key};
+  transport::rate_limiter limits{cfg.server.rate_limit_rpm};
   observability::health_state health;
   auto options = cfg.server;
   options.metrics_enabled = cfg.metrics_enabled;
@@ -192,16 +245,25 @@ int serve(const node_config& cfg) {
                                    pool,
                                    db,
                                    keys,
+                                   limits,
                                    health,
                                    options,
                                    transport::derive_key(cfg.secret_key, "mcp-request-state"),
-                                   transport::make_mcp_channels()};
+                                   transport::make_mcp_channels(),
+                                   settings_json(cfg)};
   transport::server http{ctx};
   int exit_code = 0;
   {
     caf::scoped_actor self{sys};
     if (auto err = bootstrap_keys(cfg, self, db, keys)) {
       exit_code = fail("cannot bootstrap API keys", err);
+    } else if (auto tenants = ask_blocking<std::vector<tenant_row>>(self, db, atom::list_v,
+                                                                    atom::tenant_v)) {
+      for (const auto& row : *tenants) {
+        limits.set_tenant(row.slug, row.rate_limit_rpm);
+      }
+    } else {
+      exit_code = fail("cannot read the tenants", tenants.error());
     }
   }
   if (exit_code == 0) {

@@ -34,7 +34,8 @@ cleanup() {
 trap cleanup EXIT
 
 : > "$work/server.log"
-SECRET_KEY="$(openssl rand -hex 16)" SAGEMCP_ENABLE_AUTH=false \
+# The suite sends hundreds of requests a minute to one tenant: no rate limit here.
+SECRET_KEY="$(openssl rand -hex 16)" SAGEMCP_ENABLE_AUTH=false RATE_LIMIT_RPM=0 \
   "$binary" serve --host 127.0.0.1 --port 0 --data-dir "$work/data" > "$work/server.log" 2>&1 &
 server_pid=$!
 port=""

@@ -6,6 +6,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -68,6 +69,28 @@ fake_persistence(persistence_actor::stateful_pointer<fake_persistence_state> sel
     },
     [=](atom::revoke, std::string&) -> caf::result<api_key_row> {
       return unsupported();
+    },
+    [=](atom::list, atom::tool, std::string&) -> caf::result<std::vector<tool_state_row>> {
+      return unsupported();
+    },
+    [self](atom::update, atom::tool, std::string& connector_id, std::vector<tool_state_row>& states,
+           std::vector<std::string>&) -> caf::result<std::vector<tool_state_row>> {
+      // Applies the policy to the connector's disabled tools in every snapshot.
+      for (auto& [slug, snapshot] : self->state.tenants) {
+        for (auto& row : snapshot.connectors) {
+          if (row.id != connector_id) {
+            continue;
+          }
+          for (const auto& state : states) {
+            std::erase(row.disabled_tools, state.tool_name);
+            if (!state.is_enabled) {
+              row.disabled_tools.push_back(state.tool_name);
+            }
+          }
+          std::sort(row.disabled_tools.begin(), row.disabled_tools.end());
+        }
+      }
+      return states;
     },
     [](atom::ping) {
       return atom::ok_v;

@@ -54,6 +54,9 @@ export async function startServer({ auth = true, env = {} } = {}) {
         SECRET_KEY: randomBytes(16).toString('hex'),
         SAGEMCP_BOOTSTRAP_ADMIN_KEY: adminKey,
         SAGEMCP_ENABLE_AUTH: auth ? 'true' : 'false',
+        // Suites send more than the default 100 requests a minute to one tenant; the rate-limit
+        // tests set their own limit.
+        RATE_LIMIT_RPM: '0',
         ...env,
       },
     },

@@ -591,7 +591,9 @@ TEST_F(ServerPoolTest, EvictionEndsTheConnectorsSessions) {
   EXPECT_EQ(code_of(reply.error()), errc::session_not_found);
   auto status = ask<std::string>(pool, atom::status_v);
   ASSERT_TRUE(status);
-  EXPECT_EQ(*status, R"({"tenants":0,"connectors":0,"sessions":0})");
+  EXPECT_THAT(*status, HasSubstr(R"("instances":0,)"));
+  EXPECT_THAT(*status, HasSubstr(R"("sessions":0,)"));
+  EXPECT_THAT(*status, HasSubstr(R"("tenants":0,)"));
 }
 
 TEST_F(ServerPoolTest, ExpiredSessionsLeaveTheDirectory) {
@@ -910,6 +912,156 @@ TEST(EventLogTest, ForgetsFinishedStreamsAfterTheirRetention) {
   EXPECT_TRUE(log.knows(2));
   EXPECT_EQ(log.size(), 1u);
   EXPECT_EQ(log.bytes(), 1u);
+}
+
+} // namespace
+} // namespace sagemcp
+
+namespace sagemcp {
+namespace {
+
+using ::testing::Not;
+
+// A pool with room for two instances over a tenant with three enabled connectors.
+class BoundedPoolTest : public test::actor_fixture {
+protected:
+  BoundedPoolTest() {
+    auto tenants = acme_snapshot();
+    auto& connectors = tenants.at("acme").connectors;
+    for (std::string id : {"c3", "c4"}) {
+      auto row = connectors.front();
+      row.id = id;
+      row.name = "Test " + id;
+      connectors.push_back(std::move(row));
+    }
+    db = spawn(fake_persistence, std::move(tenants));
+    server_pool_options options;
+    options.max_instances = 2;
+    options.instance_ttl = std::chrono::seconds{10};
+    options.sessions_per_tenant = 3;
+    pool = spawn(server_pool, db, options);
+  }
+
+  caf::expected<session_info> open(std::string connector_id, std::string id) {
+    session_request req;
+    req.session_id = std::move(id);
+    req.tenant = "acme";
+    req.connector_id = std::move(connector_id);
+    req.caller.key_id = "k1";
+    req.protocol_version = "2025-11-25";
+    return ask<session_info>(pool, atom::open_v, std::move(req));
+  }
+
+  caf::expected<mcp_reply> route(std::string connector_id, std::string session_id,
+                                 mcp_request req) {
+    mcp_envelope env;
+    env.tenant = "acme";
+    env.connector_id = std::move(connector_id);
+    env.session_id = std::move(session_id);
+    env.caller.key_id = "k1";
+    env.request = std::move(req);
+    return ask<mcp_reply>(pool, atom::route_v, std::move(env));
+  }
+
+  std::string instances() {
+    auto listed = ask<std::string>(pool, atom::list_v, atom::instance_v, std::string{});
+    return listed ? *listed : std::string{};
+  }
+
+  persistence_actor db;
+  server_pool_actor pool;
+};
+
+TEST_F(BoundedPoolTest, EvictsTheLeastRecentlyUsedInstanceAtCapacity) {
+  ASSERT_TRUE(open("c1", "s1"));
+  ASSERT_TRUE(open("c3", "s3"));
+  // s1 was used last, so c3's instance is the least recently used one.
+  ASSERT_TRUE(route("c1", "s1", request("ping")));
+  ASSERT_TRUE(open("c4", "s4"));
+  auto listed = instances();
+  EXPECT_THAT(listed, HasSubstr("acme/c1/tenant"));
+  EXPECT_THAT(listed, HasSubstr("acme/c4/tenant"));
+  EXPECT_THAT(listed, Not(HasSubstr("acme/c3/tenant")));
+  // The session of the evicted instance goes on with a new one, which evicts c1's (now the
+  // least recently used).
+  auto echo = route("c3", "s3", call_request("echo", R"({"message":"back"})"));
+  ASSERT_TRUE(echo) << to_string(echo.error());
+  EXPECT_THAT(echo->result, HasSubstr("Echo: back"));
+  listed = instances();
+  EXPECT_THAT(listed, HasSubstr("acme/c3/tenant"));
+  EXPECT_THAT(listed, Not(HasSubstr("acme/c1/tenant")));
+}
+
+TEST_F(BoundedPoolTest, EvictsIdleInstancesAfterTheirTtl) {
+  ASSERT_TRUE(open("c1", "s1"));
+  advance_time(std::chrono::seconds{5});
+  EXPECT_THAT(instances(), HasSubstr("acme/c1/tenant"));
+  advance_time(std::chrono::seconds{6});
+  EXPECT_EQ(instances(), "[]");
+  // The session outlives its instance and gets a new one.
+  auto echo = route("c1", "s1", call_request("echo", R"({"message":"again"})"));
+  ASSERT_TRUE(echo);
+  EXPECT_THAT(instances(), HasSubstr("acme/c1/tenant"));
+}
+
+TEST_F(BoundedPoolTest, RestartsACrashedInstanceWithBackOff) {
+  ASSERT_TRUE(open("c1", "s1"));
+  auto crash = [this] {
+    auto ptr = ask<caf::strong_actor_ptr>(pool, atom::open_v, atom::instance_v, std::string{"acme"},
+                                          std::string{"c1"});
+    ASSERT_TRUE(ptr);
+    caf::anon_send_exit(*ptr, caf::exit_reason::kill);
+    run();
+  };
+  crash();
+  EXPECT_THAT(instances(), HasSubstr(R"("status":"restarting")"));
+  advance_time(std::chrono::milliseconds{100});
+  EXPECT_THAT(instances(), HasSubstr(R"("restarts":1,"status":"healthy")"));
+  // A second crash in a row waits twice as long.
+  crash();
+  advance_time(std::chrono::milliseconds{100});
+  EXPECT_THAT(instances(), HasSubstr(R"("status":"restarting")"));
+  advance_time(std::chrono::milliseconds{100});
+  EXPECT_THAT(instances(), HasSubstr(R"("restarts":2,"status":"healthy")"));
+  auto echo = route("c1", "s1", call_request("echo", R"({"message":"alive"})"));
+  ASSERT_TRUE(echo);
+  EXPECT_THAT(echo->result, HasSubstr("Echo: alive"));
+}
+
+TEST_F(BoundedPoolTest, ATenantAtItsSessionCapLosesItsLeastRecentlyUsedSession) {
+  ASSERT_TRUE(open("c1", "s1"));
+  ASSERT_TRUE(open("c1", "s2"));
+  ASSERT_TRUE(open("c1", "s3"));
+  ASSERT_TRUE(route("c1", "s1", request("ping")));
+  ASSERT_TRUE(open("c1", "s4"));
+  auto evicted = route("c1", "s2", request("ping"));
+  ASSERT_FALSE(evicted);
+  EXPECT_EQ(code_of(evicted.error()), errc::session_not_found);
+  for (std::string id : {"s1", "s3", "s4"}) {
+    EXPECT_TRUE(route("c1", id, request("ping"))) << id;
+  }
+  auto sessions = ask<std::string>(pool, atom::list_v, atom::session_v, std::string{"acme"});
+  ASSERT_TRUE(sessions);
+  EXPECT_THAT(*sessions, Not(HasSubstr(R"("session_id":"s2")")));
+  ASSERT_TRUE(ask<atom::ok>(pool, atom::close_v, atom::session_v, std::string{"s3"}));
+  EXPECT_FALSE(route("c1", "s3", request("ping")));
+}
+
+TEST_F(BoundedPoolTest, APolicyChangeHidesTheToolAndTellsTheSession) {
+  ASSERT_TRUE(open("c1", "s1"));
+  ASSERT_TRUE(route("c1", "s1", call_request("echo", R"({"message":"before"})")));
+  ASSERT_TRUE(ask<std::vector<tool_state_row>>(
+    db, atom::update_v, atom::tool_v, std::string{"c1"},
+    std::vector<tool_state_row>{{"c1", "echo", false, {}}}, std::vector<std::string>{}));
+  ASSERT_TRUE(
+    ask<atom::ok>(pool, atom::update_v, atom::tool_v, std::string{"acme"}, std::string{"c1"}));
+  auto list = route("c1", "s1", request("tools/list"));
+  ASSERT_TRUE(list);
+  EXPECT_THAT(list->result, Not(HasSubstr(R"("name":"echo")")));
+  EXPECT_THAT(list->result, HasSubstr(R"("name":"add")"));
+  auto refused = route("c1", "s1", call_request("echo", R"({"message":"after"})"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(code_of(refused.error()), errc::unknown_tool);
 }
 
 } // namespace

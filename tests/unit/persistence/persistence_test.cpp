@@ -2,6 +2,7 @@
 
 #include "messages/errc.hpp"
 #include "messages/type_ids.hpp"
+#include "persistence/migrations.hpp"
 #include "persistence/sqlite_store.hpp"
 #include "tests/support/store_helpers.hpp"
 
@@ -182,7 +183,7 @@ TEST_F(PersistenceTest, StatusCountsWritesReadsAndFailures) {
   EXPECT_EQ(json.at("writes").to_number<int>(), 1);
   EXPECT_EQ(json.at("reads").to_number<int>(), 1);
   EXPECT_EQ(json.at("failures").to_number<int>(), 1);
-  EXPECT_EQ(json.at("schema_version").to_number<int>(), 1);
+  EXPECT_EQ(json.at("schema_version").to_number<int>(), latest_version(dialect::sqlite));
 }
 
 TEST_F(PersistenceTest, ProcessesRequestsInMailboxOrder) {

@@ -85,11 +85,12 @@ protected:
 };
 
 TEST_F(SqliteStoreTest, MigrateIsIdempotent) {
-  EXPECT_EQ(value_of(db_->schema_version()), 1);
+  EXPECT_EQ(value_of(db_->schema_version()), latest_version(dialect::sqlite));
   auto err = db_->migrate();
   ASSERT_FALSE(err) << message_of(err);
-  EXPECT_EQ(value_of(db_->schema_version()), 1);
-  EXPECT_EQ(query_raw(path_, "SELECT count(*) FROM schema_version"), "1");
+  EXPECT_EQ(value_of(db_->schema_version()), latest_version(dialect::sqlite));
+  EXPECT_EQ(query_raw(path_, "SELECT count(*) FROM schema_version"),
+            std::to_string(latest_version(dialect::sqlite)));
   EXPECT_EQ(query_raw(path_, "SELECT count(*) FROM sqlite_master WHERE name = 'tenants'"), "1");
 }
 
@@ -355,6 +356,67 @@ TEST_F(SqliteStoreTest, KeyOfUnknownTenantIsNotFound) {
   auto created = db_->create_api_key(make_key("h1", scope::tenant_user, make_uuid()));
   ASSERT_FALSE(created);
   EXPECT_EQ(code_of(created.error()), errc::not_found);
+}
+
+} // namespace
+} // namespace sagemcp::persistence
+
+namespace sagemcp::persistence {
+namespace {
+
+TEST(SqliteStorePolicyTest, StoresTenantRateLimits) {
+  auto dir = std::filesystem::temp_directory_path() / ("sagemcp-store-test-" + make_uuid());
+  auto opened = open_sqlite_store((dir / "sagemcp.db").string());
+  ASSERT_TRUE(opened);
+  auto& db = **opened;
+  ASSERT_FALSE(db.migrate());
+  auto row = test::make_tenant("acme");
+  auto created = value_of(db.create_tenant(row));
+  EXPECT_EQ(created.rate_limit_rpm, -1);
+  EXPECT_EQ(value_of(db.get_tenant("acme")).rate_limit_rpm, -1);
+  created.rate_limit_rpm = 0;
+  EXPECT_EQ(value_of(db.update_tenant(created)).rate_limit_rpm, 0);
+  created.rate_limit_rpm = 250;
+  EXPECT_EQ(value_of(db.update_tenant(created)).rate_limit_rpm, 250);
+  EXPECT_EQ(value_of(db.list_tenants()).front().rate_limit_rpm, 250);
+  created.rate_limit_rpm = -1;
+  EXPECT_EQ(value_of(db.update_tenant(created)).rate_limit_rpm, -1);
+  opened->reset();
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+TEST_F(SqliteStoreTest, ChangesToolStatesInOneTransaction) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto connector = value_of(db_->create_connector(make_connector(tenant.id, "gh")));
+  EXPECT_TRUE(value_of(db_->list_tool_states(connector.id)).empty());
+  std::vector<tool_state_row> states{{connector.id, "b_tool", false, {}},
+                                     {connector.id, "a_tool", true, {}}};
+  auto rows = value_of(db_->change_tool_states(connector.id, states, {}));
+  ASSERT_EQ(rows.size(), 2U);
+  EXPECT_EQ(rows[0].tool_name, "a_tool");
+  EXPECT_TRUE(rows[0].is_enabled);
+  EXPECT_FALSE(rows[1].is_enabled);
+  // Upserts flip existing rows; removals delete them.
+  rows = value_of(
+    db_->change_tool_states(connector.id, {{connector.id, "a_tool", false, {}}}, {"b_tool"}));
+  ASSERT_EQ(rows.size(), 1U);
+  EXPECT_FALSE(rows[0].is_enabled);
+  auto disabled = value_of(db_->list_disabled_tools(tenant.id));
+  ASSERT_EQ(disabled.size(), 1U);
+  EXPECT_EQ(disabled[0].tool_name, "a_tool");
+  // A bad name fails the whole change.
+  auto failed = db_->change_tool_states(
+    connector.id, {{connector.id, "c_tool", false, {}}, {connector.id, "", false, {}}}, {});
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(code_of(failed.error()), errc::invalid_argument);
+  EXPECT_EQ(value_of(db_->list_tool_states(connector.id)).size(), 1U);
+  // An unknown connector is not found; deleting the connector deletes its states.
+  auto missing = db_->change_tool_states("nope", {{"nope", "x", false, {}}}, {});
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(code_of(missing.error()), errc::not_found);
+  ASSERT_FALSE(db_->delete_connector(tenant.id, connector.id));
+  EXPECT_TRUE(value_of(db_->list_disabled_tools(tenant.id)).empty());
 }
 
 } // namespace
