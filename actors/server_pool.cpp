@@ -213,6 +213,17 @@ void stop_tenant_actor(pool_pointer self, const std::string& slug) {
   }
 }
 
+// Removes a session from the directory and from its tenant's LRU order. O(1).
+void unlink_session(server_pool_state& st,
+                    std::unordered_map<std::string, session_entry>::iterator i) {
+  auto t = st.tenant_sessions.find(i->second.tenant);
+  t->second.erase(i->second.lru);
+  if (t->second.empty()) {
+    st.tenant_sessions.erase(t);
+  }
+  st.sessions.erase(i);
+}
+
 // Ends a session and forgets it. O(1). `id` may be the LRU list's own copy; it is not read once
 // that node is gone.
 void drop_session(pool_pointer self, const std::string& id, std::string_view reason) {
@@ -221,15 +232,9 @@ void drop_session(pool_pointer self, const std::string& id, std::string_view rea
   if (i == st.sessions.end()) {
     return;
   }
-  auto& entry = i->second;
-  st.names.erase(entry.handle.address());
-  self->send_exit(entry.handle, caf::exit_reason::user_shutdown);
-  auto t = st.tenant_sessions.find(entry.tenant);
-  t->second.erase(entry.lru);
-  if (t->second.empty()) {
-    st.tenant_sessions.erase(t);
-  }
-  st.sessions.erase(i);
+  st.names.erase(i->second.handle.address());
+  self->send_exit(i->second.handle, caf::exit_reason::user_shutdown);
+  unlink_session(st, i);
   if (!reason.empty()) {
     observability::metrics::global().observe_pool_eviction("session", reason);
   }
@@ -541,12 +546,7 @@ void forget(pool_pointer self, const caf::down_msg& msg) {
     default:
       // A session that ended itself (idle) or failed.
       if (auto s = st.sessions.find(key); s != st.sessions.end()) {
-        auto t = st.tenant_sessions.find(s->second.tenant);
-        t->second.erase(s->second.lru);
-        if (t->second.empty()) {
-          st.tenant_sessions.erase(t);
-        }
-        st.sessions.erase(s);
+        unlink_session(st, s);
       }
   }
   publish_sizes(self);

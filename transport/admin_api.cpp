@@ -899,13 +899,13 @@ void platform_stats(transport_context& ctx, const http_request&, const route_mat
             const auto* value = obj != nullptr ? obj->if_contains(key) : nullptr;
             return value != nullptr ? *value : json::value{};
           };
-          auto& metrics = observability::metrics::global();
           json::object body{{"tenants", count},
                             {"active_instances", field("instances")},
                             {"active_sessions", field("sessions")},
-                            {"pool_hits", static_cast<uint64_t>(metrics.pool_hits())},
-                            {"pool_misses", static_cast<uint64_t>(metrics.pool_misses())},
-                            {"tool_calls_since_start", static_cast<uint64_t>(metrics.tool_calls())},
+                            {"pool_hits", field("hits")},
+                            {"pool_misses", field("misses")},
+                            {"tool_calls_since_start",
+                             static_cast<uint64_t>(observability::metrics::global().tool_calls())},
                             {"timestamp", utc_now()}};
           reply(json_response(200, json::serialize(body)));
         },

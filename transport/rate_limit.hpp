@@ -39,10 +39,6 @@ public:
   /// The limit in effect for a tenant (requests per minute, 0 = unlimited); nullopt if unknown.
   std::optional<uint32_t> limit_of(std::string_view slug) const;
 
-  uint32_t default_rpm() const {
-    return default_rpm_;
-  }
-
 private:
   struct bucket {
     /// The tenant's own limit; negative means the default.

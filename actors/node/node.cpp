@@ -7,6 +7,7 @@
 #include "observability/logging.hpp"
 #include "persistence/persistence.hpp"
 #include "persistence/sqlite_store.hpp"
+#include "transport/mcp/protocol.hpp"
 #include "transport/server.hpp"
 
 #include <caf/actor_system.hpp>
@@ -131,23 +132,8 @@ caf::error bootstrap_keys(const node_config& cfg, caf::scoped_actor& self,
 std::string settings_json(const node_config& cfg) {
   auto list = [](const std::string& text) {
     boost::json::array items;
-    size_t start = 0;
-    while (start <= text.size() && !text.empty()) {
-      auto end = text.find(',', start);
-      auto item = text.substr(start, end - start);
-      while (!item.empty() && item.front() == ' ') {
-        item.erase(0, 1);
-      }
-      while (!item.empty() && item.back() == ' ') {
-        item.pop_back();
-      }
-      if (!item.empty()) {
-        items.emplace_back(item);
-      }
-      if (end == std::string::npos) {
-        break;
-      }
-      start = end + 1;
+    for (auto element : transport::mcp::list_elements(text)) {
+      items.emplace_back(element);
     }
     return items;
   };

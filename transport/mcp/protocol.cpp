@@ -43,6 +43,20 @@ void for_each_element(std::string_view list, F f) {
   }
 }
 
+} // namespace
+
+std::vector<std::string_view> list_elements(std::string_view list) {
+  std::vector<std::string_view> result;
+  for_each_element(list, [&](std::string_view element) {
+    if (!element.empty()) {
+      result.push_back(element);
+    }
+  });
+  return result;
+}
+
+namespace {
+
 bool is_loopback_host(std::string_view host) {
   return iequals(host, "localhost") || host == "127.0.0.1" || host == "[::1]" || host == "::1";
 }

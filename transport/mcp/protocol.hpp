@@ -2,6 +2,7 @@
 
 #include <array>
 #include <string_view>
+#include <vector>
 
 namespace sagemcp::transport::mcp {
 
@@ -14,6 +15,10 @@ inline constexpr std::string_view latest_legacy_version = legacy_versions.back()
 
 /// `x` without leading and trailing spaces and tabs (optional whitespace around header values).
 std::string_view trim(std::string_view x);
+
+/// The elements of a comma-separated list as the server reads its allow-lists: trimmed, without
+/// parameters after ';', empty ones left out.
+std::vector<std::string_view> list_elements(std::string_view list);
 
 /// Picks the version to answer an initialize request with: the client's when supported, else
 /// the newest this server speaks.
