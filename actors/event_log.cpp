@@ -47,18 +47,44 @@ event_log::event_log(size_t max_bytes, clock::duration retention)
 event_position event_log::append(uint64_t stream, std::string message) {
   auto& info = streams_[stream];
   event_position at{stream, ++info.last};
+  ++info.held;
   bytes_ += message.size();
   events_.push_back(event{at, std::move(message)});
   // The newest event stays even when it alone exceeds the bound.
   while (bytes_ > max_bytes_ && events_.size() > 1) {
-    auto& oldest = events_.front();
-    bytes_ -= oldest.message.size();
-    if (auto i = streams_.find(oldest.at.stream); i != streams_.end()) {
-      i->second.evicted = oldest.at.seq;
-    }
-    events_.pop_front();
+    evict_oldest();
   }
   return at;
+}
+
+event_log::stream_info* event_log::evict_oldest() {
+  auto& oldest = events_.front();
+  bytes_ -= oldest.message.size();
+  stream_info* info = nullptr;
+  if (auto i = streams_.find(oldest.at.stream); i != streams_.end()) {
+    info = &i->second;
+    info->evicted = oldest.at.seq;
+    --info->held;
+  }
+  events_.pop_front();
+  return info;
+}
+
+void event_log::trim(size_t max_footprint) {
+  if (footprint() <= max_footprint) {
+    return;
+  }
+  // A finished stream without events has nothing left to replay.
+  std::erase_if(streams_, [](const auto& entry) {
+    return entry.second.finished && entry.second.held == 0;
+  });
+  while (footprint() > max_footprint && !events_.empty()) {
+    auto stream = events_.front().at.stream;
+    const auto* info = evict_oldest();
+    if (info != nullptr && info->finished && info->held == 0) {
+      streams_.erase(stream);
+    }
+  }
 }
 
 event_position event_log::last(uint64_t stream) const {

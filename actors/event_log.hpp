@@ -78,16 +78,36 @@ public:
     return events_.size();
   }
 
+  /// The memory the log holds, approximately: the message text plus a fixed cost per event and
+  /// per known stream.
+  size_t footprint() const {
+    return bytes_ + events_.size() * event_cost + streams_.size() * stream_cost;
+  }
+
+  /// Shrinks the log until its footprint is at most `max_footprint` (or nothing is left): forgets
+  /// finished streams that hold no event, then evicts the oldest events, forgetting a finished
+  /// stream with its last one. The owner of a budget calls it when other state needs the room.
+  void trim(size_t max_footprint);
+
+  /// The fixed cost of an event and of a known stream in `footprint()`.
+  static constexpr size_t event_cost = 64;
+  static constexpr size_t stream_cost = 64;
+
 private:
   struct stream_info {
     /// The last sequence number handed out.
     uint64_t last = 0;
     /// The highest sequence number evicted.
     uint64_t evicted = 0;
+    /// The number of its events held.
+    size_t held = 0;
     std::optional<clock::time_point> finished;
   };
 
   void forget(uint64_t stream);
+
+  /// Evicts the oldest event; returns its stream's info.
+  stream_info* evict_oldest();
 
   size_t max_bytes_;
   clock::duration retention_;

@@ -142,6 +142,12 @@ merged_list merged_list::build(list_kind kind, const std::vector<list_member>& m
     }
   }
   result.pages_ = connectors::paginate(items_member(kind), merged);
+  for (const auto& page : result.pages_) {
+    result.bytes_ += page.size() + sizeof(std::string);
+  }
+  for (const auto& [exposed, route] : result.routes_) {
+    result.bytes_ += exposed.size() + route.key.size() + route_cost;
+  }
   return result;
 }
 

@@ -65,7 +65,17 @@ public:
     return routes_.size();
   }
 
+  /// The memory the list holds, approximately: its pages, and its routes' keys plus a fixed cost
+  /// per route.
+  size_t bytes() const {
+    return bytes_;
+  }
+
+  /// The fixed cost of a route in `bytes()`.
+  static constexpr size_t route_cost = 96;
+
 private:
+  size_t bytes_ = 0;
   std::vector<std::string> pages_;
   std::unordered_map<std::string, list_route> routes_;
 };

@@ -14,6 +14,7 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -25,6 +26,9 @@
 namespace sagemcp {
 
 namespace {
+
+// Time a session may take to report its status.
+constexpr auto status_timeout = std::chrono::seconds{5};
 
 using pool_pointer = server_pool_actor::stateful_pointer<server_pool_state>;
 using time_point = caf::actor_clock::time_point;
@@ -606,23 +610,28 @@ std::string list_instances(pool_pointer self, const std::string& tenant_slug) {
   return boost::json::serialize(result);
 }
 
+// What the pool knows of a session, as the admin API shows it.
+boost::json::object session_summary(const std::string& id, const session_entry& entry,
+                                    caf::actor_clock::time_point now) {
+  return boost::json::object{
+    {"session_id", entry.stateless ? boost::json::value() : boost::json::value(id)},
+    {"kind", entry.stateless ? "stateless" : "session"},
+    {"tenant_slug", entry.tenant},
+    {"connector_id",
+     entry.connector_id.empty() ? boost::json::value() : boost::json::value(entry.connector_id)},
+    {"key_id", entry.key_id},
+    {"protocol_version", entry.info.protocol_version},
+    {"age_seconds", seconds_between(entry.created, now)},
+    {"idle_seconds", seconds_between(entry.last_used, now)}};
+}
+
 std::string list_sessions(pool_pointer self, const std::string& tenant_slug) {
   const auto& st = self->state;
   auto now = self->clock().now();
   boost::json::array result;
   auto add = [&](const std::list<std::string>& ids) {
     for (const auto& id : ids) {
-      const auto& entry = st.sessions.at(id);
-      result.emplace_back(boost::json::object{
-        {"session_id", entry.stateless ? boost::json::value() : boost::json::value(id)},
-        {"kind", entry.stateless ? "stateless" : "session"},
-        {"tenant_slug", entry.tenant},
-        {"connector_id", entry.connector_id.empty() ? boost::json::value()
-                                                    : boost::json::value(entry.connector_id)},
-        {"key_id", entry.key_id},
-        {"protocol_version", entry.info.protocol_version},
-        {"age_seconds", seconds_between(entry.created, now)},
-        {"idle_seconds", seconds_between(entry.last_used, now)}});
+      result.emplace_back(session_summary(id, st.sessions.at(id), now));
     }
   };
   if (tenant_slug.empty()) {
@@ -682,7 +691,8 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
   st.options = options;
   st.options.max_instances = std::max<size_t>(1, options.max_instances);
   st.options.sessions_per_tenant = std::max<size_t>(1, options.sessions_per_tenant);
-  st.per_session = session_options{options.session_ttl, options.event_buffer_bytes};
+  st.per_session = session_options{options.session_ttl, options.event_buffer_bytes,
+                                   options.session_max_bytes};
   self->set_down_handler([self](caf::down_msg& msg) {
     forget(self, msg);
   });
@@ -755,6 +765,32 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
     },
     [self](atom::evict, atom::instance, int64_t idle_seconds) -> uint64_t {
       return evict_idle(self, std::chrono::seconds{std::max<int64_t>(0, idle_seconds)}, "admin");
+    },
+    [self](atom::get, atom::session, const std::string& id) -> caf::result<std::string> {
+      auto i = self->state.sessions.find(id);
+      if (i == self->state.sessions.end() || i->second.stateless) {
+        return make_error(errc::not_found, "Session not found");
+      }
+      auto summary = session_summary(id, i->second, self->clock().now());
+      auto promise = self->make_response_promise<std::string>();
+      self->request(i->second.handle, status_timeout, atom::status_v)
+        .then(
+          [promise, summary](std::string& status) mutable {
+            boost::system::error_code ec;
+            auto parsed = boost::json::parse(status, ec);
+            if (!ec && parsed.is_object()) {
+              for (const auto& [key, value] : parsed.as_object()) {
+                if (!summary.contains(key)) {
+                  summary[key] = value;
+                }
+              }
+            }
+            promise.deliver(boost::json::serialize(summary));
+          },
+          [promise](caf::error& err) mutable {
+            promise.deliver(std::move(err));
+          });
+      return promise;
     },
     [self](atom::close, atom::session, const std::string& id) -> caf::result<atom::ok> {
       if (!self->state.sessions.contains(id)) {

@@ -27,6 +27,8 @@ struct server_pool_options {
   caf::timespan session_ttl = std::chrono::minutes{30};
   /// The bytes of SSE events each session keeps for Last-Event-ID replay.
   size_t event_buffer_bytes = size_t{1} << 20;
+  /// The most memory each session may hold, its event buffer included.
+  size_t session_max_bytes = size_t{4} << 20;
   /// The most connector instances the pool keeps; one more evicts the least recently used.
   size_t max_instances = 5000;
   /// Idle time after which a connector instance is evicted.

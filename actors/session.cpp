@@ -42,6 +42,70 @@ bool tenant_wide(const session_state& st) {
   return st.origin.connector_id.empty();
 }
 
+// -- the byte budget ------------------------------------------------------------------------------
+
+// The fixed cost of an entry of a map or set (node, hash bucket, bookkeeping) in the budget.
+constexpr size_t entry_cost = 64;
+
+// The cost of the session's event stream slots.
+size_t slots_cost(const session_state& st) {
+  return st.streams.size() * (sizeof(session_state::event_stream) + entry_cost);
+}
+
+// The memory the session holds, against its budget.
+size_t footprint(const session_state& st) {
+  return st.held + slots_cost(st) + st.events.footprint();
+}
+
+// Forgets the slots of finished streams whose events the log forgot.
+void drop_forgotten_streams(session_state& st) {
+  std::erase_if(st.streams, [&st](const auto& entry) {
+    return entry.first != 0 && entry.second.finished && !st.events.knows(entry.first);
+  });
+}
+
+// Shrinks the event log to the room the rest of the session leaves it.
+void fit_events(session_state& st) {
+  if (footprint(st) <= st.max_bytes) {
+    return;
+  }
+  auto fixed = st.held + slots_cost(st);
+  st.events.trim(fixed < st.max_bytes ? st.max_bytes - fixed : 0);
+  drop_forgotten_streams(st);
+}
+
+// Whether `bytes` more of state fit the budget (the event log makes room).
+bool admits(const session_state& st, size_t bytes) {
+  auto fixed = st.held + slots_cost(st);
+  return fixed <= st.max_bytes && bytes <= st.max_bytes - fixed;
+}
+
+// Counts `bytes` more against the budget, or refuses them.
+caf::error charge(session_state& st, size_t bytes, std::string_view what) {
+  if (!admits(st, bytes)) {
+    return make_error(
+      errc::session_budget_exceeded,
+      "Session byte budget exhausted: " + std::string{what} + " needs " + std::to_string(bytes)
+        + " bytes, the session holds " + std::to_string(footprint(st)) + " of its "
+        + std::to_string(st.max_bytes)
+        + "; finish or cancel running requests, unsubscribe, or open a new session");
+  }
+  st.held += bytes;
+  fit_events(st);
+  return {};
+}
+
+void release(session_state& st, size_t bytes) {
+  st.held -= std::min(st.held, bytes);
+}
+
+// Drops the kept tenant-wide list of `merged`.
+void drop_list(session_state& st, session_state::merged_state& merged) {
+  merged.list.reset();
+  release(st, merged.charged);
+  merged.charged = 0;
+}
+
 // Time the pool may take to find or restart an instance.
 constexpr auto instance_timeout = std::chrono::seconds{30};
 
@@ -98,18 +162,34 @@ void with_list(session_pointer self, list_kind kind, std::function<void()> then)
     if (--*remaining > 0) {
       return;
     }
-    auto& m = self->state.merged[static_cast<size_t>(kind)];
+    auto& st = self->state;
+    auto& m = st.merged[static_cast<size_t>(kind)];
     m.list = merged_list::build(kind, *collected);
     m.loading = false;
+    // A list larger than the budget leaves serves the requests waiting for it and is not kept:
+    // the next request builds it anew.
+    bool kept = !charge(st, m.list->bytes(), "the merged list");
+    m.charged = kept ? m.list->bytes() : 0;
+    if (!kept && !st.warned_uncached) {
+      st.warned_uncached = true;
+      observability::log(observability::log_level::warn,
+                         "a tenant-wide list exceeds the session's byte budget and is rebuilt "
+                         "for every request",
+                         {{"session", st.origin.session_id},
+                          {"tenant", st.origin.tenant},
+                          {"list", std::string{items_member(kind)}},
+                          {"bytes", std::to_string(m.list->bytes())},
+                          {"max_bytes", std::to_string(st.max_bytes)}});
+    }
     auto waiters = std::move(m.waiters);
     m.waiters.clear();
     for (auto& waiter : waiters) {
       waiter();
     }
-    if (m.stale) {
+    if (m.stale || !kept) {
       // The list changed while it was being built: the next request builds it anew.
       m.stale = false;
-      m.list.reset();
+      drop_list(st, m);
     }
   };
   for (size_t i = 0; i < members.size(); ++i) {
@@ -148,7 +228,7 @@ void forget_list(session_state& st, list_kind kind) {
   if (merged.loading) {
     merged.stale = true;
   } else {
-    merged.list.reset();
+    drop_list(st, merged);
   }
 }
 
@@ -396,6 +476,7 @@ void emit(session_pointer self, uint64_t stream, std::string message) {
   auto& st = self->state;
   st.events.expire(self->clock().now());
   auto at = st.events.append(stream, message);
+  fit_events(st);
   auto i = st.streams.find(stream);
   if (i != st.streams.end() && i->second.out) {
     self->send(i->second.out, atom::push_v, at.to_string(), std::move(message));
@@ -441,9 +522,7 @@ void send_to_client(session_pointer self, session_state::running_call& call, std
 void prune_streams(session_pointer self) {
   auto& st = self->state;
   st.events.expire(self->clock().now());
-  std::erase_if(st.streams, [&st](const auto& entry) {
-    return entry.first != 0 && entry.second.finished && !st.events.knows(entry.first);
-  });
+  drop_forgotten_streams(st);
 }
 
 // Ends the stream of a finished call with its final message (none for a cancelled call): the
@@ -544,9 +623,16 @@ caf::result<atom::ok> attach(session_pointer self, const std::string& last_event
 // Forgets a finished call and the requests it still had open at the client.
 void end_call(session_pointer self, uint64_t call_id) {
   auto& st = self->state;
-  st.calls.erase(call_id);
-  std::erase_if(st.client_requests, [call_id](const auto& entry) {
-    return entry.second.call_id == call_id;
+  if (auto i = st.calls.find(call_id); i != st.calls.end()) {
+    release(st, i->second.cost);
+    st.calls.erase(i);
+  }
+  std::erase_if(st.client_requests, [&st, call_id](const auto& entry) {
+    if (entry.second.call_id != call_id) {
+      return false;
+    }
+    release(st, entry.second.cost);
+    return true;
   });
 }
 
@@ -556,9 +642,15 @@ void start_call(session_pointer self, request_stream_actor stream,
                 caf::typed_response_promise<mcp_reply> promise, const mcp_request& req,
                 size_t member, const std::string& tool) {
   auto& st = self->state;
+  auto cost = sizeof(session_state::running_call) + entry_cost + req.id.size()
+              + req.log_level.size();
+  if (auto refused = charge(st, cost, "a tool call")) {
+    promise.deliver(std::move(refused));
+    return;
+  }
   auto id = ++st.next_call;
   session_state::running_call call{std::move(stream), std::move(promise), req.id,        {}, member,
-                                   req.stateless,     req.log_level,      req.resumable, 0};
+                                   req.stateless,     req.log_level,      req.resumable, 0,  cost};
   st.calls.emplace(id, std::move(call));
   if (req.stateless) {
     // 2026-07-28: a client that closes the response stream cancels the request.
@@ -767,10 +859,17 @@ caf::result<mcp_reply> subscribe(session_pointer self, const mcp_request& req, b
   if (!uri) {
     return make_error(errc::invalid_params, "Invalid params: 'uri' must be a string");
   }
-  if (on) {
-    self->state.subscriptions.insert(std::move(*uri));
-  } else {
-    self->state.subscriptions.erase(*uri);
+  auto& st = self->state;
+  auto cost = uri->size() + entry_cost;
+  if (!on) {
+    if (st.subscriptions.erase(*uri) > 0) {
+      release(st, cost);
+    }
+  } else if (!st.subscriptions.contains(*uri)) {
+    if (auto refused = charge(st, cost, "a resource subscription")) {
+      return refused;
+    }
+    st.subscriptions.insert(std::move(*uri));
   }
   return mcp_reply{"{}"};
 }
@@ -810,8 +909,12 @@ caf::result<std::string> ask_client(session_pointer self, uint64_t call_id,
                               {"id", boost::json::parse(id, ec)},
                               {"method", method},
                               {"params", boost::json::parse(params, ec)}};
+  auto cost = sizeof(session_state::client_request) + entry_cost + id.size();
+  if (auto refused = charge(st, cost, "a request to the client")) {
+    return make_error(errc::tool_failed, message_of(refused));
+  }
   auto promise = self->make_response_promise<std::string>();
-  st.client_requests.emplace(id, session_state::client_request{promise, call_id});
+  st.client_requests.emplace(id, session_state::client_request{promise, call_id, cost});
   send_to_client(self, i->second, boost::json::serialize(message));
   return promise;
 }
@@ -837,6 +940,7 @@ void accept_response(session_pointer self, const mcp_request& response) {
   } else {
     i->second.promise.deliver(response.params.empty() ? std::string{"{}"} : response.params);
   }
+  release(st, i->second.cost);
   st.client_requests.erase(i);
 }
 
@@ -964,6 +1068,13 @@ caf::result<mcp_reply> listen(session_pointer self, const mcp_request& req) {
   if (!entry.stream) {
     return make_error(errc::internal_error, "a subscription needs a stream");
   }
+  entry.cost = sizeof(session_state::listener) + entry.subscription_id.size();
+  for (const auto& uri : entry.resource_uris) {
+    entry.cost += uri.size() + entry_cost;
+  }
+  if (auto refused = charge(st, entry.cost, "a subscription stream")) {
+    return refused;
+  }
   entry.promise = self->make_response_promise<mcp_reply>();
   self->monitor(entry.stream);
   boost::json::object ack{
@@ -987,6 +1098,7 @@ void close_listeners(session_pointer self) {
       {"_meta", boost::json::object{{"io.modelcontextprotocol/subscriptionId",
                                      boost::json::parse(entry.subscription_id, ec)}}}};
     entry.promise.deliver(mcp_reply{boost::json::serialize(result)});
+    release(self->state, entry.cost);
   }
   self->state.listeners.clear();
 }
@@ -1085,7 +1197,8 @@ session_actor::behavior_type session(session_pointer self, session_request origi
   st.origin = std::move(origin);
   st.members = std::move(members);
   st.idle_ttl = options.idle_ttl;
-  st.events = event_log{options.event_buffer_bytes};
+  st.events = event_log{std::min(options.event_buffer_bytes, options.max_bytes)};
+  st.max_bytes = options.max_bytes;
   st.pool = std::move(pool);
   st.capabilities = std::move(capabilities);
   for (const auto& member : st.members) {
@@ -1103,7 +1216,11 @@ session_actor::behavior_type session(session_pointer self, session_request origi
     }
     // A listen stream or an event stream connection whose client went away.
     std::erase_if(self->state.listeners, [&](const auto& entry) {
-      return entry.stream.address() == msg.source;
+      if (entry.stream.address() != msg.source) {
+        return false;
+      }
+      release(self->state, entry.cost);
+      return true;
     });
     for (auto& [number, slot] : self->state.streams) {
       if (slot.out && slot.out.address() == msg.source) {
@@ -1167,6 +1284,8 @@ session_actor::behavior_type session(session_pointer self, session_request origi
       status["event_streams"] = s.streams.size();
       status["buffered_events"] = s.events.size();
       status["buffered_bytes"] = s.events.bytes();
+      status["held_bytes"] = footprint(s);
+      status["max_bytes"] = s.max_bytes;
       status["requests"] = s.requests;
       return boost::json::serialize(status);
     },

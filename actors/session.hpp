@@ -38,6 +38,9 @@ struct session_options {
   caf::timespan idle_ttl = std::chrono::minutes{30};
   /// The bytes of SSE events kept for Last-Event-ID replay.
   size_t event_buffer_bytes = size_t{1} << 20;
+  /// The most memory the session may hold (see `session_state::held`), its event buffer
+  /// included.
+  size_t max_bytes = size_t{4} << 20;
 };
 
 /// State of a legacy-era MCP session.
@@ -54,6 +57,8 @@ struct session_state {
     bool stale = false;
     /// Requests waiting for the list.
     std::vector<std::function<void()>> waiters;
+    /// The bytes the kept list counts against the budget.
+    size_t charged = 0;
   };
   /// Tenant-wide sessions: the merged lists, by list_kind.
   std::array<merged_state, list_kinds.size()> merged;
@@ -80,6 +85,8 @@ struct session_state {
     bool resumable = false;
     /// The number of its event stream, once it sent a message; 0 before.
     uint64_t stream_number = 0;
+    /// The bytes it counts against the budget.
+    size_t cost = 0;
   };
   /// Tool calls in flight, by call id.
   std::unordered_map<uint64_t, running_call> calls;
@@ -88,6 +95,8 @@ struct session_state {
   struct client_request {
     caf::typed_response_promise<std::string> promise;
     uint64_t call_id = 0;
+    /// The bytes it counts against the budget.
+    size_t cost = 0;
   };
   /// Requests sent to the client, by their raw JSON id; dropped when their call ends.
   std::unordered_map<std::string, client_request> client_requests;
@@ -109,6 +118,8 @@ struct session_state {
     bool prompts = false;
     bool resources = false;
     std::set<std::string> resource_uris;
+    /// The bytes it counts against the budget.
+    size_t cost = 0;
   };
   std::vector<listener> listeners;
   /// An event stream of the session (Streamable HTTP, session era): number 0 is the GET stream,
@@ -123,6 +134,15 @@ struct session_state {
   uint64_t last_stream = 0;
   /// The events sent on the streams, for Last-Event-ID replay.
   event_log events;
+  /// The byte budget: the most the session may hold. It holds `held` bytes of subscriptions,
+  /// running calls, requests to the client, listen streams and cached tenant-wide lists (each
+  /// charged when added and released when dropped), plus its event streams and event log. A
+  /// request that would grow the former beyond the budget is refused; the event log yields
+  /// first, evicting its oldest events.
+  size_t max_bytes = 0;
+  size_t held = 0;
+  /// Whether a tenant-wide list too large to keep was logged.
+  bool warned_uncached = false;
 };
 
 /// Serves one session against its connector instance, or against every member on the

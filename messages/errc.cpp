@@ -78,6 +78,8 @@ constexpr std::array errc_table{
             "Too Many Requests: the tenant's rate limit is "
             "exhausted",
             jsonrpc, -32010, 429, true},
+  errc_info{errc::session_budget_exceeded, "session_budget_exceeded",
+            "Session byte budget exhausted", jsonrpc, -32011, 200, true},
 };
 
 constexpr bool table_is_in_enum_order() {

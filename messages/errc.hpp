@@ -47,10 +47,11 @@ enum class errc : uint8_t {
   missing_client_capability,
   version_not_supported,
   rate_limited,
+  session_budget_exceeded,
 };
 
 /// The last errc value; every value from 1 to this one has a table row.
-constexpr errc last_errc = errc::rate_limited;
+constexpr errc last_errc = errc::session_budget_exceeded;
 
 /// Where a failure surfaces towards an MCP client.
 enum class error_surface : uint8_t {

@@ -141,6 +141,9 @@ using server_pool_actor = caf::typed_actor<
   caf::replies_to<atom::list, atom::instance, std::string>::with<std::string>,
   // Lists the sessions (of one tenant, or all for an empty slug) as a JSON array.
   caf::replies_to<atom::list, atom::session, std::string>::with<std::string>,
+  // One session by id as a JSON object: what the list shows plus the session's own status
+  // (calls, subscriptions, event streams, bytes held against its budget); not_found if none.
+  caf::replies_to<atom::get, atom::session, std::string>::with<std::string>,
   // Evicts the instances of (tenant slug, connector id); not_found when there is none. Their
   // sessions stay and get a new instance on their next request.
   caf::replies_to<atom::evict, atom::instance, std::string, std::string>::with<atom::ok>,

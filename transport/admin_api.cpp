@@ -873,6 +873,12 @@ void list_sessions(transport_context& ctx, const http_request& req, const route_
   ask_pool(ctx, std::move(reply), atom::list_v, atom::session_v, std::move(*slug));
 }
 
+void get_session(transport_context& ctx, const http_request&, const route_match& match,
+                 const principal&, responder reply) {
+  ask_pool(ctx, std::move(reply), atom::get_v, atom::session_v,
+           std::string{match.param("session")});
+}
+
 void terminate_session(transport_context& ctx, const http_request&, const route_match& match,
                        const principal&, responder reply) {
   ask(

@@ -102,6 +102,10 @@ void evict_idle_pool_entries(transport_context& ctx, const http_request& req,
 void list_sessions(transport_context& ctx, const http_request& req, const route_match& match,
                    const principal& caller, responder reply);
 
+/// GET /api/v1/admin/sessions/{session}: one session with its own status.
+void get_session(transport_context& ctx, const http_request& req, const route_match& match,
+                 const principal& caller, responder reply);
+
 void terminate_session(transport_context& ctx, const http_request& req, const route_match& match,
                        const principal& caller, responder reply);
 

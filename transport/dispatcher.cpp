@@ -161,6 +161,8 @@ handler handler_of(route_id id) {
       return evict_idle_pool_entries;
     case sessions_list:
       return list_sessions;
+    case session_get:
+      return get_session;
     case session_delete:
       return terminate_session;
     case stats:

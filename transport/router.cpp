@@ -64,6 +64,7 @@ const std::array route_table{
   route{"DELETE", "/api/v1/admin/pool/{tenant}/{connector}", pool_evict, pa, true},
   route{"POST", "/api/v1/admin/pool/evict-idle", pool_evict_idle, pa, false},
   route{"GET", "/api/v1/admin/sessions", sessions_list, pa, false},
+  route{"GET", "/api/v1/admin/sessions/{session}", session_get, pa, false},
   route{"DELETE", "/api/v1/admin/sessions/{session}", session_delete, pa, false},
   route{"GET", "/api/v1/admin/stats", stats, pa, false},
   route{"GET", "/api/v1/admin/settings", settings, pa, false},

@@ -53,6 +53,7 @@ enum class route_id {
   pool_evict,
   pool_evict_idle,
   sessions_list,
+  session_get,
   session_delete,
   stats,
   settings,

@@ -115,6 +115,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   long long pool_ttl = cfg.pool_ttl.count();
   auto max_body = static_cast<long long>(cfg.server.max_body_bytes);
   auto event_buffer = static_cast<long long>(cfg.event_buffer_bytes);
+  auto session_max = static_cast<long long>(cfg.session_max_bytes);
   for (auto err :
        {read_int("PORT", 0, 65535, cfg.server.port),
         read_int("SAGEMCP_IO_THREADS", 1, 256, cfg.server.io_threads),
@@ -122,6 +123,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
         read_int("SAGEMCP_SESSION_TTL", 1, 7LL * 24 * 3600, session_ttl),
         read_int("SAGEMCP_MAX_BODY_BYTES", 1024, 1LL << 30, max_body),
         read_int("SAGEMCP_SSE_BUFFER_BYTES", 4096, 1LL << 30, event_buffer),
+        read_int("SAGEMCP_SESSION_MAX_BYTES", 64LL << 10, 1LL << 32, session_max),
         read_int("SAGEMCP_POOL_MAX", 1, 10'000'000, cfg.pool_max),
         read_int("SAGEMCP_POOL_TTL", 1, 7LL * 24 * 3600, pool_ttl),
         read_int("SAGEMCP_MAX_SESSIONS_PER_TENANT", 1, 10'000'000, cfg.sessions_per_tenant),
@@ -136,6 +138,12 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   cfg.pool_ttl = std::chrono::seconds{pool_ttl};
   cfg.server.max_body_bytes = static_cast<size_t>(max_body);
   cfg.event_buffer_bytes = static_cast<size_t>(event_buffer);
+  cfg.session_max_bytes = static_cast<size_t>(session_max);
+  if (event_buffer > session_max) {
+    return bad("SAGEMCP_SSE_BUFFER_BYTES",
+               "must not exceed SAGEMCP_SESSION_MAX_BYTES (" + std::to_string(session_max)
+                 + "): the event buffer is part of each session's byte budget");
+  }
   if (!flags.host.empty()) {
     cfg.server.host = flags.host;
   }

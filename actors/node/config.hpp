@@ -22,6 +22,8 @@ struct node_config {
   std::chrono::seconds session_ttl{1800};
   /// The bytes of SSE events each session keeps for Last-Event-ID replay.
   size_t event_buffer_bytes = size_t{1} << 20;
+  /// SAGEMCP_SESSION_MAX_BYTES: the most memory each session may hold, its event buffer included.
+  size_t session_max_bytes = size_t{4} << 20;
   /// SAGEMCP_POOL_MAX: the most connector instances the pool keeps.
   size_t pool_max = 5000;
   /// SAGEMCP_POOL_TTL: idle seconds after which a connector instance is evicted.

@@ -146,7 +146,8 @@ std::string settings_json(const node_config& cfg) {
                                  {"instance_ttl_seconds", cfg.pool_ttl.count()}}},
     {"sessions", boost::json::object{{"ttl_seconds", cfg.session_ttl.count()},
                                      {"max_per_tenant", cfg.sessions_per_tenant},
-                                     {"event_buffer_bytes", cfg.event_buffer_bytes}}},
+                                     {"event_buffer_bytes", cfg.event_buffer_bytes},
+                                     {"max_bytes", cfg.session_max_bytes}}},
     {"rate_limit_rpm", cfg.server.rate_limit_rpm},
     {"max_body_bytes", cfg.server.max_body_bytes},
     {"cors_allowed_origins", list(cfg.server.cors_origins)},
@@ -216,6 +217,7 @@ int serve(const node_config& cfg) {
   server_pool_options pool_options;
   pool_options.session_ttl = cfg.session_ttl;
   pool_options.event_buffer_bytes = cfg.event_buffer_bytes;
+  pool_options.session_max_bytes = cfg.session_max_bytes;
   pool_options.max_instances = cfg.pool_max;
   pool_options.instance_ttl = cfg.pool_ttl;
   pool_options.sessions_per_tenant = cfg.sessions_per_tenant;

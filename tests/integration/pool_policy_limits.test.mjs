@@ -165,7 +165,13 @@ describe('server pool and sessions', () => {
   before(async () => {
     server = await startServer({
       auth: true,
-      env: { SAGEMCP_POOL_MAX: '2', SAGEMCP_MAX_SESSIONS_PER_TENANT: '3', SAGEMCP_SESSION_TTL: '2' },
+      env: {
+        SAGEMCP_POOL_MAX: '2',
+        SAGEMCP_MAX_SESSIONS_PER_TENANT: '3',
+        SAGEMCP_SESSION_TTL: '2',
+        SAGEMCP_SESSION_MAX_BYTES: '65536',
+        SAGEMCP_SSE_BUFFER_BYTES: '4096',
+      },
     });
     ctx = await setupTenant(server);
   });
@@ -271,6 +277,41 @@ describe('server pool and sessions', () => {
     await fresh.client.close();
   });
 
+  it('holds each session to its byte budget and frees what the client gives up', async () => {
+    const session = await openSession(ctx.mcpUrl, ctx.tenantKey);
+    const uri = (i) => `test://static/resource/${i}?${'x'.repeat(1000)}`;
+    let admitted = 0;
+    let refused;
+    while (!refused && admitted < 200) {
+      const res = await session.request('resources/subscribe', { uri: uri(admitted) });
+      assert.equal(res.status, 200);
+      if (res.json.error) {
+        refused = res.json.error;
+      } else {
+        admitted += 1;
+      }
+    }
+    assert.ok(refused, 'no subscription was refused');
+    assert.equal(refused.code, -32011);
+    assert.match(refused.message, /byte budget/);
+    assert.ok(admitted >= 40 && admitted <= 64, `admitted ${admitted}`);
+    const call = await session.request('tools/call', { name: 'echo', arguments: { message: 'x' } });
+    assert.equal(call.json.error?.code, -32011);
+    const mine = expectStatus(
+      await api(server, 'GET', `/api/v1/admin/sessions/${session.sessionId}`), 200, 'session');
+    assert.equal(mine.tenant_slug, ctx.slug);
+    assert.equal(mine.subscriptions, admitted);
+    assert.ok(mine.held_bytes <= 65536 && mine.held_bytes > 40000, `held ${mine.held_bytes}`);
+    assert.equal(mine.max_bytes, 65536);
+    assert.equal((await api(server, 'GET', '/api/v1/admin/sessions/nope')).status, 404);
+    for (let i = 0; i < admitted; i += 1) {
+      const res = await session.request('resources/unsubscribe', { uri: uri(i) });
+      assert.equal(res.json.error, undefined);
+    }
+    const echo = await session.request('tools/call', { name: 'echo', arguments: { message: 'y' } });
+    assert.equal(echo.json.result.content[0].text, 'Echo: y');
+  });
+
   it('reports stats and settings to platform admins', async () => {
     const stats = expectStatus(await api(server, 'GET', '/api/v1/admin/stats'), 200, 'stats');
     for (const field of ['tenants', 'active_instances', 'active_sessions', 'pool_hits',
@@ -280,6 +321,7 @@ describe('server pool and sessions', () => {
     const settings = expectStatus(await api(server, 'GET', '/api/v1/admin/settings'), 200, 'set');
     assert.equal(settings.pool.max_instances, 2);
     assert.equal(settings.sessions.max_per_tenant, 3);
+    assert.equal(settings.sessions.max_bytes, 65536);
     assert.ok(!JSON.stringify(settings).includes(server.adminKey));
     assert.equal((await api(server, 'GET', '/api/v1/admin/stats', undefined, ctx.tenantKey)).status,
       403);

@@ -10,6 +10,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/send.hpp>
 
+#include <boost/json/parse.hpp>
 #include <gmock/gmock.h>
 
 #include <memory>
@@ -120,7 +121,8 @@ class SessionTest : public test::actor_fixture {
 protected:
   session_actor spawn_session(caf::timespan ttl = std::chrono::minutes{30},
                               std::string client_capabilities = {},
-                              std::string server_capabilities = "{}") {
+                              std::string server_capabilities = "{}",
+                              size_t max_bytes = size_t{4} << 20) {
     connector_row row;
     row.id = "c1";
     row.connector_type = "everything";
@@ -131,8 +133,14 @@ protected:
     origin.connector_id = "c1";
     origin.client_capabilities = std::move(client_capabilities);
     return spawn(session, origin, std::vector<session_member>{{{}, instance, "c1"}},
-                 session_options{ttl, size_t{1} << 20}, server_pool_actor{},
+                 session_options{ttl, size_t{1} << 20, max_bytes}, server_pool_actor{},
                  std::move(server_capabilities));
+  }
+
+  // A number in a session's status.
+  uint64_t status_number(const session_actor& handle, std::string_view key) {
+    auto status = ask<std::string>(handle, atom::status_v);
+    return status ? boost::json::parse(*status).as_object().at(key).to_number<uint64_t>() : 0;
   }
 };
 
@@ -216,6 +224,42 @@ TEST_F(SessionTest, TracksSubscriptions) {
   auto bad = ask<mcp_reply>(handle, atom::handle_v, req);
   ASSERT_FALSE(bad);
   EXPECT_EQ(code_of(bad.error()), errc::invalid_params);
+}
+
+TEST_F(SessionTest, ByteBudgetRefusesGrowthUntilStateIsReleased) {
+  constexpr size_t budget = 16 << 10;
+  auto handle = spawn_session(std::chrono::minutes{30}, {}, "{}", budget);
+  EXPECT_EQ(status_number(handle, "held_bytes"), 0u);
+  auto req = request("resources/subscribe");
+  size_t admitted = 0;
+  caf::expected<mcp_reply> outcome{mcp_reply{}};
+  while (outcome && admitted < 1000) {
+    req.params = R"({"uri":"test://r/)" + std::to_string(admitted) + std::string(200, 'x') + "\"}";
+    outcome = ask<mcp_reply>(handle, atom::handle_v, req);
+    admitted += outcome ? 1 : 0;
+  }
+  ASSERT_FALSE(outcome);
+  EXPECT_EQ(code_of(outcome.error()), errc::session_budget_exceeded);
+  EXPECT_THAT(message_of(outcome.error()), HasSubstr("resource subscription"));
+  EXPECT_GT(admitted, 30u);
+  EXPECT_LE(status_number(handle, "held_bytes"), budget);
+  // A full session refuses a tool call too, and tells why.
+  auto refused = ask<mcp_reply>(handle, atom::handle_v, call_request("echo", R"({"message":"a"})"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(code_of(refused.error()), errc::session_budget_exceeded);
+  // Subscribing to a URI already held costs nothing more.
+  req.params = R"({"uri":"test://r/0)" + std::string(200, 'x') + "\"}";
+  EXPECT_TRUE(ask<mcp_reply>(handle, atom::handle_v, req));
+  // Unsubscribing releases every byte; calls run again and release theirs when they end.
+  req.method = "resources/unsubscribe";
+  for (size_t i = 0; i < admitted; ++i) {
+    req.params = R"({"uri":"test://r/)" + std::to_string(i) + std::string(200, 'x') + "\"}";
+    ASSERT_TRUE(ask<mcp_reply>(handle, atom::handle_v, req));
+  }
+  EXPECT_EQ(status_number(handle, "held_bytes"), 0u);
+  EXPECT_TRUE(ask<mcp_reply>(handle, atom::handle_v, call_request("echo", R"({"message":"a"})")));
+  EXPECT_EQ(status_number(handle, "held_bytes"), 0u);
+  EXPECT_EQ(status_number(handle, "max_bytes"), budget);
 }
 
 // Records what a session sends to a connection: messages, events as `<id> <message>`, and the end
@@ -378,6 +422,19 @@ TEST_F(SessionTest, ExpiresAfterIdleTtl) {
 class TenantWideSessionTest : public test::actor_fixture {
 protected:
   TenantWideSessionTest() {
+    auto members = live_members();
+    connector_row row;
+    row.id = "c3";
+    row.connector_type = "everything";
+    auto gone = spawn(connector, row, &connectors::everything::spec);
+    caf::anon_send_exit(gone, caf::exit_reason::user_shutdown);
+    run();
+    members.push_back({"Gone", gone, "c3"});
+    handle = spawn_over(std::move(members), session_options{});
+  }
+
+  // Two `everything` instances, prefixed A and B.
+  std::vector<session_member> live_members() {
     std::vector<session_member> members;
     for (std::string id : {"c1", "c2"}) {
       connector_row row;
@@ -386,19 +443,16 @@ protected:
       members.push_back(
         {id == "c1" ? "A" : "B", spawn(connector, row, &connectors::everything::spec), id});
     }
-    connector_row row;
-    row.id = "c3";
-    row.connector_type = "everything";
-    auto gone = spawn(connector, row, &connectors::everything::spec);
-    caf::anon_send_exit(gone, caf::exit_reason::user_shutdown);
-    run();
-    members.push_back({"Gone", gone, "c3"});
+    return members;
+  }
+
+  session_actor spawn_over(std::vector<session_member> members, session_options options) {
     session_request origin;
     origin.session_id = "s1";
     origin.tenant = "acme";
     origin.protocol_version = "2025-11-25";
-    handle = spawn(session, origin, std::move(members), session_options{}, server_pool_actor{},
-                   std::string{"{}"});
+    return spawn(session, origin, std::move(members), options, server_pool_actor{},
+                 std::string{"{}"});
   }
 
   caf::expected<mcp_reply> call(std::string method, std::string params) {
@@ -425,6 +479,20 @@ TEST_F(TenantWideSessionTest, MergesPromptsAndRoutesThemBack) {
   auto unnamed = call("prompts/get", "{}");
   ASSERT_FALSE(unnamed);
   EXPECT_EQ(code_of(unnamed.error()), errc::invalid_params);
+}
+
+TEST_F(TenantWideSessionTest, AListLargerThanTheBudgetIsServedButNotKept) {
+  auto small = spawn_over(live_members(), session_options{std::chrono::minutes{30}, 1024, 1024});
+  for (int round = 0; round < 2; ++round) {
+    auto list = ask<mcp_reply>(small, atom::handle_v, request("tools/list"));
+    ASSERT_TRUE(list);
+    EXPECT_THAT(list->result, HasSubstr(R"("name":"B__echo")"));
+    auto echoed = ask<mcp_reply>(small, atom::handle_v,
+                                 call_request("B__echo", R"({"message":"hi"})"));
+    ASSERT_TRUE(echoed);
+    EXPECT_THAT(echoed->result, HasSubstr("hi"));
+  }
+  EXPECT_THAT(*ask<std::string>(small, atom::status_v), HasSubstr(R"("held_bytes":0,)"));
 }
 
 TEST_F(TenantWideSessionTest, ListsEachUriOnceAndReadsItFromItsConnector) {
@@ -840,6 +908,32 @@ TEST_F(EventStreamTest, ForgetsStreamsAMinuteAfterTheyEnded) {
   EXPECT_THAT((*late)[0], HasSubstr("names no event of this session"));
 }
 
+TEST_F(EventStreamTest, TheEventBufferYieldsToTheRestOfTheBudget) {
+  constexpr size_t budget = 4 << 10;
+  auto handle = spawn_session(std::chrono::minutes{30}, {}, R"({"tools":{},"resources":{}})",
+                              budget);
+  auto seen = std::make_shared<std::vector<std::string>>();
+  auto req = progress_call("30");
+  spawn(collector, handle, req, seen);
+  run();
+  advance_time(std::chrono::milliseconds{600});
+  ASSERT_EQ(seen->size(), 33u); // priming, 30 progress events, result, close
+  EXPECT_LE(status_number(handle, "held_bytes"), budget);
+  EXPECT_LT(status_number(handle, "buffered_events"), 31u);
+  // Subscriptions take the room of the oldest events.
+  auto sub = request("resources/subscribe");
+  sub.params = R"({"uri":"test://)" + std::string(2000, 'u') + "\"}";
+  ASSERT_TRUE(ask<mcp_reply>(handle, atom::handle_v, sub));
+  EXPECT_LE(status_number(handle, "held_bytes"), budget);
+  // A replay from the start tells the client that events were lost, and still ends the stream.
+  auto late = std::make_shared<std::vector<std::string>>();
+  spawn(attacher, handle, std::string{"1-0"}, late);
+  run();
+  ASSERT_FALSE(late->empty());
+  EXPECT_EQ(late->back(), "close");
+  EXPECT_LT(late->size(), 33u);
+}
+
 TEST_F(EventStreamTest, EndingTheSessionEndsItsConnections) {
   auto seen = std::make_shared<std::vector<std::string>>();
   spawn(attacher, session_, std::string{}, seen);
@@ -897,6 +991,32 @@ TEST(EventLogTest, StaysWithinItsBytesByEvictingTheOldest) {
   log.append(3, std::string(64, 'z'));
   EXPECT_EQ(log.size(), 1u);
   EXPECT_EQ(log.bytes(), 64u);
+}
+
+TEST(EventLogTest, TrimsOldestFirstAndForgetsFinishedStreamsLeftEmpty) {
+  event_log log{1 << 20};
+  log.append(1, "aaaa");
+  log.append(2, "bbbb");
+  log.append(2, "cccc");
+  log.finish(1, {});
+  auto full = log.footprint();
+  EXPECT_EQ(full, 12 + 3 * event_log::event_cost + 2 * event_log::stream_cost);
+  log.trim(full);
+  EXPECT_EQ(log.size(), 3u);
+  log.trim(full - 1);
+  EXPECT_FALSE(log.knows(1));
+  EXPECT_EQ(log.size(), 2u);
+  EXPECT_EQ(log.events_after({2, 0}).lost, 0u);
+  // A running stream stays known without events, and tells what it lost.
+  log.trim(0);
+  EXPECT_EQ(log.size(), 0u);
+  EXPECT_TRUE(log.knows(2));
+  EXPECT_EQ(log.events_after({2, 0}).lost, 2u);
+  EXPECT_EQ(log.footprint(), event_log::stream_cost);
+  log.finish(2, {});
+  log.trim(0);
+  EXPECT_FALSE(log.knows(2));
+  EXPECT_EQ(log.footprint(), 0u);
 }
 
 TEST(EventLogTest, ForgetsFinishedStreamsAfterTheirRetention) {
