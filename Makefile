@@ -23,10 +23,16 @@ build: configure
 run: build
 	@scripts/run.sh
 
+# Unit and Node suites run with a throwaway PostgreSQL server (scripts/test-postgres.sh): the
+# store suite against both backends, the Node suites once on SQLite and once on PostgreSQL.
 test: build
 	$(MAKE) --no-print-directory format-check
-	$(MAKE) --no-print-directory test-unit
-	$(MAKE) --no-print-directory test-node
+	@scripts/test-postgres.sh start >/dev/null
+	@trap 'scripts/test-postgres.sh stop' EXIT; \
+	export SAGEMCP_TEST_DATABASE_URL="$$(scripts/test-postgres.sh url)"; \
+	$(MAKE) --no-print-directory test-unit && \
+	$(MAKE) --no-print-directory test-node && \
+	SAGEMCP_TEST_BACKEND=postgres $(MAKE) --no-print-directory test-node
 	$(MAKE) --no-print-directory test-conformance
 
 # Memory of 10k and 100k idle sessions and of a full 5000-instance pool (bench/results/memory.md).

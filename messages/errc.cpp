@@ -80,6 +80,8 @@ constexpr std::array errc_table{
             jsonrpc, -32010, 429, true},
   errc_info{errc::session_budget_exceeded, "session_budget_exceeded",
             "Session byte budget exhausted", jsonrpc, -32011, 200, true},
+  errc_info{errc::storage_unavailable, "storage_unavailable",
+            "Service Unavailable: the database is unreachable", jsonrpc, -32603, 503, true},
 };
 
 constexpr bool table_is_in_enum_order() {

@@ -48,10 +48,11 @@ enum class errc : uint8_t {
   version_not_supported,
   rate_limited,
   session_budget_exceeded,
+  storage_unavailable,
 };
 
 /// The last errc value; every value from 1 to this one has a table row.
-constexpr errc last_errc = errc::session_budget_exceeded;
+constexpr errc last_errc = errc::storage_unavailable;
 
 /// Where a failure surfaces towards an MCP client.
 enum class error_surface : uint8_t {

@@ -57,8 +57,11 @@ using persistence_actor = caf::typed_actor<
   // replies with the connector's rows afterwards.
   caf::replies_to<atom::update, atom::tool, std::string, std::vector<tool_state_row>,
                   std::vector<std::string>>::with<std::vector<tool_state_row>>,
-  // Checks that the database answers; used by readiness.
+  // Checks that the database answers; used by readiness. Answers storage_unavailable at once
+  // while the database is known to be unreachable.
   caf::replies_to<atom::ping>::with<atom::ok>,
+  // Retries the requests waiting for an unreachable database (the actor's own timer).
+  caf::reacts_to<atom::tick>,
   // Reports the actor's state as a JSON object.
   caf::replies_to<atom::status>::with<std::string>>;
 

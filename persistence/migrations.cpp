@@ -11,6 +11,11 @@ constexpr std::array sqlite_migrations{
 #include "sqlite_migrations.inc"
 };
 
+// Generated from migrations/postgres/*.sql.
+constexpr std::array postgres_migrations{
+#include "postgres_migrations.inc"
+};
+
 template <size_t N>
 constexpr bool ascends(const std::array<migration, N>& xs) {
   for (size_t i = 0; i < N; ++i) {
@@ -22,6 +27,23 @@ constexpr bool ascends(const std::array<migration, N>& xs) {
 }
 
 static_assert(ascends(sqlite_migrations), "migration versions must be positive and ascend");
+static_assert(ascends(postgres_migrations), "migration versions must be positive and ascend");
+
+// Both dialects bring the schema to the same versions.
+constexpr bool same_versions() {
+  if (sqlite_migrations.size() != postgres_migrations.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < sqlite_migrations.size(); ++i) {
+    if (sqlite_migrations[i].version != postgres_migrations[i].version
+        || sqlite_migrations[i].name != postgres_migrations[i].name) {
+      return false;
+    }
+  }
+  return true;
+}
+
+static_assert(same_versions(), "every migration needs a file in both dialects");
 
 } // namespace
 
@@ -29,6 +51,8 @@ std::span<const migration> migrations(dialect x) {
   switch (x) {
     case dialect::sqlite:
       return sqlite_migrations;
+    case dialect::postgres:
+      return postgres_migrations;
   }
   return sqlite_migrations;
 }

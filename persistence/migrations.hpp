@@ -9,6 +9,7 @@ namespace sagemcp::persistence {
 /// The SQL dialects that have a migration set under persistence/migrations/<dialect>/.
 enum class dialect : uint8_t {
   sqlite,
+  postgres,
 };
 
 /// One schema migration, embedded from migrations/<dialect>/NNNN_name.sql at build time.

@@ -1,6 +1,7 @@
 #include "persistence/persistence.hpp"
 
 #include "messages/errc.hpp"
+#include "observability/logging.hpp"
 
 #include <caf/result.hpp>
 #include <caf/spawn_options.hpp>
@@ -15,51 +16,23 @@ namespace sagemcp::persistence {
 
 namespace {
 
-/// Counts an answered write or failure and turns the store's answer into a reply.
-template <class T>
-caf::result<T> written(persistence_state& st, caf::expected<T> x) {
-  if (!x) {
-    ++st.failures;
-    return std::move(x.error());
-  }
-  ++st.writes;
-  return std::move(*x);
+using pointer = persistence_actor::stateful_pointer<persistence_state>;
+
+bool unavailable(const caf::error& err) {
+  return code_of(err) == errc::storage_unavailable;
 }
 
-caf::result<atom::ok> written(persistence_state& st, const caf::error& err) {
-  if (err) {
-    ++st.failures;
-    return err;
-  }
-  ++st.writes;
-  return atom::ok_v;
-}
-
-/// Counts an answered read or failure and turns the store's answer into a reply.
-template <class T>
-caf::result<T> read(persistence_state& st, caf::expected<T> x) {
-  if (!x) {
-    ++st.failures;
-    return std::move(x.error());
-  }
-  ++st.reads;
-  return std::move(*x);
-}
-
-caf::result<tenant_snapshot> load(persistence_state& st, const std::string& slug) {
-  auto tenant = st.db->get_tenant(slug);
+caf::expected<tenant_snapshot> load(store& db, const std::string& slug) {
+  auto tenant = db.get_tenant(slug);
   if (!tenant) {
-    ++st.failures;
     return std::move(tenant.error());
   }
-  auto connectors = st.db->list_connectors(tenant->id);
+  auto connectors = db.list_connectors(tenant->id);
   if (!connectors) {
-    ++st.failures;
     return std::move(connectors.error());
   }
-  auto disabled = st.db->list_disabled_tools(tenant->id);
+  auto disabled = db.list_disabled_tools(tenant->id);
   if (!disabled) {
-    ++st.failures;
     return std::move(disabled.error());
   }
   // Both lists are small; the rows come ordered by tool name.
@@ -71,8 +44,113 @@ caf::result<tenant_snapshot> load(persistence_state& st, const std::string& slug
       }
     }
   }
-  ++st.reads;
   return tenant_snapshot{std::move(*tenant), std::move(*connectors)};
+}
+
+/// A store call without a value, as one with caf::unit.
+caf::expected<atom::ok> done(const caf::error& err) {
+  if (err) {
+    return err;
+  }
+  return atom::ok_v;
+}
+
+/// Counts an answer.
+void count(persistence_state& st, bool ok, bool write) {
+  if (!ok) {
+    ++st.failures;
+  } else if (write) {
+    ++st.writes;
+  } else {
+    ++st.reads;
+  }
+}
+
+void went_down(pointer self, const caf::error& err) {
+  auto& st = self->state;
+  if (st.down) {
+    return;
+  }
+  st.down = true;
+  ++st.outages;
+  st.delay = st.options.retry_delay;
+  observability::log(observability::log_level::error,
+                     "the database is unreachable; requests wait for it",
+                     {{"error", message_of(err)}});
+  self->delayed_send(self, st.delay, atom::tick_v);
+}
+
+/// Runs `call` (a store call yielding caf::expected<T>) now, or queues it behind the requests
+/// waiting for the database.
+template <class T, class Call>
+caf::result<T> submit(pointer self, bool write, Call call) {
+  auto& st = self->state;
+  if (!st.down) {
+    auto x = call();
+    if (x || !unavailable(x.error())) {
+      count(st, static_cast<bool>(x), write);
+      if (!x) {
+        return std::move(x.error());
+      }
+      return std::move(*x);
+    }
+    went_down(self, x.error());
+  }
+  if (st.queue.size() >= st.options.max_waiting) {
+    ++st.failures;
+    return make_error(errc::storage_unavailable,
+                      "the database is unreachable and " + std::to_string(st.queue.size())
+                        + " requests already wait for it; try again later");
+  }
+  auto promise = self->make_response_promise<T>();
+  auto attempt = [self, write, call, promise]() mutable {
+    auto x = call();
+    if (!x && unavailable(x.error())) {
+      return false;
+    }
+    count(self->state, static_cast<bool>(x), write);
+    if (x) {
+      promise.deliver(std::move(*x));
+    } else {
+      promise.deliver(std::move(x.error()));
+    }
+    return true;
+  };
+  auto fail = [promise](caf::error err) mutable {
+    promise.deliver(std::move(err));
+  };
+  st.queue.push_back(persistence_state::waiting{std::move(attempt), std::move(fail),
+                                                self->clock().now() + st.options.max_wait});
+  return promise;
+}
+
+/// Tries the waiting requests in order; stops at the first that still finds the database down.
+void retry(pointer self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  while (!st.queue.empty()) {
+    auto& head = st.queue.front();
+    if (now >= head.deadline) {
+      ++st.failures;
+      head.fail(make_error(errc::storage_unavailable,
+                           "the database stayed unreachable; the request was not applied"));
+      st.queue.pop_front();
+      continue;
+    }
+    if (!head.attempt()) {
+      st.delay = std::min(st.delay * 2, st.options.max_retry_delay);
+      self->delayed_send(self, st.delay, atom::tick_v);
+      return;
+    }
+    st.queue.pop_front();
+  }
+  if (auto err = st.db->ping(); err && unavailable(err)) {
+    st.delay = std::min(st.delay * 2, st.options.max_retry_delay);
+    self->delayed_send(self, st.delay, atom::tick_v);
+    return;
+  }
+  st.down = false;
+  observability::log(observability::log_level::info, "the database is reachable again");
 }
 
 std::string status(persistence_state& st) {
@@ -80,6 +158,12 @@ std::string status(persistence_state& st) {
   result["writes"] = st.writes;
   result["reads"] = st.reads;
   result["failures"] = st.failures;
+  result["reachable"] = !st.down;
+  result["waiting"] = st.queue.size();
+  result["outages"] = st.outages;
+  if (st.down) {
+    return boost::json::serialize(result);
+  }
   if (auto version = st.db->schema_version()) {
     result["schema_version"] = *version;
   } else {
@@ -91,64 +175,114 @@ std::string status(persistence_state& st) {
 } // namespace
 
 persistence_actor::behavior_type
-persistence(persistence_actor::stateful_pointer<persistence_state> self,
-            std::shared_ptr<store> db) {
+persistence(persistence_actor::stateful_pointer<persistence_state> self, std::shared_ptr<store> db,
+            persistence_options options) {
   self->state.db = std::move(db);
+  self->state.options = options;
+  // Requests still waiting when the actor ends get an error rather than silence.
+  self->attach_functor([self] {
+    for (auto& entry : self->state.queue) {
+      entry.fail(
+        make_error(errc::shutting_down, "the server stopped before the database returned"));
+    }
+    self->state.queue.clear();
+  });
+  auto* store = self->state.db.get();
   return {
-    [self](atom::create, tenant_row& row) -> caf::result<tenant_row> {
-      return written(self->state, self->state.db->create_tenant(std::move(row)));
+    [self, store](atom::create, tenant_row& row) -> caf::result<tenant_row> {
+      return submit<tenant_row>(self, true, [store, row] {
+        return store->create_tenant(row);
+      });
     },
-    [self](atom::update, const tenant_row& row) -> caf::result<tenant_row> {
-      return written(self->state, self->state.db->update_tenant(row));
+    [self, store](atom::update, const tenant_row& row) -> caf::result<tenant_row> {
+      return submit<tenant_row>(self, true, [store, row] {
+        return store->update_tenant(row);
+      });
     },
-    [self](atom::erase, atom::tenant, const std::string& slug) -> caf::result<atom::ok> {
-      return written(self->state, self->state.db->delete_tenant(slug));
+    [self, store](atom::erase, atom::tenant, const std::string& slug) -> caf::result<atom::ok> {
+      return submit<atom::ok>(self, true, [store, slug] {
+        return done(store->delete_tenant(slug));
+      });
     },
-    [self](atom::get, atom::tenant, const std::string& slug) -> caf::result<tenant_row> {
-      return read(self->state, self->state.db->get_tenant(slug));
+    [self, store](atom::get, atom::tenant, const std::string& slug) -> caf::result<tenant_row> {
+      return submit<tenant_row>(self, false, [store, slug] {
+        return store->get_tenant(slug);
+      });
     },
-    [self](atom::list, atom::tenant) -> caf::result<std::vector<tenant_row>> {
-      return read(self->state, self->state.db->list_tenants());
+    [self, store](atom::list, atom::tenant) -> caf::result<std::vector<tenant_row>> {
+      return submit<std::vector<tenant_row>>(self, false, [store] {
+        return store->list_tenants();
+      });
     },
-    [self](atom::load, const std::string& slug) -> caf::result<tenant_snapshot> {
-      return load(self->state, slug);
+    [self, store](atom::load, const std::string& slug) -> caf::result<tenant_snapshot> {
+      return submit<tenant_snapshot>(self, false, [store, slug] {
+        return load(*store, slug);
+      });
     },
-    [self](atom::create, connector_row& row) -> caf::result<connector_row> {
-      return written(self->state, self->state.db->create_connector(std::move(row)));
+    [self, store](atom::create, connector_row& row) -> caf::result<connector_row> {
+      return submit<connector_row>(self, true, [store, row] {
+        return store->create_connector(row);
+      });
     },
-    [self](atom::update, const connector_row& row) -> caf::result<connector_row> {
-      return written(self->state, self->state.db->update_connector(row));
+    [self, store](atom::update, const connector_row& row) -> caf::result<connector_row> {
+      return submit<connector_row>(self, true, [store, row] {
+        return store->update_connector(row);
+      });
     },
-    [self](atom::erase, atom::connector, const std::string& tenant_id,
-           const std::string& id) -> caf::result<atom::ok> {
-      return written(self->state, self->state.db->delete_connector(tenant_id, id));
+    [self, store](atom::erase, atom::connector, const std::string& tenant_id,
+                  const std::string& id) -> caf::result<atom::ok> {
+      return submit<atom::ok>(self, true, [store, tenant_id, id] {
+        return done(store->delete_connector(tenant_id, id));
+      });
     },
-    [self](atom::create, api_key_row& row) -> caf::result<api_key_row> {
-      return written(self->state, self->state.db->create_api_key(std::move(row)));
+    [self, store](atom::create, api_key_row& row) -> caf::result<api_key_row> {
+      return submit<api_key_row>(self, true, [store, row] {
+        return store->create_api_key(row);
+      });
     },
-    [self](atom::list, atom::key) -> caf::result<std::vector<api_key_row>> {
-      return read(self->state, self->state.db->list_api_keys());
+    [self, store](atom::list, atom::key) -> caf::result<std::vector<api_key_row>> {
+      return submit<std::vector<api_key_row>>(self, false, [store] {
+        return store->list_api_keys();
+      });
     },
-    [self](atom::revoke, const std::string& id) -> caf::result<api_key_row> {
-      return written(self->state, self->state.db->revoke_api_key(id));
+    [self, store](atom::revoke, const std::string& id) -> caf::result<api_key_row> {
+      return submit<api_key_row>(self, true, [store, id] {
+        return store->revoke_api_key(id);
+      });
     },
-    [self](atom::list, atom::tool,
-           const std::string& connector_id) -> caf::result<std::vector<tool_state_row>> {
-      return read(self->state, self->state.db->list_tool_states(connector_id));
+    [self, store](atom::list, atom::tool,
+                  const std::string& connector_id) -> caf::result<std::vector<tool_state_row>> {
+      return submit<std::vector<tool_state_row>>(self, false, [store, connector_id] {
+        return store->list_tool_states(connector_id);
+      });
     },
-    [self](atom::update, atom::tool, const std::string& connector_id,
-           const std::vector<tool_state_row>& states,
-           const std::vector<std::string>& removed) -> caf::result<std::vector<tool_state_row>> {
-      return written(self->state,
-                     self->state.db->change_tool_states(connector_id, states, removed));
+    [self,
+     store](atom::update, atom::tool, const std::string& connector_id,
+            const std::vector<tool_state_row>& states,
+            const std::vector<std::string>& removed) -> caf::result<std::vector<tool_state_row>> {
+      return submit<std::vector<tool_state_row>>(
+        self, true, [store, connector_id, states, removed] {
+          return store->change_tool_states(connector_id, states, removed);
+        });
     },
-    [self](atom::ping) -> caf::result<atom::ok> {
-      if (auto err = self->state.db->ping()) {
-        ++self->state.failures;
+    [self, store](atom::ping) -> caf::result<atom::ok> {
+      auto& st = self->state;
+      if (st.down) {
+        ++st.failures;
+        return make_error(errc::storage_unavailable, "the database is unreachable");
+      }
+      auto err = store->ping();
+      count(st, !err, false);
+      if (err) {
+        if (unavailable(err)) {
+          went_down(self, err);
+        }
         return err;
       }
-      ++self->state.reads;
       return atom::ok_v;
+    },
+    [self](atom::tick) {
+      retry(self);
     },
     [self](atom::status) -> std::string {
       return status(self->state);
@@ -156,8 +290,9 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self,
   };
 }
 
-persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<store> db) {
-  return sys.spawn<caf::detached>(persistence, std::move(db));
+persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<store> db,
+                                    persistence_options options) {
+  return sys.spawn<caf::detached>(persistence, std::move(db), options);
 }
 
 } // namespace sagemcp::persistence

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "persistence/statement_table.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -151,17 +153,8 @@ constexpr std::array statement_table{
                 "WHERE c.tenant_id = ?1 AND s.is_enabled = 0 ORDER BY s.connector_id, s.tool_name"},
 };
 
-/// Whether row i of statement_table holds statement i.
-constexpr bool table_is_in_enum_order() {
-  for (size_t i = 0; i < statement_table.size(); ++i) {
-    if (static_cast<size_t>(statement_table[i].id) != i) {
-      return false;
-    }
-  }
-  return true;
-}
-
-static_assert(table_is_in_enum_order(), "statement_table rows must follow the enum order");
+static_assert(rows_follow_enum_order(statement_table),
+              "statement_table rows must follow the enum order");
 static_assert(statement_table.size() == static_cast<size_t>(stmt::list_disabled_tools) + 1,
               "every statement needs a row in statement_table");
 

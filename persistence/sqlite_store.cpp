@@ -3,6 +3,7 @@
 #include "messages/errc.hpp"
 #include "persistence/ids.hpp"
 #include "persistence/migrations.hpp"
+#include "persistence/rows.hpp"
 #include "persistence/sqlite_statement.hpp"
 #include "persistence/sqlite_statements.hpp"
 
@@ -24,69 +25,6 @@ using sqlite::phase;
 using sqlite::statement_def;
 using sqlite::statement_table;
 using sqlite::stmt;
-
-// The readers follow the column orders documented at statement_table.
-tenant_row read_tenant(const query& q) {
-  tenant_row row;
-  row.id = q.text(0);
-  row.slug = q.text(1);
-  row.name = q.text(2);
-  row.description = q.text(3);
-  row.contact_email = q.text(4);
-  row.is_active = q.boolean(5);
-  row.created_at = q.text(6);
-  row.updated_at = q.text(7);
-  row.rate_limit_rpm = static_cast<int32_t>(q.integer_or(8, -1));
-  return row;
-}
-
-tool_state_row read_tool_state(const query& q) {
-  tool_state_row row;
-  row.connector_id = q.text(0);
-  row.tool_name = q.text(1);
-  row.is_enabled = q.boolean(2);
-  row.updated_at = q.text(3);
-  return row;
-}
-
-connector_row read_connector(const query& q) {
-  connector_row row;
-  row.id = q.text(0);
-  row.tenant_id = q.text(1);
-  row.connector_type = q.text(2);
-  row.name = q.text(3);
-  row.description = q.text(4);
-  row.is_enabled = q.boolean(5);
-  row.configuration = q.text(6);
-  row.runtime_type = q.text(7);
-  row.runtime_command = q.text(8);
-  row.runtime_env = q.text(9);
-  row.package_path = q.text(10);
-  row.created_at = q.text(11);
-  row.updated_at = q.text(12);
-  return row;
-}
-
-api_key_row read_api_key(const query& q) {
-  api_key_row row;
-  row.id = q.text(0);
-  row.name = q.text(1);
-  row.key_prefix = q.text(2);
-  row.key_hash = q.text(3);
-  // The CHECK constraint admits only wire names; anything else gets the least privilege.
-  row.role = parse_scope(q.text(4)).value_or(scope::tenant_user);
-  row.tenant_id = q.text(5);
-  row.tenant_slug = q.text(6);
-  row.is_active = q.boolean(7);
-  row.expires_at = q.text(8);
-  row.last_used_at = q.text(9);
-  row.created_at = q.text(10);
-  return row;
-}
-
-std::string_view or_default(const std::string& value, std::string_view fallback) {
-  return value.empty() ? fallback : std::string_view{value};
-}
 
 class sqlite_store final : public store {
 public:
@@ -162,22 +100,11 @@ public:
     if (auto err = require_schema()) {
       return err;
     }
-    if (row.slug.empty() || row.name.empty()) {
-      return make_error(errc::invalid_argument, "a tenant needs a slug and a name");
+    if (auto err = prepare_new_tenant(row)) {
+      return err;
     }
-    row.id = make_uuid();
-    row.created_at = now_iso8601();
-    row.updated_at = row.created_at;
     query q{get(stmt::insert_tenant)};
-    q.bind_text(1, row.id);
-    q.bind_text(2, row.slug);
-    q.bind_text(3, row.name);
-    q.bind_text_or_null(4, row.description);
-    q.bind_text_or_null(5, row.contact_email);
-    q.bind_bool(6, row.is_active);
-    q.bind_text(7, row.created_at);
-    q.bind_text(8, row.updated_at);
-    q.bind_int_or_null(9, row.rate_limit_rpm);
+    bind_new_tenant(q, row);
     if (auto rc = q.step(); rc != SQLITE_DONE) {
       return failure(rc, "tenant slug '" + row.slug + "' already exists");
     }
@@ -188,17 +115,12 @@ public:
     if (auto err = require_schema()) {
       return err;
     }
-    if (row.name.empty()) {
-      return make_error(errc::invalid_argument, "a tenant needs a name");
+    if (auto err = check_tenant_update(row)) {
+      return err;
     }
     query q{get(stmt::update_tenant)};
-    q.bind_text(1, row.slug);
-    q.bind_text(2, row.name);
-    q.bind_text_or_null(3, row.description);
-    q.bind_text_or_null(4, row.contact_email);
-    q.bind_text(5, now_iso8601());
-    q.bind_int_or_null(6, row.rate_limit_rpm);
-    return single_row(q, read_tenant, "tenant '" + row.slug + "' not found");
+    bind_tenant_update(q, row, now_iso8601());
+    return single_row(q, read_tenant<query>, "tenant '" + row.slug + "' not found");
   }
 
   caf::error delete_tenant(const std::string& slug) override {
@@ -216,7 +138,7 @@ public:
     }
     query q{get(stmt::select_tenant)};
     q.bind_text(1, slug);
-    return single_row(q, read_tenant, "tenant '" + slug + "' not found");
+    return single_row(q, read_tenant<query>, "tenant '" + slug + "' not found");
   }
 
   caf::expected<std::vector<tenant_row>> list_tenants() override {
@@ -224,7 +146,7 @@ public:
       return err;
     }
     query q{get(stmt::list_tenants)};
-    return all_rows(q, read_tenant);
+    return all_rows(q, read_tenant<query>);
   }
 
   caf::expected<std::vector<connector_row>> list_connectors(const std::string& tenant_id) override {
@@ -233,29 +155,18 @@ public:
     }
     query q{get(stmt::list_connectors)};
     q.bind_text(1, tenant_id);
-    return all_rows(q, read_connector);
+    return all_rows(q, read_connector<query>);
   }
 
   caf::expected<connector_row> create_connector(connector_row row) override {
     if (auto err = require_schema()) {
       return err;
     }
-    if (row.tenant_id.empty() || row.connector_type.empty() || row.name.empty()) {
-      return make_error(errc::invalid_argument, "a connector needs a tenant, a type and a name");
+    if (auto err = prepare_new_connector(row)) {
+      return err;
     }
-    row.id = make_uuid();
-    row.configuration = or_default(row.configuration, "{}");
-    row.runtime_type = or_default(row.runtime_type, "native");
-    row.runtime_env = or_default(row.runtime_env, "{}");
-    row.created_at = now_iso8601();
-    row.updated_at = row.created_at;
     query q{get(stmt::insert_connector)};
-    q.bind_text(1, row.id);
-    q.bind_text(2, row.tenant_id);
-    q.bind_text(3, row.connector_type);
-    bind_connector_fields(q, row, 4);
-    q.bind_text(12, row.created_at);
-    q.bind_text(13, row.updated_at);
+    bind_new_connector(q, row);
     if (auto rc = q.step(); rc != SQLITE_DONE) {
       return failure(rc, "connector '" + row.id + "' already exists",
                      "tenant '" + row.tenant_id + "' not found");
@@ -267,15 +178,12 @@ public:
     if (auto err = require_schema()) {
       return err;
     }
-    if (row.name.empty()) {
-      return make_error(errc::invalid_argument, "a connector needs a name");
+    if (auto err = check_connector_update(row)) {
+      return err;
     }
     query q{get(stmt::update_connector)};
-    q.bind_text(1, row.id);
-    q.bind_text(2, row.tenant_id);
-    bind_connector_fields(q, row, 3);
-    q.bind_text(11, now_iso8601());
-    return single_row(q, read_connector,
+    bind_connector_update(q, row, now_iso8601());
+    return single_row(q, read_connector<query>,
                       "connector '" + row.id + "' of tenant '" + row.tenant_id + "' not found");
   }
 
@@ -294,23 +202,11 @@ public:
     if (auto err = require_schema()) {
       return err;
     }
-    if (row.key_hash.empty() || row.key_prefix.empty()) {
-      return make_error(errc::invalid_argument, "an API key needs a prefix and a hash");
-    }
-    if (row.role != scope::platform_admin && row.tenant_id.empty()) {
-      return make_error(errc::invalid_argument, "a tenant-scoped API key needs a tenant");
+    if (auto err = check_new_api_key(row)) {
+      return err;
     }
     query q{get(stmt::insert_api_key)};
-    q.bind_text(1, make_uuid());
-    q.bind_text(2, row.name);
-    q.bind_text(3, row.key_prefix);
-    q.bind_text(4, row.key_hash);
-    q.bind_text(5, to_string(row.role));
-    q.bind_text_or_null(6, row.tenant_id);
-    q.bind_bool(7, row.is_active);
-    q.bind_text_or_null(8, row.expires_at);
-    q.bind_text_or_null(9, row.last_used_at);
-    q.bind_text(10, now_iso8601());
+    bind_new_api_key(q, row, make_uuid(), now_iso8601());
     auto rc = q.step();
     if (rc != SQLITE_ROW) {
       return failure(rc, "an API key with this hash already exists",
@@ -328,7 +224,7 @@ public:
       return err;
     }
     query q{get(stmt::list_api_keys)};
-    return all_rows(q, read_api_key);
+    return all_rows(q, read_api_key<query>);
   }
 
   caf::expected<api_key_row> revoke_api_key(const std::string& id) override {
@@ -337,7 +233,7 @@ public:
     }
     query q{get(stmt::revoke_api_key)};
     q.bind_text(1, id);
-    return single_row(q, read_api_key, "API key '" + id + "' not found");
+    return single_row(q, read_api_key<query>, "API key '" + id + "' not found");
   }
 
   caf::expected<std::vector<tool_state_row>>
@@ -347,7 +243,7 @@ public:
     }
     query q{get(stmt::list_tool_states)};
     q.bind_text(1, connector_id);
-    return all_rows(q, read_tool_state);
+    return all_rows(q, read_tool_state<query>);
   }
 
   caf::expected<std::vector<tool_state_row>>
@@ -377,7 +273,7 @@ public:
     }
     query q{get(stmt::list_disabled_tools)};
     q.bind_text(1, tenant_id);
-    return all_rows(q, read_tool_state);
+    return all_rows(q, read_tool_state<query>);
   }
 
 private:
@@ -386,15 +282,11 @@ private:
                                const std::vector<std::string>& removed) {
     auto now = now_iso8601();
     for (const auto& state : states) {
-      if (state.tool_name.empty() || state.tool_name.size() > 200) {
-        return make_error(errc::invalid_argument, "a tool name has 1 to 200 characters");
+      if (auto err = check_tool_name(state.tool_name)) {
+        return err;
       }
       query q{get(stmt::upsert_tool_state)};
-      q.bind_text(1, make_uuid());
-      q.bind_text(2, connector_id);
-      q.bind_text(3, state.tool_name);
-      q.bind_bool(4, state.is_enabled);
-      q.bind_text(5, now);
+      bind_tool_state(q, make_uuid(), connector_id, state, now);
       if (auto rc = q.step(); rc != SQLITE_DONE) {
         return failure(rc, {}, "connector '" + connector_id + "' not found");
       }
@@ -419,19 +311,6 @@ private:
       return x.error();
     }
     return {};
-  }
-
-  /// Binds name, description, is_enabled, configuration, runtime_type, runtime_command,
-  /// runtime_env and package_path to the eight parameters from `first` on.
-  static void bind_connector_fields(query& q, const connector_row& row, int first) {
-    q.bind_text(first, row.name);
-    q.bind_text_or_null(first + 1, row.description);
-    q.bind_bool(first + 2, row.is_enabled);
-    q.bind_text(first + 3, or_default(row.configuration, "{}"));
-    q.bind_text(first + 4, or_default(row.runtime_type, "native"));
-    q.bind_text_or_null(first + 5, row.runtime_command);
-    q.bind_text(first + 6, or_default(row.runtime_env, "{}"));
-    q.bind_text_or_null(first + 7, row.package_path);
   }
 
   sqlite3_stmt* get(stmt id) const {

@@ -9,7 +9,7 @@ packages=(
   clang-format clang-tidy
   libcaf-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
-  libsimdjson-dev libsqlite3-dev libssl-dev libspdlog-dev prometheus-cpp-dev
+  libsimdjson-dev libsqlite3-dev libpqxx-dev postgresql libssl-dev libspdlog-dev prometheus-cpp-dev
   libcli11-dev libgtest-dev libgmock-dev
 )
 

@@ -128,6 +128,19 @@ std::string key_cache::hash(std::string_view key) const {
 
 void key_cache::put(const api_key_row& row) {
   std::unique_lock guard{mtx_};
+  put_locked(row);
+}
+
+void key_cache::replace_all(const std::vector<api_key_row>& rows) {
+  std::unique_lock guard{mtx_};
+  by_hash_.clear();
+  hash_by_id_.clear();
+  for (const auto& row : rows) {
+    put_locked(row);
+  }
+}
+
+void key_cache::put_locked(const api_key_row& row) {
   if (auto i = hash_by_id_.find(row.id); i != hash_by_id_.end()) {
     by_hash_.erase(i->second);
     hash_by_id_.erase(i);

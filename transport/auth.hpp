@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace sagemcp::transport {
 
@@ -41,6 +42,9 @@ public:
   /// Removes a key by id.
   void erase(const std::string& key_id);
 
+  /// Replaces every cached key with the active ones of `rows` (after another node changed keys).
+  void replace_all(const std::vector<api_key_row>& rows);
+
   /// Removes every key bound to a tenant (after the tenant was deleted).
   void erase_tenant(const std::string& tenant_id);
 
@@ -58,6 +62,8 @@ private:
   };
 
   std::array<uint8_t, 32> pepper_;
+  void put_locked(const api_key_row& row);
+
   mutable std::shared_mutex mtx_;
   std::unordered_map<std::string, entry> by_hash_;
   std::unordered_map<std::string, std::string> hash_by_id_;

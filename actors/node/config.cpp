@@ -1,6 +1,7 @@
 #include "actors/node/config.hpp"
 
 #include "messages/errc.hpp"
+#include "persistence/postgres_store.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -78,10 +79,11 @@ caf::error read_database(node_config& cfg) {
     }
     return {};
   }
-  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    return bad("DATABASE_URL", "is a PostgreSQL URL; this build supports only sqlite:/// URLs");
+  if (persistence::is_postgres_url(url)) {
+    cfg.database_url = url;
+    return {};
   }
-  return bad("DATABASE_URL", "must start with sqlite:///");
+  return bad("DATABASE_URL", "must start with sqlite:///, postgresql:// or postgres://");
 }
 
 } // namespace
@@ -113,6 +115,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   }
   long long session_ttl = cfg.session_ttl.count();
   long long pool_ttl = cfg.pool_ttl.count();
+  long long db_wait = cfg.db_wait.count();
   auto max_body = static_cast<long long>(cfg.server.max_body_bytes);
   auto event_buffer = static_cast<long long>(cfg.event_buffer_bytes);
   auto session_max = static_cast<long long>(cfg.session_max_bytes);
@@ -126,6 +129,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
         read_int("SAGEMCP_SESSION_MAX_BYTES", 64LL << 10, 1LL << 32, session_max),
         read_int("SAGEMCP_POOL_MAX", 1, 10'000'000, cfg.pool_max),
         read_int("SAGEMCP_POOL_TTL", 1, 7LL * 24 * 3600, pool_ttl),
+        read_int("SAGEMCP_DB_WAIT_SECONDS", 1, 25, db_wait),
         read_int("SAGEMCP_MAX_SESSIONS_PER_TENANT", 1, 10'000'000, cfg.sessions_per_tenant),
         read_int("RATE_LIMIT_RPM", 0, 1'000'000'000, cfg.server.rate_limit_rpm),
         read_bool("SAGEMCP_ENABLE_AUTH", cfg.server.auth_enabled),
@@ -136,6 +140,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   }
   cfg.session_ttl = std::chrono::seconds{session_ttl};
   cfg.pool_ttl = std::chrono::seconds{pool_ttl};
+  cfg.db_wait = std::chrono::seconds{db_wait};
   cfg.server.max_body_bytes = static_cast<size_t>(max_body);
   cfg.event_buffer_bytes = static_cast<size_t>(event_buffer);
   cfg.session_max_bytes = static_cast<size_t>(session_max);

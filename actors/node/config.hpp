@@ -13,8 +13,10 @@ namespace sagemcp::node {
 struct node_config {
   transport::server_options server;
   std::string data_dir = "data";
-  /// Path of the SQLite database file.
+  /// Path of the SQLite database file; used unless `database_url` names a PostgreSQL database.
   std::string database_path;
+  /// DATABASE_URL when it names a PostgreSQL database (postgresql:// or postgres://).
+  std::string database_url;
   std::string secret_key;
   std::string bootstrap_admin_key;
   bool metrics_enabled = true;
@@ -30,6 +32,8 @@ struct node_config {
   std::chrono::seconds pool_ttl{1800};
   /// SAGEMCP_MAX_SESSIONS_PER_TENANT: the most sessions one tenant may hold.
   size_t sessions_per_tenant = 10000;
+  /// SAGEMCP_DB_WAIT_SECONDS: how long a request waits for an unreachable database.
+  std::chrono::seconds db_wait{20};
   unsigned actor_threads = 0;
 };
 

@@ -1,11 +1,14 @@
 #include "actors/node/node.hpp"
 
+#include "actors/node/change_listener.hpp"
 #include "actors/server_pool.hpp"
 #include "messages/errc.hpp"
 #include "messages/type_ids.hpp"
 #include "observability/health.hpp"
 #include "observability/logging.hpp"
+#include "persistence/ids.hpp"
 #include "persistence/persistence.hpp"
+#include "persistence/postgres_store.hpp"
 #include "persistence/sqlite_store.hpp"
 #include "transport/mcp/protocol.hpp"
 #include "transport/server.hpp"
@@ -141,7 +144,7 @@ std::string settings_json(const node_config& cfg) {
     {"version", SAGEMCP_VERSION},
     {"auth_enabled", cfg.server.auth_enabled},
     {"metrics_enabled", cfg.metrics_enabled},
-    {"database", "sqlite"},
+    {"database", cfg.database_url.empty() ? "sqlite" : "postgresql"},
     {"pool", boost::json::object{{"max_instances", cfg.pool_max},
                                  {"instance_ttl_seconds", cfg.pool_ttl.count()}}},
     {"sessions", boost::json::object{{"ttl_seconds", cfg.session_ttl.count()},
@@ -169,8 +172,11 @@ int wait_for_signal() {
 }
 
 // Opens the database and applies pending migrations before any actor runs.
-caf::expected<std::shared_ptr<persistence::store>> open_database(const node_config& cfg) {
-  auto opened = persistence::open_sqlite_store(cfg.database_path);
+caf::expected<std::shared_ptr<persistence::store>> open_database(const node_config& cfg,
+                                                                 const std::string& node_id) {
+  auto opened = cfg.database_url.empty()
+                  ? persistence::open_sqlite_store(cfg.database_path)
+                  : persistence::open_postgres_store(cfg.database_url, node_id);
   if (!opened) {
     return std::move(opened.error());
   }
@@ -205,7 +211,9 @@ int serve(const node_config& cfg) {
   if (auto err = prepare_data_dir(cfg.data_dir)) {
     return fail("startup failed", err);
   }
-  auto store = open_database(cfg);
+  // Tags the changes this node publishes to the others sharing its database.
+  auto node_id = persistence::make_uuid();
+  auto store = open_database(cfg, node_id);
   if (!store) {
     return fail("cannot open the database", store.error());
   }
@@ -213,7 +221,9 @@ int serve(const node_config& cfg) {
   add_message_types(sys_cfg);
   sys_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
   caf::actor_system sys{sys_cfg};
-  auto db = persistence::spawn_persistence(sys, *store);
+  persistence::persistence_options db_options;
+  db_options.max_wait = cfg.db_wait;
+  auto db = persistence::spawn_persistence(sys, *store, db_options);
   server_pool_options pool_options;
   pool_options.session_ttl = cfg.session_ttl;
   pool_options.event_buffer_bytes = cfg.event_buffer_bytes;
@@ -240,6 +250,11 @@ int serve(const node_config& cfg) {
                                    transport::make_mcp_channels(),
                                    settings_json(cfg)};
   transport::server http{ctx};
+  caf::actor changes;
+  if (!cfg.database_url.empty()) {
+    changes = spawn_change_listener(sys, persistence::open_postgres_listener(cfg.database_url),
+                                    change_targets{pool, db, &keys, &limits, node_id});
+  }
   int exit_code = 0;
   {
     caf::scoped_actor self{sys};
@@ -273,6 +288,9 @@ int serve(const node_config& cfg) {
   }
   health.stopping = true;
   http.stop();
+  if (changes) {
+    caf::anon_send_exit(changes, caf::exit_reason::user_shutdown);
+  }
   caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(db, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();

@@ -95,6 +95,9 @@ fake_persistence(persistence_actor::stateful_pointer<fake_persistence_state> sel
     [](atom::ping) {
       return atom::ok_v;
     },
+    [](atom::tick) {
+      // nop: the fake never loses its database
+    },
     [](atom::status) {
       return std::string{"{}"};
     },

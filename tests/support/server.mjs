@@ -1,6 +1,6 @@
 // Starts the sagemcp binary on a loopback ephemeral port for black-box tests, and small helpers
 // for its REST API.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -36,12 +36,55 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
  * Spawns `sagemcp serve` with a fresh data dir and waits until it is ready.
  * Returns {baseUrl, adminKey, dataDir, stop(), logs()}.
  */
-export async function startServer({ auth = true, env = {} } = {}) {
+/** The PostgreSQL server of the test run (SAGEMCP_TEST_DATABASE_URL), or undefined. */
+export function testPostgresUrl() {
+  return process.env.SAGEMCP_TEST_DATABASE_URL || undefined;
+}
+
+function psql(url, sql) {
+  return execFileSync('psql', [url, '-qAtX', '-v', 'ON_ERROR_STOP=1', '-c', sql], {
+    encoding: 'utf8',
+  }).trim();
+}
+
+/** Creates an empty database on the test PostgreSQL server; returns its URL. */
+export function createTestDatabase() {
+  const base = testPostgresUrl();
+  if (!base) {
+    throw new Error('SAGEMCP_TEST_DATABASE_URL is not set');
+  }
+  const name = `sagemcp_${randomBytes(6).toString('hex')}`;
+  psql(base, `CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** Drops a database createTestDatabase made, closing its connections. */
+export function dropTestDatabase(url) {
+  const name = new URL(url).pathname.slice(1);
+  psql(testPostgresUrl(), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+}
+
+/** Runs SQL on a test database; returns the output of psql -At. */
+export function queryTestDatabase(url, sql) {
+  return psql(url, sql);
+}
+
+/**
+ * Starts a server. Its database is a fresh SQLite file, or a fresh PostgreSQL database when
+ * SAGEMCP_TEST_BACKEND=postgres, or `databaseUrl` when given (shared, not dropped).
+ */
+export async function startServer({ auth = true, env = {}, databaseUrl } = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(`sagemcp binary not found at ${bin} (set SAGEMCP_BINARY)`);
   }
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sagemcp-test-'));
+  const ownDatabase = !databaseUrl && process.env.SAGEMCP_TEST_BACKEND === 'postgres'
+    ? createTestDatabase()
+    : undefined;
+  const database = databaseUrl ?? ownDatabase;
   const adminKey = `smcp_pa_${randomUrlsafe(43)}`;
   const child = spawn(
     bin,
@@ -57,6 +100,7 @@ export async function startServer({ auth = true, env = {} } = {}) {
         // Suites send more than the default 100 requests a minute to one tenant; the rate-limit
         // tests set their own limit.
         RATE_LIMIT_RPM: '0',
+        ...(database ? { DATABASE_URL: database } : {}),
         ...env,
       },
     },
@@ -126,6 +170,9 @@ export async function startServer({ auth = true, env = {} } = {}) {
     }
     if (!process.env.SAGEMCP_KEEP_DATA) {
       await rm(dataDir, { recursive: true, force: true });
+      if (ownDatabase) {
+        dropTestDatabase(ownDatabase);
+      }
     }
     return exitInfo;
   };
@@ -172,7 +219,7 @@ export async function startServer({ auth = true, env = {} } = {}) {
     await sleep(100);
   }
 
-  return { baseUrl, adminKey, dataDir, stop, logs, process: child };
+  return { baseUrl, adminKey, dataDir, database, stop, logs, process: child };
 }
 
 /**

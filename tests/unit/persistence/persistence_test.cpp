@@ -14,9 +14,12 @@
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace sagemcp::persistence {
@@ -231,6 +234,227 @@ TEST_F(PersistenceTest, RepliesStorageFailureBeforeMigrate) {
       });
   EXPECT_EQ(code, errc::storage_failure);
   self_->send_exit(unmigrated, caf::exit_reason::user_shutdown);
+}
+
+} // namespace
+} // namespace sagemcp::persistence
+
+namespace sagemcp::persistence {
+namespace {
+
+/// A store in front of another that can lose its database: while `down`, every call fails with
+/// storage_unavailable and reaches nothing.
+class flaky_store final : public store {
+public:
+  explicit flaky_store(std::shared_ptr<store> inner) : inner_(std::move(inner)) {
+    // nop
+  }
+
+  std::atomic<bool> down{false};
+
+  caf::error migrate() override {
+    return gate() ? gate() : inner_->migrate();
+  }
+  caf::expected<int> schema_version() override {
+    return pass([&] {
+      return inner_->schema_version();
+    });
+  }
+  caf::error ping() override {
+    return gate() ? gate() : inner_->ping();
+  }
+  caf::expected<tenant_row> create_tenant(tenant_row row) override {
+    return pass([&] {
+      return inner_->create_tenant(row);
+    });
+  }
+  caf::expected<tenant_row> update_tenant(const tenant_row& row) override {
+    return pass([&] {
+      return inner_->update_tenant(row);
+    });
+  }
+  caf::error delete_tenant(const std::string& slug) override {
+    return gate() ? gate() : inner_->delete_tenant(slug);
+  }
+  caf::expected<tenant_row> get_tenant(const std::string& slug) override {
+    return pass([&] {
+      return inner_->get_tenant(slug);
+    });
+  }
+  caf::expected<std::vector<tenant_row>> list_tenants() override {
+    return pass([&] {
+      return inner_->list_tenants();
+    });
+  }
+  caf::expected<std::vector<connector_row>> list_connectors(const std::string& id) override {
+    return pass([&] {
+      return inner_->list_connectors(id);
+    });
+  }
+  caf::expected<connector_row> create_connector(connector_row row) override {
+    return pass([&] {
+      return inner_->create_connector(row);
+    });
+  }
+  caf::expected<connector_row> update_connector(const connector_row& row) override {
+    return pass([&] {
+      return inner_->update_connector(row);
+    });
+  }
+  caf::error delete_connector(const std::string& tenant_id, const std::string& id) override {
+    return gate() ? gate() : inner_->delete_connector(tenant_id, id);
+  }
+  caf::expected<api_key_row> create_api_key(api_key_row row) override {
+    return pass([&] {
+      return inner_->create_api_key(row);
+    });
+  }
+  caf::expected<std::vector<api_key_row>> list_api_keys() override {
+    return pass([&] {
+      return inner_->list_api_keys();
+    });
+  }
+  caf::expected<api_key_row> revoke_api_key(const std::string& id) override {
+    return pass([&] {
+      return inner_->revoke_api_key(id);
+    });
+  }
+  caf::expected<std::vector<tool_state_row>> list_tool_states(const std::string& id) override {
+    return pass([&] {
+      return inner_->list_tool_states(id);
+    });
+  }
+  caf::expected<std::vector<tool_state_row>>
+  change_tool_states(const std::string& id, const std::vector<tool_state_row>& states,
+                     const std::vector<std::string>& removed) override {
+    return pass([&] {
+      return inner_->change_tool_states(id, states, removed);
+    });
+  }
+  caf::expected<std::vector<tool_state_row>> list_disabled_tools(const std::string& id) override {
+    return pass([&] {
+      return inner_->list_disabled_tools(id);
+    });
+  }
+
+private:
+  caf::error gate() const {
+    if (down) {
+      return make_error(errc::storage_unavailable, "connection refused");
+    }
+    return {};
+  }
+
+  template <class F>
+  auto pass(F f) -> decltype(f()) {
+    if (auto err = gate()) {
+      return err;
+    }
+    return f();
+  }
+
+  std::shared_ptr<store> inner_;
+};
+
+class OutageTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    auto opened = open_sqlite_store(":memory:");
+    ASSERT_TRUE(opened);
+    std::shared_ptr<store> inner = std::move(*opened);
+    ASSERT_FALSE(inner->migrate());
+    db_ = std::make_shared<flaky_store>(inner);
+  }
+
+  void TearDown() override {
+    self_->send_exit(actor_, caf::exit_reason::user_shutdown);
+  }
+
+  void start(persistence_options options) {
+    options.retry_delay = std::chrono::milliseconds{10};
+    options.max_retry_delay = std::chrono::milliseconds{20};
+    actor_ = spawn_persistence(sys_, db_, options);
+  }
+
+  /// Sends a create without waiting; its reply arrives in order (see `outcome`).
+  void create(const std::string& slug) {
+    self_->send(actor_, atom::create_v, make_tenant(slug));
+  }
+
+  /// The next reply: nothing for a success, else the errc.
+  std::optional<errc> outcome() {
+    std::optional<errc> result = errc::internal_error;
+    self_->receive(
+      [&](tenant_row&) {
+        result = std::nullopt;
+      },
+      [&](caf::error& err) {
+        result = code_of(err);
+      });
+    return result;
+  }
+
+  std::optional<errc> ping() {
+    std::optional<errc> result;
+    self_->request(actor_, caf::infinite, atom::ping_v)
+      .receive(
+        [&](atom::ok) {
+          result = std::nullopt;
+        },
+        [&](caf::error& err) {
+          result = code_of(err);
+        });
+    return result;
+  }
+
+  test_config cfg_;
+  caf::actor_system sys_{cfg_};
+  caf::scoped_actor self_{sys_};
+  std::shared_ptr<flaky_store> db_;
+  persistence_actor actor_;
+};
+
+TEST_F(OutageTest, WritesWaitInOrderAndLandWhenTheDatabaseReturns) {
+  start({});
+  db_->down = true;
+  create("first");
+  create("second");
+  create("first");
+  // Readiness knows at once; the writes wait.
+  EXPECT_EQ(ping(), errc::storage_unavailable);
+  std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  db_->down = false;
+  EXPECT_EQ(outcome(), std::nullopt);
+  EXPECT_EQ(outcome(), std::nullopt);
+  // Applied in order: the third repeats the first slug.
+  EXPECT_EQ(outcome(), errc::conflict);
+  EXPECT_EQ(ping(), std::nullopt);
+  EXPECT_EQ(value_of(db_->list_tenants()).size(), 2U);
+}
+
+TEST_F(OutageTest, AWriteThatWaitedTooLongFailsAndIsNeverApplied) {
+  persistence_options options;
+  options.max_wait = std::chrono::milliseconds{50};
+  start(options);
+  db_->down = true;
+  create("late");
+  EXPECT_EQ(outcome(), errc::storage_unavailable);
+  db_->down = false;
+  std::this_thread::sleep_for(std::chrono::milliseconds{100});
+  EXPECT_TRUE(value_of(db_->list_tenants()).empty());
+}
+
+TEST_F(OutageTest, AFullQueueRefusesAtOnce) {
+  persistence_options options;
+  options.max_waiting = 1;
+  start(options);
+  db_->down = true;
+  create("one");
+  create("two");
+  EXPECT_EQ(outcome(), errc::storage_unavailable);
+  db_->down = false;
+  EXPECT_EQ(outcome(), std::nullopt);
+  EXPECT_EQ(value_of(db_->list_tenants()).size(), 1U);
 }
 
 } // namespace
