@@ -57,6 +57,10 @@ using persistence_actor = caf::typed_actor<
   // replies with the connector's rows afterwards.
   caf::replies_to<atom::update, atom::tool, std::string, std::vector<tool_state_row>,
                   std::vector<std::string>>::with<std::vector<tool_state_row>>,
+  // Appends an entry to the audit log (id and time filled in); replies with it.
+  caf::replies_to<atom::audit, audit_row>::with<audit_row>,
+  // The newest audit entries of a tenant (all for an empty slug), at most `limit`.
+  caf::replies_to<atom::list, atom::audit, std::string, int64_t>::with<std::vector<audit_row>>,
   // Checks that the database answers; used by readiness. Answers storage_unavailable at once
   // while the database is known to be unreachable.
   caf::replies_to<atom::ping>::with<atom::ok>,

@@ -26,6 +26,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(sagemcp, (sagemcp::tool_state_row))
   CAF_ADD_TYPE_ID(sagemcp, (std::vector<sagemcp::tool_state_row>))
   CAF_ADD_TYPE_ID(sagemcp, (std::vector<std::string>))
+  CAF_ADD_TYPE_ID(sagemcp, (sagemcp::audit_row))
+  CAF_ADD_TYPE_ID(sagemcp, (std::vector<sagemcp::audit_row>))
 
   // Verbs.
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, open, "open")
@@ -57,6 +59,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, tool, "tool")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, session, "session")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, instance, "instance")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, audit, "audit")
 
 CAF_END_TYPE_ID_BLOCK(sagemcp)
 

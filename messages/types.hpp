@@ -134,6 +134,31 @@ typename Inspector::result_type inspect(Inspector& f, api_key_row& x) {
            x.tenant_id, x.tenant_slug, x.is_active, x.expires_at, x.last_used_at, x.created_at);
 }
 
+/// A row of the `audit_log` table: one admin change. It names who made it, what route and what
+/// it touched, never the values it wrote (which may be secrets).
+struct audit_row {
+  std::string id;
+  /// When the change was acknowledged (ISO-8601 UTC).
+  std::string at;
+  /// The key that made it (`anonymous` when authentication is off) and its scope.
+  std::string actor_key_id;
+  std::string actor_scope;
+  /// The tenant it concerns; empty for platform-wide changes.
+  std::string tenant_slug;
+  /// The route: method and template, such as `DELETE /api/v1/admin/tenants/{tenant}`.
+  std::string action;
+  /// JSON object: the route parameters and the id of a created entity.
+  std::string target;
+  /// JSON object: the HTTP status, the request id and the names of the fields the body set.
+  std::string detail;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, audit_row& x) {
+  return f(caf::meta::type_name("audit_row"), x.id, x.at, x.actor_key_id, x.actor_scope,
+           x.tenant_slug, x.action, x.target, x.detail);
+}
+
 /// Everything a tenant actor needs to serve requests without touching the database.
 struct tenant_snapshot {
   tenant_row tenant;

@@ -265,6 +265,17 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self, std::sh
           return store->change_tool_states(connector_id, states, removed);
         });
     },
+    [self, store](atom::audit, const audit_row& row) -> caf::result<audit_row> {
+      return submit<audit_row>(self, true, [store, row] {
+        return store->append_audit(row);
+      });
+    },
+    [self, store](atom::list, atom::audit, const std::string& tenant_slug,
+                  int64_t limit) -> caf::result<std::vector<audit_row>> {
+      return submit<std::vector<audit_row>>(self, false, [store, tenant_slug, limit] {
+        return store->list_audit(tenant_slug, limit);
+      });
+    },
     [self, store](atom::ping) -> caf::result<atom::ok> {
       auto& st = self->state;
       if (st.down) {

@@ -38,6 +38,8 @@ enum class stmt : uint8_t {
   delete_tool_state,
   list_disabled_tools,
   tenant_slug_of_connector,
+  insert_audit,
+  list_audit,
 };
 
 /// One row of the statement table.
@@ -131,10 +133,18 @@ constexpr std::array statement_table{
   statement_def{stmt::tenant_slug_of_connector,
                 "SELECT t.slug FROM connectors AS c JOIN tenants AS t ON t.id = c.tenant_id "
                 "WHERE c.id = $1"},
+  statement_def{stmt::insert_audit,
+                "INSERT INTO audit_log (id, at, actor_key_id, actor_scope, tenant_slug, action, "
+                "target, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"},
+  statement_def{stmt::list_audit,
+                "SELECT id, at, actor_key_id, actor_scope, tenant_slug, action, target, detail "
+                "FROM audit_log WHERE $1 = '' OR tenant_slug = $1 "
+                "ORDER BY at DESC, seq DESC LIMIT $2"},
 };
 
-static_assert(rows_follow_enum_order(statement_table), "statement_table rows must follow the enum order");
-static_assert(statement_table.size() == static_cast<size_t>(stmt::tenant_slug_of_connector) + 1,
+static_assert(rows_follow_enum_order(statement_table),
+              "statement_table rows must follow the enum order");
+static_assert(statement_table.size() == static_cast<size_t>(stmt::list_audit) + 1,
               "every statement needs a row in statement_table");
 
 } // namespace sagemcp::persistence::postgres

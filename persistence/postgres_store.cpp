@@ -10,7 +10,6 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
-
 #include <pqxx/pqxx>
 
 #include <optional>
@@ -178,10 +177,10 @@ public:
         exec(txn, stmt::create_schema_version);
         auto version = exec(txn, stmt::select_schema_version)[0][0].as<int>();
         if (version > latest) {
-          return make_error(errc::storage_failure,
-                            "database schema version " + std::to_string(version)
-                              + " is newer than this build supports (" + std::to_string(latest)
-                              + ")");
+          return make_error(errc::storage_failure, "database schema version "
+                                                     + std::to_string(version)
+                                                     + " is newer than this build supports ("
+                                                     + std::to_string(latest) + ")");
         }
         for (const auto& m : migrations(dialect::postgres)) {
           if (m.version <= version) {
@@ -252,20 +251,20 @@ public:
   }
 
   caf::error delete_tenant(const std::string& slug) override {
-    return no_value(attempt<caf::unit_t>([this, &slug](pqxx::work& txn)
-                                           -> caf::expected<caf::unit_t> {
-      params p;
-      p.bind_text(1, slug);
-      auto result = exec(txn, stmt::delete_tenant, p);
-      if (result.empty()) {
-        return make_error(errc::not_found, "tenant '" + slug + "' not found");
-      }
-      tenant_row gone;
-      gone.id = pg_row{result[0]}.text(0);
-      gone.slug = slug;
-      notify(txn, tenant_change(gone, true));
-      return caf::unit;
-    }));
+    return no_value(
+      attempt<caf::unit_t>([this, &slug](pqxx::work& txn) -> caf::expected<caf::unit_t> {
+        params p;
+        p.bind_text(1, slug);
+        auto result = exec(txn, stmt::delete_tenant, p);
+        if (result.empty()) {
+          return make_error(errc::not_found, "tenant '" + slug + "' not found");
+        }
+        tenant_row gone;
+        gone.id = pg_row{result[0]}.text(0);
+        gone.slug = slug;
+        notify(txn, tenant_change(gone, true));
+        return caf::unit;
+      }));
   }
 
   caf::expected<tenant_row> get_tenant(const std::string& slug) override {
@@ -316,9 +315,9 @@ public:
     return attempt<connector_row>([this, &row](pqxx::work& txn) -> caf::expected<connector_row> {
       params p;
       bind_connector_update(p, row, now_iso8601());
-      auto updated = single_row(exec(txn, stmt::update_connector, p), read_connector<pg_row>,
-                                "connector '" + row.id + "' of tenant '" + row.tenant_id
-                                  + "' not found");
+      auto updated
+        = single_row(exec(txn, stmt::update_connector, p), read_connector<pg_row>,
+                     "connector '" + row.id + "' of tenant '" + row.tenant_id + "' not found");
       if (updated) {
         notify_connector(txn, "connector", row.id);
       }
@@ -327,20 +326,20 @@ public:
   }
 
   caf::error delete_connector(const std::string& tenant_id, const std::string& id) override {
-    return no_value(attempt<caf::unit_t>([this, &tenant_id,
-                                          &id](pqxx::work& txn) -> caf::expected<caf::unit_t> {
-      // Read the slug while the connector still exists.
-      auto slug = slug_of_connector(txn, id);
-      params p;
-      p.bind_text(1, id);
-      p.bind_text(2, tenant_id);
-      if (exec(txn, stmt::delete_connector, p).empty()) {
-        return make_error(errc::not_found,
-                          "connector '" + id + "' of tenant '" + tenant_id + "' not found");
-      }
-      notify(txn, connector_change("connector", slug, id));
-      return caf::unit;
-    }));
+    return no_value(
+      attempt<caf::unit_t>([this, &tenant_id, &id](pqxx::work& txn) -> caf::expected<caf::unit_t> {
+        // Read the slug while the connector still exists.
+        auto slug = slug_of_connector(txn, id);
+        params p;
+        p.bind_text(1, id);
+        p.bind_text(2, tenant_id);
+        if (exec(txn, stmt::delete_connector, p).empty()) {
+          return make_error(errc::not_found,
+                            "connector '" + id + "' of tenant '" + tenant_id + "' not found");
+        }
+        notify(txn, connector_change("connector", slug, id));
+        return caf::unit;
+      }));
   }
 
   caf::expected<api_key_row> create_api_key(api_key_row row) override {
@@ -424,6 +423,26 @@ public:
         params p;
         p.bind_text(1, tenant_id);
         return all_rows(exec(txn, stmt::list_disabled_tools, p), read_tool_state<pg_row>);
+      });
+  }
+
+  caf::expected<audit_row> append_audit(audit_row row) override {
+    return attempt<audit_row>([&row](pqxx::work& txn) -> caf::expected<audit_row> {
+      params p;
+      bind_new_audit(p, row);
+      exec(txn, stmt::insert_audit, p);
+      return row;
+    });
+  }
+
+  caf::expected<std::vector<audit_row>> list_audit(const std::string& tenant_slug,
+                                                   int64_t limit) override {
+    return attempt<std::vector<audit_row>>(
+      [&tenant_slug, limit](pqxx::work& txn) -> caf::expected<std::vector<audit_row>> {
+        params p;
+        p.bind_text(1, tenant_slug);
+        p.bind_int(2, limit);
+        return all_rows(exec(txn, stmt::list_audit, p), read_audit<pg_row>);
       });
   }
 

@@ -17,6 +17,10 @@
 
 namespace sagemcp::persistence {
 
+inline std::string_view or_default(const std::string& value, std::string_view fallback) {
+  return value.empty() ? fallback : std::string_view{value};
+}
+
 /// Column order of a tenant: id, slug, name, description, contact_email, is_active, created_at,
 /// updated_at, rate_limit_rpm.
 template <class Row>
@@ -87,8 +91,36 @@ api_key_row read_api_key(const Row& q) {
   return row;
 }
 
-inline std::string_view or_default(const std::string& value, std::string_view fallback) {
-  return value.empty() ? fallback : std::string_view{value};
+/// Column order of an audit entry: id, at, actor_key_id, actor_scope, tenant_slug, action,
+/// target, detail.
+template <class Row>
+audit_row read_audit(const Row& q) {
+  audit_row row;
+  row.id = q.text(0);
+  row.at = q.text(1);
+  row.actor_key_id = q.text(2);
+  row.actor_scope = q.text(3);
+  row.tenant_slug = q.text(4);
+  row.action = q.text(5);
+  row.target = q.text(6);
+  row.detail = q.text(7);
+  return row;
+}
+
+/// Binds a new audit entry in that column order as parameters 1-8, after giving it an id and
+/// its time.
+template <class Binder>
+void bind_new_audit(Binder& q, audit_row& row) {
+  row.id = make_uuid();
+  row.at = now_iso8601();
+  q.bind_text(1, row.id);
+  q.bind_text(2, row.at);
+  q.bind_text(3, row.actor_key_id);
+  q.bind_text(4, row.actor_scope);
+  q.bind_text_or_null(5, row.tenant_slug);
+  q.bind_text(6, row.action);
+  q.bind_text(7, or_default(row.target, "{}"));
+  q.bind_text(8, or_default(row.detail, "{}"));
 }
 
 /// Binds a connector's name, description, is_enabled, configuration, runtime_type,

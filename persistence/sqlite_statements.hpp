@@ -41,6 +41,8 @@ enum class stmt : uint8_t {
   upsert_tool_state,
   delete_tool_state,
   list_disabled_tools,
+  insert_audit,
+  list_audit,
 };
 
 /// When a statement is prepared.
@@ -151,11 +153,18 @@ constexpr std::array statement_table{
                 "SELECT s.connector_id, s.tool_name, s.is_enabled, s.updated_at "
                 "FROM connector_tool_states AS s JOIN connectors AS c ON c.id = s.connector_id "
                 "WHERE c.tenant_id = ?1 AND s.is_enabled = 0 ORDER BY s.connector_id, s.tool_name"},
+  statement_def{stmt::insert_audit, phase::data,
+                "INSERT INTO audit_log (id, at, actor_key_id, actor_scope, tenant_slug, action, "
+                "target, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+  statement_def{stmt::list_audit, phase::data,
+                "SELECT id, at, actor_key_id, actor_scope, tenant_slug, action, target, detail "
+                "FROM audit_log WHERE ?1 = '' OR tenant_slug = ?1 "
+                "ORDER BY at DESC, rowid DESC LIMIT ?2"},
 };
 
 static_assert(rows_follow_enum_order(statement_table),
               "statement_table rows must follow the enum order");
-static_assert(statement_table.size() == static_cast<size_t>(stmt::list_disabled_tools) + 1,
+static_assert(statement_table.size() == static_cast<size_t>(stmt::list_audit) + 1,
               "every statement needs a row in statement_table");
 
 } // namespace sagemcp::persistence::sqlite

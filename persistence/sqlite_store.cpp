@@ -276,6 +276,29 @@ public:
     return all_rows(q, read_tool_state<query>);
   }
 
+  caf::expected<audit_row> append_audit(audit_row row) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::insert_audit)};
+    bind_new_audit(q, row);
+    if (auto rc = q.step(); rc != SQLITE_DONE) {
+      return failure(rc);
+    }
+    return row;
+  }
+
+  caf::expected<std::vector<audit_row>> list_audit(const std::string& tenant_slug,
+                                                   int64_t limit) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::list_audit)};
+    q.bind_text(1, tenant_slug);
+    q.bind_int(2, limit);
+    return all_rows(q, read_audit<query>);
+  }
+
 private:
   caf::error write_tool_states(const std::string& connector_id,
                                const std::vector<tool_state_row>& states,

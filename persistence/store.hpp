@@ -78,6 +78,13 @@ public:
   /// Lists the disabled tools of every connector of a tenant, ordered by connector and name.
   virtual caf::expected<std::vector<tool_state_row>>
   list_disabled_tools(const std::string& tenant_id) = 0;
+
+  /// Appends an audit entry (id and `at` are filled in).
+  virtual caf::expected<audit_row> append_audit(audit_row row) = 0;
+
+  /// The newest audit entries first, of one tenant or of all for an empty slug; at most `limit`.
+  virtual caf::expected<std::vector<audit_row>>
+  list_audit(const std::string& tenant_slug, int64_t limit) = 0;
 };
 
 } // namespace sagemcp::persistence

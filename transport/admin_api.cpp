@@ -18,6 +18,7 @@
 #include <charconv>
 #include <chrono>
 #include <ctime>
+#include <limits>
 
 namespace sagemcp::transport {
 
@@ -806,6 +807,57 @@ void ask_pool(transport_context& ctx, responder reply, Ts&&... xs) {
 }
 
 // The optional `tenant_slug` query parameter of the pool and session listings.
+// An integer query parameter from `min` to `max`; `fallback` when absent.
+caf::expected<int64_t> integer_param(const http_request& req, std::string_view name,
+                                     int64_t fallback, int64_t min, int64_t max) {
+  auto text = query_param(req.query, name);
+  if (text.empty()) {
+    return fallback;
+  }
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max) {
+    return make_error(errc::invalid_argument, "'" + std::string{name} + "' must be an integer from "
+                                                + std::to_string(min) + " to "
+                                                + std::to_string(max));
+  }
+  return value;
+}
+
+json::value parsed_or_empty(const std::string& text) {
+  boost::system::error_code ec;
+  auto value = json::parse(text, ec);
+  return ec ? json::value(json::object{}) : value;
+}
+
+// Answers with the audit entries of `slug` (all for an empty one), newest first.
+void reply_audit(transport_context& ctx, const http_request& req, std::string slug,
+                 responder reply) {
+  auto limit = integer_param(req, "limit", 100, 1, 1000);
+  if (!limit) {
+    reply(error_of(limit.error()));
+    return;
+  }
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [reply](std::vector<audit_row>& rows) {
+      json::array entries;
+      for (const auto& row : rows) {
+        entries.emplace_back(json::object{
+          {"id", row.id},
+          {"at", row.at},
+          {"actor_key_id", row.actor_key_id},
+          {"actor_scope", row.actor_scope},
+          {"tenant_slug", row.tenant_slug.empty() ? json::value() : json::value(row.tenant_slug)},
+          {"action", row.action},
+          {"target", parsed_or_empty(row.target)},
+          {"detail", parsed_or_empty(row.detail)}});
+      }
+      reply(json_response(200, json::serialize(entries)));
+    },
+    fail(reply), atom::list_v, atom::audit_v, std::move(slug), *limit);
+}
+
 caf::expected<std::string> tenant_filter(const http_request& req) {
   auto slug = std::string{query_param(req.query, "tenant_slug")};
   if (!slug.empty() && !is_valid_slug(slug)) {
@@ -844,23 +896,18 @@ void evict_pool_entry(transport_context& ctx, const http_request&, const route_m
 
 void evict_idle_pool_entries(transport_context& ctx, const http_request& req, const route_match&,
                              const principal&, responder reply) {
-  auto text = query_param(req.query, "idle_seconds");
-  int64_t idle = 600;
-  if (!text.empty()) {
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), idle);
-    if (ec != std::errc{} || end != text.data() + text.size() || idle < 0) {
-      reply(
-        error_response(400, "invalid_argument", "'idle_seconds' must be a non-negative integer"));
-      return;
-    }
+  auto idle = integer_param(req, "idle_seconds", 600, 0, std::numeric_limits<int64_t>::max());
+  if (!idle) {
+    reply(error_of(idle.error()));
+    return;
   }
   ask(
     ctx.sys, ctx.pool, ctx.options.admin_timeout,
-    [reply, idle](uint64_t evicted) {
+    [reply, idle = *idle](uint64_t evicted) {
       json::object body{{"evicted", evicted}, {"idle_seconds", idle}};
       reply(json_response(200, json::serialize(body)));
     },
-    fail(reply), atom::evict_v, atom::instance_v, idle);
+    fail(reply), atom::evict_v, atom::instance_v, *idle);
 }
 
 void list_sessions(transport_context& ctx, const http_request& req, const route_match&,
@@ -887,6 +934,21 @@ void terminate_session(transport_context& ctx, const http_request&, const route_
       reply(empty_response(204));
     },
     fail(reply), atom::close_v, atom::session_v, std::string{match.param("session")});
+}
+
+void list_audit(transport_context& ctx, const http_request& req, const route_match&,
+                const principal&, responder reply) {
+  auto slug = tenant_filter(req);
+  if (!slug) {
+    reply(error_of(slug.error()));
+    return;
+  }
+  reply_audit(ctx, req, std::move(*slug), std::move(reply));
+}
+
+void list_tenant_audit(transport_context& ctx, const http_request& req, const route_match& match,
+                       const principal&, responder reply) {
+  reply_audit(ctx, req, std::string{match.param("tenant")}, std::move(reply));
 }
 
 void platform_stats(transport_context& ctx, const http_request&, const route_match&,

@@ -109,6 +109,14 @@ void get_session(transport_context& ctx, const http_request& req, const route_ma
 void terminate_session(transport_context& ctx, const http_request& req, const route_match& match,
                        const principal& caller, responder reply);
 
+/// GET /api/v1/admin/audit?tenant_slug=&limit=: the audit log, newest first (platform admins).
+void list_audit(transport_context& ctx, const http_request& req, const route_match& match,
+                const principal& caller, responder reply);
+
+/// GET /api/v1/admin/tenants/{tenant}/audit?limit=: one tenant's audit log (its admins).
+void list_tenant_audit(transport_context& ctx, const http_request& req, const route_match& match,
+                       const principal& caller, responder reply);
+
 void platform_stats(transport_context& ctx, const http_request& req, const route_match& match,
                     const principal& caller, responder reply);
 

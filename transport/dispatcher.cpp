@@ -8,7 +8,9 @@
 #include "transport/mcp/protocol.hpp"
 #include "transport/mcp_endpoint.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
@@ -17,6 +19,8 @@
 namespace sagemcp::transport {
 
 namespace {
+
+namespace json = boost::json;
 
 using observability::log;
 using observability::log_level;
@@ -169,6 +173,10 @@ handler handler_of(route_id id) {
       return platform_stats;
     case route_id::settings:
       return platform_settings;
+    case audit_list:
+      return list_audit;
+    case tenant_audit:
+      return list_tenant_audit;
   }
   return transport::root;
 }
@@ -184,6 +192,79 @@ bool is_mcp_route(const route& entry) {
     default:
       return false;
   }
+}
+
+// Whether a request changes what the admin API manages: every non-GET route but MCP traffic and
+// key verification.
+bool is_admin_change(const http_request& req, const route& entry) {
+  return req.method != "GET" && !is_mcp_route(entry) && entry.id != route_id::key_verify;
+}
+
+// The names of the top-level fields of a JSON object body; never their values.
+json::array field_names(std::string_view body) {
+  json::array names;
+  boost::system::error_code ec;
+  auto parsed = json::parse(body.empty() ? std::string_view{"{}"} : body, ec);
+  if (const auto* obj = ec ? nullptr : parsed.if_object()) {
+    for (const auto& field : *obj) {
+      names.emplace_back(field.key());
+    }
+  }
+  return names;
+}
+
+// Records a successful admin change in the audit log once it was answered: who (the key and its
+// scope), what (the route, its parameters, the id of what it created, the names of the fields it
+// set) and when. A failed audit write is logged; the change itself stands.
+responder audited(transport_context& ctx, const http_request& req, const route_match& match,
+                  const principal& caller, responder done) {
+  audit_row row;
+  row.actor_key_id = caller.key_id.empty() ? std::string{"anonymous"} : caller.key_id;
+  row.actor_scope = to_string(caller.role);
+  row.tenant_slug = std::string{match.param("tenant")};
+  row.action = req.method + " " + std::string{match.entry->pattern};
+  json::object target;
+  for (const auto& [name, value] : match.params) {
+    target[name] = value;
+  }
+  json::object detail{{"request_id", req.request_id}, {"fields", field_names(req.body)}};
+  return [&ctx, row = std::move(row), target = std::move(target), detail = std::move(detail),
+          done = std::move(done)](http_response response) mutable {
+    if (response.status >= 200 && response.status < 300) {
+      boost::system::error_code ec;
+      auto body = json::parse(
+        response.body.empty() ? std::string_view{"{}"} : std::string_view{response.body}, ec);
+      if (const auto* obj = ec ? nullptr : body.if_object()) {
+        if (const auto* id = obj->if_contains("id"); id != nullptr && id->is_string()) {
+          target["id"] = *id;
+        }
+        const auto* slug = obj->if_contains("tenant_slug");
+        if (row.tenant_slug.empty() && slug != nullptr && slug->is_string()) {
+          row.tenant_slug = std::string{slug->as_string()};
+        }
+        const auto* own = obj->if_contains("slug");
+        if (row.tenant_slug.empty() && own != nullptr && own->is_string()
+            && row.action == "POST /api/v1/admin/tenants") {
+          row.tenant_slug = std::string{own->as_string()};
+        }
+      }
+      detail["status"] = response.status;
+      row.target = json::serialize(target);
+      row.detail = json::serialize(detail);
+      auto action = row.action;
+      ask(
+        ctx.sys, ctx.db, ctx.options.admin_timeout,
+        [](audit_row&) {
+          // recorded
+        },
+        [action = std::move(action)](caf::error& err) {
+          log(log_level::error, "an admin change was not recorded in the audit log",
+              {{"action", action}, {"error", message_of(err)}});
+        },
+        atom::audit_v, std::move(row));
+    }
+    done(std::move(response));
+  };
 }
 
 http_response deny(const route& entry, errc code) {
@@ -362,6 +443,9 @@ void dispatch(transport_context& ctx, http_request req, responder reply) {
       done(rate_limited(req, *match, *wait));
       return;
     }
+  }
+  if (is_admin_change(req, *match->entry)) {
+    done = audited(ctx, req, *match, *caller, std::move(done));
   }
   handler_of(match->entry->id)(ctx, req, *match, *caller, std::move(done));
 }

@@ -68,6 +68,8 @@ const std::array route_table{
   route{"DELETE", "/api/v1/admin/sessions/{session}", session_delete, pa, false},
   route{"GET", "/api/v1/admin/stats", stats, pa, false},
   route{"GET", "/api/v1/admin/settings", settings, pa, false},
+  route{"GET", "/api/v1/admin/audit", audit_list, pa, false},
+  route{"GET", "/api/v1/admin/tenants/{tenant}/audit", tenant_audit, ta, true},
   route{"GET", "/api/v1/auth/keys", keys_list, pa, false},
   route{"POST", "/api/v1/auth/keys", key_create, pa, false},
   route{"DELETE", "/api/v1/auth/keys/{key}", key_revoke, pa, false},

@@ -57,6 +57,8 @@ enum class route_id {
   session_delete,
   stats,
   settings,
+  audit_list,
+  tenant_audit,
 };
 
 /// One row of the route table: who may call what.

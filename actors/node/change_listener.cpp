@@ -89,9 +89,8 @@ change_outcome apply_change(const change_targets& targets, const std::string& pa
       targets.keys->erase_tenant(text_of(*change, "tenant_id"));
     } else {
       const auto* rpm = change->if_contains("rate_limit_rpm");
-      targets.limits->set_tenant(slug, rpm != nullptr && rpm->is_int64()
-                                         ? static_cast<int32_t>(rpm->as_int64())
-                                         : -1);
+      targets.limits->set_tenant(
+        slug, rpm != nullptr && rpm->is_int64() ? static_cast<int32_t>(rpm->as_int64()) : -1);
     }
     caf::anon_send(targets.pool, atom::evict_v, slug, std::string{});
     return change_outcome::applied;

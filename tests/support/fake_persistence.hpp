@@ -95,6 +95,12 @@ fake_persistence(persistence_actor::stateful_pointer<fake_persistence_state> sel
     [](atom::ping) {
       return atom::ok_v;
     },
+    [](atom::audit, audit_row& row) {
+      return row;
+    },
+    [](atom::list, atom::audit, const std::string&, int64_t) {
+      return std::vector<audit_row>{};
+    },
     [](atom::tick) {
       // nop: the fake never loses its database
     },

@@ -336,6 +336,17 @@ public:
       return inner_->list_disabled_tools(id);
     });
   }
+  caf::expected<audit_row> append_audit(audit_row row) override {
+    return pass([&] {
+      return inner_->append_audit(row);
+    });
+  }
+  caf::expected<std::vector<audit_row>> list_audit(const std::string& slug,
+                                                   int64_t limit) override {
+    return pass([&] {
+      return inner_->list_audit(slug, limit);
+    });
+  }
 
 private:
   caf::error gate() const {

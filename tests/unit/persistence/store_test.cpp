@@ -489,6 +489,31 @@ TEST_P(StoreTest, StoresTenantRateLimits) {
   EXPECT_EQ(value_of(db_->update_tenant(created)).rate_limit_rpm, -1);
 }
 
+TEST_P(StoreTest, AppendsAndListsAuditEntriesNewestFirst) {
+  for (const auto* slug : {"acme", "", "acme", "globex"}) {
+    audit_row row;
+    row.actor_key_id = "k1";
+    row.actor_scope = "platform_admin";
+    row.tenant_slug = slug;
+    row.action = "POST /api/v1/admin/tenants";
+    row.target = R"({"id":"t1"})";
+    auto stored = value_of(db_->append_audit(row));
+    EXPECT_EQ(stored.id.size(), 36U);
+    EXPECT_EQ(stored.at.size(), 27U);
+  }
+  auto all = value_of(db_->list_audit("", 10));
+  ASSERT_EQ(all.size(), 4U);
+  EXPECT_EQ(all[0].tenant_slug, "globex");
+  EXPECT_EQ(all[1].tenant_slug, "acme");
+  EXPECT_EQ(all[2].tenant_slug, "");
+  EXPECT_EQ(all[3].target, R"({"id":"t1"})");
+  EXPECT_EQ(all[3].detail, "{}");
+  EXPECT_EQ(all[3].actor_scope, "platform_admin");
+  EXPECT_EQ(value_of(db_->list_audit("acme", 10)).size(), 2U);
+  EXPECT_EQ(value_of(db_->list_audit("", 3)).size(), 3U);
+  EXPECT_TRUE(value_of(db_->list_audit("initech", 10)).empty());
+}
+
 TEST_P(StoreTest, ChangesToolStatesInOneTransaction) {
   auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
   auto connector = value_of(db_->create_connector(make_connector(tenant.id, "gh")));
