@@ -1,5 +1,6 @@
 #include "actors/session.hpp"
 
+#include "actors/usage.hpp"
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
 #include "messages/jsonrpc.hpp"
@@ -657,11 +658,15 @@ void start_call(session_pointer self, request_stream_actor stream,
     self->monitor(st.calls.at(id).stream);
   }
   // A cancelled call is no longer in `calls`; its late outcome is dropped.
-  auto complete = [self, id](caf::expected<mcp_reply> outcome) {
+  auto complete = [self, id, connector_id = st.members[member].connector_id,
+                   tool](caf::expected<mcp_reply> outcome) {
     auto i = self->state.calls.find(id);
     if (i == self->state.calls.end()) {
       return;
     }
+    usage_meter::global().record(
+      self->state.origin.tenant, connector_id, tool,
+      !outcome || outcome->result.find(R"("isError":true)") != std::string::npos);
     auto pending = i->second.promise;
     auto number = i->second.stream_number;
     auto request_id = i->second.request_id;

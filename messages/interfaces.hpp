@@ -57,6 +57,10 @@ using persistence_actor = caf::typed_actor<
   // replies with the connector's rows afterwards.
   caf::replies_to<atom::update, atom::tool, std::string, std::vector<tool_state_row>,
                   std::vector<std::string>>::with<std::vector<tool_state_row>>,
+  // Adds tool call counts to the daily usage totals, in one transaction.
+  caf::replies_to<atom::update, atom::usage, std::vector<usage_row>>::with<atom::ok>,
+  // Daily usage from a day (YYYY-MM-DD) on, of a tenant (all for an empty slug).
+  caf::replies_to<atom::list, atom::usage, std::string, std::string>::with<std::vector<usage_row>>,
   // Appends an entry to the audit log (id and time filled in); replies with it.
   caf::replies_to<atom::audit, audit_row>::with<audit_row>,
   // The newest audit entries of a tenant (all for an empty slug), at most `limit`.

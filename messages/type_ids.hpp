@@ -28,6 +28,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(sagemcp, (std::vector<std::string>))
   CAF_ADD_TYPE_ID(sagemcp, (sagemcp::audit_row))
   CAF_ADD_TYPE_ID(sagemcp, (std::vector<sagemcp::audit_row>))
+  CAF_ADD_TYPE_ID(sagemcp, (sagemcp::usage_row))
+  CAF_ADD_TYPE_ID(sagemcp, (std::vector<sagemcp::usage_row>))
 
   // Verbs.
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, open, "open")
@@ -60,6 +62,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, session, "session")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, instance, "instance")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, audit, "audit")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, usage, "usage")
 
 CAF_END_TYPE_ID_BLOCK(sagemcp)
 

@@ -159,6 +159,24 @@ typename Inspector::result_type inspect(Inspector& f, audit_row& x) {
            x.tenant_slug, x.action, x.target, x.detail);
 }
 
+/// A row of the `tool_usage` table: tool calls of one UTC day, tenant, connector and tool.
+struct usage_row {
+  /// YYYY-MM-DD.
+  std::string day;
+  std::string tenant_slug;
+  std::string connector_id;
+  std::string tool_name;
+  int64_t calls = 0;
+  /// Calls that failed or returned a result with isError.
+  int64_t errors = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, usage_row& x) {
+  return f(caf::meta::type_name("usage_row"), x.day, x.tenant_slug, x.connector_id, x.tool_name,
+           x.calls, x.errors);
+}
+
 /// Everything a tenant actor needs to serve requests without touching the database.
 struct tenant_snapshot {
   tenant_row tenant;

@@ -265,6 +265,18 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self, std::sh
           return store->change_tool_states(connector_id, states, removed);
         });
     },
+    [self, store](atom::update, atom::usage,
+                  const std::vector<usage_row>& rows) -> caf::result<atom::ok> {
+      return submit<atom::ok>(self, true, [store, rows] {
+        return done(store->add_usage(rows));
+      });
+    },
+    [self, store](atom::list, atom::usage, const std::string& tenant_slug,
+                  const std::string& since_day) -> caf::result<std::vector<usage_row>> {
+      return submit<std::vector<usage_row>>(self, false, [store, tenant_slug, since_day] {
+        return store->list_usage(tenant_slug, since_day);
+      });
+    },
     [self, store](atom::audit, const audit_row& row) -> caf::result<audit_row> {
       return submit<audit_row>(self, true, [store, row] {
         return store->append_audit(row);

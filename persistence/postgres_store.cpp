@@ -426,6 +426,28 @@ public:
       });
   }
 
+  caf::error add_usage(const std::vector<usage_row>& rows) override {
+    return no_value(attempt<caf::unit_t>([&rows](pqxx::work& txn) -> caf::expected<caf::unit_t> {
+      for (const auto& row : rows) {
+        params p;
+        bind_usage(p, row);
+        exec(txn, stmt::add_usage, p);
+      }
+      return caf::unit;
+    }));
+  }
+
+  caf::expected<std::vector<usage_row>> list_usage(const std::string& tenant_slug,
+                                                   const std::string& since_day) override {
+    return attempt<std::vector<usage_row>>(
+      [&tenant_slug, &since_day](pqxx::work& txn) -> caf::expected<std::vector<usage_row>> {
+        params p;
+        p.bind_text(1, tenant_slug);
+        p.bind_text(2, since_day);
+        return all_rows(exec(txn, stmt::list_usage, p), read_usage<pg_row>);
+      });
+  }
+
   caf::expected<audit_row> append_audit(audit_row row) override {
     return attempt<audit_row>([&row](pqxx::work& txn) -> caf::expected<audit_row> {
       params p;

@@ -17,6 +17,24 @@
 
 namespace sagemcp::persistence {
 
+/// Column order of a usage total: day, tenant_slug, connector_id, tool_name, calls, errors.
+template <class Row>
+usage_row read_usage(const Row& q) {
+  return usage_row{q.text(0), q.text(1),          q.text(2),
+                   q.text(3), q.integer_or(4, 0), q.integer_or(5, 0)};
+}
+
+/// Binds a usage increment in that column order as parameters 1-6.
+template <class Binder>
+void bind_usage(Binder& q, const usage_row& row) {
+  q.bind_text(1, row.day);
+  q.bind_text(2, row.tenant_slug);
+  q.bind_text(3, row.connector_id);
+  q.bind_text(4, row.tool_name);
+  q.bind_int(5, row.calls);
+  q.bind_int(6, row.errors);
+}
+
 inline std::string_view or_default(const std::string& value, std::string_view fallback) {
   return value.empty() ? fallback : std::string_view{value};
 }

@@ -43,6 +43,8 @@ enum class stmt : uint8_t {
   list_disabled_tools,
   insert_audit,
   list_audit,
+  add_usage,
+  list_usage,
 };
 
 /// When a statement is prepared.
@@ -160,11 +162,20 @@ constexpr std::array statement_table{
                 "SELECT id, at, actor_key_id, actor_scope, tenant_slug, action, target, detail "
                 "FROM audit_log WHERE ?1 = '' OR tenant_slug = ?1 "
                 "ORDER BY at DESC, rowid DESC LIMIT ?2"},
+  statement_def{stmt::add_usage, phase::data,
+                "INSERT INTO tool_usage (day, tenant_slug, connector_id, tool_name, calls, errors) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                "ON CONFLICT (day, tenant_slug, connector_id, tool_name) DO UPDATE SET "
+                "calls = calls + excluded.calls, errors = errors + excluded.errors"},
+  statement_def{stmt::list_usage, phase::data,
+                "SELECT day, tenant_slug, connector_id, tool_name, calls, errors FROM tool_usage "
+                "WHERE (?1 = '' OR tenant_slug = ?1) AND day >= ?2 "
+                "ORDER BY day, tenant_slug, connector_id, tool_name"},
 };
 
 static_assert(rows_follow_enum_order(statement_table),
               "statement_table rows must follow the enum order");
-static_assert(statement_table.size() == static_cast<size_t>(stmt::list_audit) + 1,
+static_assert(statement_table.size() == static_cast<size_t>(stmt::list_usage) + 1,
               "every statement needs a row in statement_table");
 
 } // namespace sagemcp::persistence::sqlite

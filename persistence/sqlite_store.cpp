@@ -252,15 +252,9 @@ public:
     if (auto err = require_schema()) {
       return err;
     }
-    if (auto err = run(stmt::begin)) {
-      return err;
-    }
-    auto err = write_tool_states(connector_id, states, removed);
-    if (!err) {
-      err = run(stmt::commit);
-    }
-    if (err) {
-      static_cast<void>(run(stmt::rollback));
+    if (auto err = in_transaction([&] {
+          return write_tool_states(connector_id, states, removed);
+        })) {
       return err;
     }
     return list_tool_states(connector_id);
@@ -274,6 +268,33 @@ public:
     query q{get(stmt::list_disabled_tools)};
     q.bind_text(1, tenant_id);
     return all_rows(q, read_tool_state<query>);
+  }
+
+  caf::error add_usage(const std::vector<usage_row>& rows) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    return in_transaction([&]() -> caf::error {
+      for (const auto& row : rows) {
+        query q{get(stmt::add_usage)};
+        bind_usage(q, row);
+        if (auto rc = q.step(); rc != SQLITE_DONE) {
+          return failure(rc);
+        }
+      }
+      return {};
+    });
+  }
+
+  caf::expected<std::vector<usage_row>> list_usage(const std::string& tenant_slug,
+                                                   const std::string& since_day) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::list_usage)};
+    q.bind_text(1, tenant_slug);
+    q.bind_text(2, since_day);
+    return all_rows(q, read_usage<query>);
   }
 
   caf::expected<audit_row> append_audit(audit_row row) override {
@@ -387,12 +408,13 @@ private:
     return {};
   }
 
-  /// Applies one migration in its own transaction and records it in schema_version.
-  caf::error apply(const migration& m) {
+  /// Runs `body` in a write transaction: committed when it succeeds, rolled back otherwise.
+  template <class Body>
+  caf::error in_transaction(Body body) {
     if (auto err = run(stmt::begin)) {
       return err;
     }
-    auto err = apply_in_transaction(m);
+    auto err = body();
     if (!err) {
       err = run(stmt::commit);
     }
@@ -401,6 +423,13 @@ private:
       static_cast<void>(run(stmt::rollback));
     }
     return err;
+  }
+
+  /// Applies one migration in its own transaction and records it in schema_version.
+  caf::error apply(const migration& m) {
+    return in_transaction([&] {
+      return apply_in_transaction(m);
+    });
   }
 
   caf::error apply_in_transaction(const migration& m) {

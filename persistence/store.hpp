@@ -79,6 +79,14 @@ public:
   virtual caf::expected<std::vector<tool_state_row>>
   list_disabled_tools(const std::string& tenant_id) = 0;
 
+  /// Adds call counts to the daily totals (creating rows as needed), in one transaction.
+  virtual caf::error add_usage(const std::vector<usage_row>& rows) = 0;
+
+  /// Daily totals from `since_day` (YYYY-MM-DD) on, of one tenant or of all for an empty slug,
+  /// ordered by day, tenant, connector and tool.
+  virtual caf::expected<std::vector<usage_row>>
+  list_usage(const std::string& tenant_slug, const std::string& since_day) = 0;
+
   /// Appends an audit entry (id and `at` are filled in).
   virtual caf::expected<audit_row> append_audit(audit_row row) = 0;
 

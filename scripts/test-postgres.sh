@@ -9,12 +9,13 @@
 #   scripts/test-postgres.sh ctl ARGS...
 #                                    pg_ctl on the server (the fault tests stop and start it)
 #
-# SAGEMCP_TEST_PG_DIR (default /tmp/sagemcp-test-pg) and SAGEMCP_TEST_PG_PORT (default 55432)
+# SAGEMCP_TEST_PG_DIR (default /tmp/sagemcp-test-pg) and SAGEMCP_TEST_PG_PORT (default 15432, below
+# the ephemeral port range, so that no client socket can hold it while the server restarts)
 # place it.
 set -euo pipefail
 
 dir="${SAGEMCP_TEST_PG_DIR:-/tmp/sagemcp-test-pg}"
-port="${SAGEMCP_TEST_PG_PORT:-55432}"
+port="${SAGEMCP_TEST_PG_PORT:-15432}"
 url="postgresql://postgres@127.0.0.1:${port}/postgres"
 
 bindir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"

@@ -17,6 +17,7 @@
 #include <array>
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <limits>
 
@@ -951,6 +952,49 @@ void list_tenant_audit(transport_context& ctx, const http_request& req, const ro
   reply_audit(ctx, req, std::string{match.param("tenant")}, std::move(reply));
 }
 
+// The UTC day `days_ago` days before today, as YYYY-MM-DD.
+std::string utc_day_before(int64_t days_ago) {
+  auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  std::chrono::year_month_day day{today - std::chrono::days{days_ago}};
+  char text[16];
+  std::snprintf(text, sizeof(text), "%04d-%02u-%02u", static_cast<int>(day.year()),
+                static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
+  return text;
+}
+
+json::value usage_json(const usage_row& row) {
+  return json::object{{"day", row.day},
+                      {"tenant_slug", row.tenant_slug},
+                      {"connector_id", row.connector_id},
+                      {"tool_name", row.tool_name},
+                      {"calls", row.calls},
+                      {"errors", row.errors}};
+}
+
+void list_usage(transport_context& ctx, const http_request& req, const route_match&,
+                const principal&, responder reply) {
+  auto slug = tenant_filter(req);
+  if (!slug) {
+    reply(error_of(slug.error()));
+    return;
+  }
+  auto days = integer_param(req, "days", 7, 1, 366);
+  if (!days) {
+    reply(error_of(days.error()));
+    return;
+  }
+  ask(
+    ctx.sys, ctx.db, ctx.options.admin_timeout,
+    [reply](std::vector<usage_row>& rows) {
+      json::array result;
+      for (const auto& row : rows) {
+        result.push_back(usage_json(row));
+      }
+      reply(json_response(200, json::serialize(result)));
+    },
+    fail(reply), atom::list_v, atom::usage_v, std::move(*slug), utc_day_before(*days - 1));
+}
+
 void platform_stats(transport_context& ctx, const http_request&, const route_match&,
                     const principal&, responder reply) {
   ask(
@@ -958,26 +1002,47 @@ void platform_stats(transport_context& ctx, const http_request&, const route_mat
     [&ctx, reply](std::vector<tenant_row>& tenants) {
       auto count = tenants.size();
       ask(
-        ctx.sys, ctx.pool, ctx.options.admin_timeout,
-        [reply, count](std::string& pool_status) {
-          boost::system::error_code ec;
-          auto pool = json::parse(pool_status, ec);
-          const auto* obj = ec ? nullptr : pool.if_object();
-          auto field = [obj](std::string_view key) {
-            const auto* value = obj != nullptr ? obj->if_contains(key) : nullptr;
-            return value != nullptr ? *value : json::value{};
-          };
-          json::object body{{"tenants", count},
-                            {"active_instances", field("instances")},
-                            {"active_sessions", field("sessions")},
-                            {"pool_hits", field("hits")},
-                            {"pool_misses", field("misses")},
-                            {"tool_calls_since_start",
-                             static_cast<uint64_t>(observability::metrics::global().tool_calls())},
-                            {"timestamp", utc_now()}};
-          reply(json_response(200, json::serialize(body)));
+        ctx.sys, ctx.db, ctx.options.admin_timeout,
+        [&ctx, reply, count](std::vector<usage_row>& today) {
+          json::object usage{{"day", utc_day_before(0)}, {"calls", 0}, {"errors", 0}};
+          json::object by_tenant;
+          int64_t calls = 0;
+          int64_t errors = 0;
+          for (const auto& row : today) {
+            calls += row.calls;
+            errors += row.errors;
+            auto& entry = by_tenant[row.tenant_slug];
+            auto before = entry.is_int64() ? entry.as_int64() : 0;
+            entry = before + row.calls;
+          }
+          usage["calls"] = calls;
+          usage["errors"] = errors;
+          usage["calls_by_tenant"] = std::move(by_tenant);
+          ask(
+            ctx.sys, ctx.pool, ctx.options.admin_timeout,
+            [reply, count, usage = std::move(usage)](std::string& pool_status) {
+              boost::system::error_code ec;
+              auto pool = json::parse(pool_status, ec);
+              const auto* obj = ec ? nullptr : pool.if_object();
+              auto field = [obj](std::string_view key) {
+                const auto* value = obj != nullptr ? obj->if_contains(key) : nullptr;
+                return value != nullptr ? *value : json::value{};
+              };
+              json::object body{
+                {"tenants", count},
+                {"active_instances", field("instances")},
+                {"active_sessions", field("sessions")},
+                {"pool_hits", field("hits")},
+                {"pool_misses", field("misses")},
+                {"tool_calls_since_start",
+                 static_cast<uint64_t>(observability::metrics::global().tool_calls())},
+                {"usage_today", usage},
+                {"timestamp", utc_now()}};
+              reply(json_response(200, json::serialize(body)));
+            },
+            fail(reply), atom::status_v);
         },
-        fail(reply), atom::status_v);
+        fail(reply), atom::list_v, atom::usage_v, std::string{}, utc_day_before(0));
     },
     fail(reply), atom::list_v, atom::tenant_v);
 }

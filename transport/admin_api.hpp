@@ -117,6 +117,10 @@ void list_audit(transport_context& ctx, const http_request& req, const route_mat
 void list_tenant_audit(transport_context& ctx, const http_request& req, const route_match& match,
                        const principal& caller, responder reply);
 
+/// GET /api/v1/admin/usage?tenant_slug=&days=: daily tool call totals (platform admins).
+void list_usage(transport_context& ctx, const http_request& req, const route_match& match,
+                const principal& caller, responder reply);
+
 void platform_stats(transport_context& ctx, const http_request& req, const route_match& match,
                     const principal& caller, responder reply);
 

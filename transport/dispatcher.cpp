@@ -177,6 +177,8 @@ handler handler_of(route_id id) {
       return list_audit;
     case tenant_audit:
       return list_tenant_audit;
+    case route_id::usage:
+      return list_usage;
   }
   return transport::root;
 }

@@ -69,6 +69,7 @@ const std::array route_table{
   route{"GET", "/api/v1/admin/stats", stats, pa, false},
   route{"GET", "/api/v1/admin/settings", settings, pa, false},
   route{"GET", "/api/v1/admin/audit", audit_list, pa, false},
+  route{"GET", "/api/v1/admin/usage", usage, pa, false},
   route{"GET", "/api/v1/admin/tenants/{tenant}/audit", tenant_audit, ta, true},
   route{"GET", "/api/v1/auth/keys", keys_list, pa, false},
   route{"POST", "/api/v1/auth/keys", key_create, pa, false},

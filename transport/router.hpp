@@ -59,6 +59,7 @@ enum class route_id {
   settings,
   audit_list,
   tenant_audit,
+  usage,
 };
 
 /// One row of the route table: who may call what.

@@ -116,6 +116,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   long long session_ttl = cfg.session_ttl.count();
   long long pool_ttl = cfg.pool_ttl.count();
   long long db_wait = cfg.db_wait.count();
+  long long usage_flush = cfg.usage_flush.count();
   auto max_body = static_cast<long long>(cfg.server.max_body_bytes);
   auto event_buffer = static_cast<long long>(cfg.event_buffer_bytes);
   auto session_max = static_cast<long long>(cfg.session_max_bytes);
@@ -130,6 +131,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
         read_int("SAGEMCP_POOL_MAX", 1, 10'000'000, cfg.pool_max),
         read_int("SAGEMCP_POOL_TTL", 1, 7LL * 24 * 3600, pool_ttl),
         read_int("SAGEMCP_DB_WAIT_SECONDS", 1, 25, db_wait),
+        read_int("SAGEMCP_USAGE_FLUSH_SECONDS", 1, 3600, usage_flush),
         read_int("SAGEMCP_MAX_SESSIONS_PER_TENANT", 1, 10'000'000, cfg.sessions_per_tenant),
         read_int("RATE_LIMIT_RPM", 0, 1'000'000'000, cfg.server.rate_limit_rpm),
         read_bool("SAGEMCP_ENABLE_AUTH", cfg.server.auth_enabled),
@@ -141,6 +143,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   cfg.session_ttl = std::chrono::seconds{session_ttl};
   cfg.pool_ttl = std::chrono::seconds{pool_ttl};
   cfg.db_wait = std::chrono::seconds{db_wait};
+  cfg.usage_flush = std::chrono::seconds{usage_flush};
   cfg.server.max_body_bytes = static_cast<size_t>(max_body);
   cfg.event_buffer_bytes = static_cast<size_t>(event_buffer);
   cfg.session_max_bytes = static_cast<size_t>(session_max);

@@ -34,6 +34,8 @@ struct node_config {
   size_t sessions_per_tenant = 10000;
   /// SAGEMCP_DB_WAIT_SECONDS: how long a request waits for an unreachable database.
   std::chrono::seconds db_wait{20};
+  /// SAGEMCP_USAGE_FLUSH_SECONDS: how often tool usage counts are written to the database.
+  std::chrono::seconds usage_flush{10};
   unsigned actor_threads = 0;
 };
 

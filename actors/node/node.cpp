@@ -2,6 +2,7 @@
 
 #include "actors/node/change_listener.hpp"
 #include "actors/server_pool.hpp"
+#include "actors/usage.hpp"
 #include "messages/errc.hpp"
 #include "messages/type_ids.hpp"
 #include "observability/health.hpp"
@@ -250,6 +251,7 @@ int serve(const node_config& cfg) {
                                    transport::make_mcp_channels(),
                                    settings_json(cfg)};
   transport::server http{ctx};
+  auto usage = spawn_usage_flusher(sys, db, usage_meter::global(), cfg.usage_flush);
   caf::actor changes;
   if (!cfg.database_url.empty()) {
     changes = spawn_change_listener(sys, persistence::open_postgres_listener(cfg.database_url),
@@ -291,7 +293,19 @@ int serve(const node_config& cfg) {
   if (changes) {
     caf::anon_send_exit(changes, caf::exit_reason::user_shutdown);
   }
+  caf::anon_send_exit(usage, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+  {
+    // The counts not flushed yet go to the database before the persistence actor stops.
+    caf::scoped_actor self{sys};
+    if (auto rows = usage_meter::global().take(); !rows.empty()) {
+      if (auto stored = ask_blocking<atom::ok>(self, db, atom::update_v, atom::usage_v, rows);
+          !stored) {
+        log(log_level::warn, "tool usage of the last seconds was not stored",
+            {{"error", message_of(stored.error())}});
+      }
+    }
+  }
   caf::anon_send_exit(db, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();
   log(log_level::info, "stopped");

@@ -95,6 +95,12 @@ fake_persistence(persistence_actor::stateful_pointer<fake_persistence_state> sel
     [](atom::ping) {
       return atom::ok_v;
     },
+    [](atom::update, atom::usage, const std::vector<usage_row>&) {
+      return atom::ok_v;
+    },
+    [](atom::list, atom::usage, const std::string&, const std::string&) {
+      return std::vector<usage_row>{};
+    },
     [](atom::audit, audit_row& row) {
       return row;
     },

@@ -336,6 +336,15 @@ public:
       return inner_->list_disabled_tools(id);
     });
   }
+  caf::error add_usage(const std::vector<usage_row>& rows) override {
+    return gate() ? gate() : inner_->add_usage(rows);
+  }
+  caf::expected<std::vector<usage_row>> list_usage(const std::string& slug,
+                                                   const std::string& since) override {
+    return pass([&] {
+      return inner_->list_usage(slug, since);
+    });
+  }
   caf::expected<audit_row> append_audit(audit_row row) override {
     return pass([&] {
       return inner_->append_audit(row);

@@ -514,6 +514,28 @@ TEST_P(StoreTest, AppendsAndListsAuditEntriesNewestFirst) {
   EXPECT_TRUE(value_of(db_->list_audit("initech", 10)).empty());
 }
 
+TEST_P(StoreTest, AddsUsageToDailyTotals) {
+  std::vector<usage_row> batch{{"2026-11-20", "acme", "c1", "echo", 3, 1},
+                               {"2026-11-21", "acme", "c1", "echo", 2, 0},
+                               {"2026-11-21", "globex", "c2", "add", 5, 5}};
+  ASSERT_FALSE(db_->add_usage(batch));
+  ASSERT_FALSE(db_->add_usage({{"2026-11-21", "acme", "c1", "echo", 4, 2}}));
+  auto all = value_of(db_->list_usage("", "2026-11-01"));
+  ASSERT_EQ(all.size(), 3U);
+  EXPECT_EQ(all[0].day, "2026-11-20");
+  EXPECT_EQ(all[1].calls, 6);
+  EXPECT_EQ(all[1].errors, 2);
+  EXPECT_EQ(all[2].tenant_slug, "globex");
+  auto acme = value_of(db_->list_usage("acme", "2026-11-21"));
+  ASSERT_EQ(acme.size(), 1U);
+  EXPECT_EQ(acme[0].tool_name, "echo");
+  EXPECT_EQ(acme[0].calls, 6);
+  // A batch with a bad row writes nothing.
+  EXPECT_TRUE(db_->add_usage(
+    {{"2026-11-22", "acme", "c1", "echo", 1, 0}, {"2026-11-22", "acme", "c1", "bad", -1, 0}}));
+  EXPECT_TRUE(value_of(db_->list_usage("", "2026-11-22")).empty());
+}
+
 TEST_P(StoreTest, ChangesToolStatesInOneTransaction) {
   auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
   auto connector = value_of(db_->create_connector(make_connector(tenant.id, "gh")));
