@@ -124,6 +124,19 @@ caf::result<T> submit(pointer self, bool write, Call call) {
   return promise;
 }
 
+/// A read: served by the reader (on its own connection) while the database answers and no
+/// request waits here, so reads never queue behind a slow write; otherwise it waits here in order
+/// behind the writes, like any request.
+template <class T, class Call, class... Ts>
+caf::result<T> read(pointer self, Call call, Ts... xs) {
+  auto& st = self->state;
+  if (st.reader && !st.down && st.queue.empty()) {
+    ++st.delegated;
+    return self->delegate(st.reader, std::move(xs)...);
+  }
+  return submit<T>(self, false, std::move(call));
+}
+
 /// Tries the waiting requests in order; stops at the first that still finds the database down.
 void retry(pointer self) {
   auto& st = self->state;
@@ -161,6 +174,7 @@ std::string status(persistence_state& st) {
   result["reachable"] = !st.down;
   result["waiting"] = st.queue.size();
   result["outages"] = st.outages;
+  result["reads_delegated"] = st.delegated;
   if (st.down) {
     return boost::json::serialize(result);
   }
@@ -176,9 +190,14 @@ std::string status(persistence_state& st) {
 
 persistence_actor::behavior_type
 persistence(persistence_actor::stateful_pointer<persistence_state> self, std::shared_ptr<store> db,
-            persistence_options options) {
+            persistence_options options, persistence_actor reader) {
   self->state.db = std::move(db);
   self->state.options = options;
+  if (reader) {
+    // The reader ends with the writer.
+    self->link_to(reader);
+    self->state.reader = std::move(reader);
+  }
   // Requests still waiting when the actor ends get an error rather than silence.
   self->attach_functor([self] {
     for (auto& entry : self->state.queue) {
@@ -205,19 +224,28 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self, std::sh
       });
     },
     [self, store](atom::get, atom::tenant, const std::string& slug) -> caf::result<tenant_row> {
-      return submit<tenant_row>(self, false, [store, slug] {
-        return store->get_tenant(slug);
-      });
+      return read<tenant_row>(
+        self,
+        [store, slug] {
+          return store->get_tenant(slug);
+        },
+        atom::get_v, atom::tenant_v, slug);
     },
     [self, store](atom::list, atom::tenant) -> caf::result<std::vector<tenant_row>> {
-      return submit<std::vector<tenant_row>>(self, false, [store] {
-        return store->list_tenants();
-      });
+      return read<std::vector<tenant_row>>(
+        self,
+        [store] {
+          return store->list_tenants();
+        },
+        atom::list_v, atom::tenant_v);
     },
     [self, store](atom::load, const std::string& slug) -> caf::result<tenant_snapshot> {
-      return submit<tenant_snapshot>(self, false, [store, slug] {
-        return load(*store, slug);
-      });
+      return read<tenant_snapshot>(
+        self,
+        [store, slug] {
+          return load(*store, slug);
+        },
+        atom::load_v, slug);
     },
     [self, store](atom::create, connector_row& row) -> caf::result<connector_row> {
       return submit<connector_row>(self, true, [store, row] {
@@ -241,9 +269,12 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self, std::sh
       });
     },
     [self, store](atom::list, atom::key) -> caf::result<std::vector<api_key_row>> {
-      return submit<std::vector<api_key_row>>(self, false, [store] {
-        return store->list_api_keys();
-      });
+      return read<std::vector<api_key_row>>(
+        self,
+        [store] {
+          return store->list_api_keys();
+        },
+        atom::list_v, atom::key_v);
     },
     [self, store](atom::revoke, const std::string& id) -> caf::result<api_key_row> {
       return submit<api_key_row>(self, true, [store, id] {
@@ -252,9 +283,12 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self, std::sh
     },
     [self, store](atom::list, atom::tool,
                   const std::string& connector_id) -> caf::result<std::vector<tool_state_row>> {
-      return submit<std::vector<tool_state_row>>(self, false, [store, connector_id] {
-        return store->list_tool_states(connector_id);
-      });
+      return read<std::vector<tool_state_row>>(
+        self,
+        [store, connector_id] {
+          return store->list_tool_states(connector_id);
+        },
+        atom::list_v, atom::tool_v, connector_id);
     },
     [self,
      store](atom::update, atom::tool, const std::string& connector_id,
@@ -273,9 +307,12 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self, std::sh
     },
     [self, store](atom::list, atom::usage, const std::string& tenant_slug,
                   const std::string& since_day) -> caf::result<std::vector<usage_row>> {
-      return submit<std::vector<usage_row>>(self, false, [store, tenant_slug, since_day] {
-        return store->list_usage(tenant_slug, since_day);
-      });
+      return read<std::vector<usage_row>>(
+        self,
+        [store, tenant_slug, since_day] {
+          return store->list_usage(tenant_slug, since_day);
+        },
+        atom::list_v, atom::usage_v, tenant_slug, since_day);
     },
     [self, store](atom::audit, const audit_row& row) -> caf::result<audit_row> {
       return submit<audit_row>(self, true, [store, row] {
@@ -284,9 +321,12 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self, std::sh
     },
     [self, store](atom::list, atom::audit, const std::string& tenant_slug,
                   int64_t limit) -> caf::result<std::vector<audit_row>> {
-      return submit<std::vector<audit_row>>(self, false, [store, tenant_slug, limit] {
-        return store->list_audit(tenant_slug, limit);
-      });
+      return read<std::vector<audit_row>>(
+        self,
+        [store, tenant_slug, limit] {
+          return store->list_audit(tenant_slug, limit);
+        },
+        atom::list_v, atom::audit_v, tenant_slug, limit);
     },
     [self, store](atom::ping) -> caf::result<atom::ok> {
       auto& st = self->state;
@@ -314,8 +354,12 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self, std::sh
 }
 
 persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<store> db,
-                                    persistence_options options) {
-  return sys.spawn<caf::detached>(persistence, std::move(db), options);
+                                    persistence_options options, std::shared_ptr<store> reads) {
+  persistence_actor reader;
+  if (reads) {
+    reader = sys.spawn<caf::detached>(persistence, std::move(reads), options, persistence_actor{});
+  }
+  return sys.spawn<caf::detached>(persistence, std::move(db), options, std::move(reader));
 }
 
 } // namespace sagemcp::persistence

@@ -57,6 +57,10 @@ struct persistence_state {
   size_t failures = 0;
   /// Outages seen.
   size_t outages = 0;
+  /// Serves reads on a connection of its own; none when reads share the writer's.
+  persistence_actor reader;
+  /// Reads handed to the reader.
+  size_t delegated = 0;
 };
 
 /// The single, ordered writer of the database. Requests are served one at a time in mailbox
@@ -67,12 +71,18 @@ struct persistence_state {
 /// back-off; a request that waited `options.max_wait` fails with storage_unavailable and is never
 /// applied. Pings answer storage_unavailable at once while the database is down, which turns
 /// readiness 503.
+///
+/// With a `reader` (another persistence actor on its own connection), reads go there while the
+/// database answers and no request waits, so a read never queues behind a write; a write's reply
+/// still comes after its commit, so a client that reads after a write sees it.
 persistence_actor::behavior_type
 persistence(persistence_actor::stateful_pointer<persistence_state> self, std::shared_ptr<store> db,
-            persistence_options options);
+            persistence_options options, persistence_actor reader);
 
-/// Spawns the persistence actor on a thread of its own, since the store blocks on I/O.
+/// Spawns the persistence actor on a thread of its own, since the store blocks on I/O; with
+/// `reads`, a store on a connection of its own, also a linked reader actor on another thread.
 persistence_actor spawn_persistence(caf::actor_system& sys, std::shared_ptr<store> db,
-                                    persistence_options options = {});
+                                    persistence_options options = {},
+                                    std::shared_ptr<store> reads = nullptr);
 
 } // namespace sagemcp::persistence

@@ -172,17 +172,26 @@ int wait_for_signal() {
   return sig;
 }
 
-// Opens the database and applies pending migrations before any actor runs.
-caf::expected<std::shared_ptr<persistence::store>> open_database(const node_config& cfg,
-                                                                 const std::string& node_id) {
+// Opens a connection to the configured database.
+caf::expected<std::shared_ptr<persistence::store>> open_store(const node_config& cfg,
+                                                              const std::string& node_id) {
   auto opened = cfg.database_url.empty()
                   ? persistence::open_sqlite_store(cfg.database_path)
                   : persistence::open_postgres_store(cfg.database_url, node_id);
   if (!opened) {
     return std::move(opened.error());
   }
-  std::shared_ptr<persistence::store> result = std::move(*opened);
-  if (auto err = result->migrate()) {
+  return std::shared_ptr<persistence::store>{std::move(*opened)};
+}
+
+// Opens the database and applies pending migrations before any actor runs.
+caf::expected<std::shared_ptr<persistence::store>> open_database(const node_config& cfg,
+                                                                 const std::string& node_id) {
+  auto result = open_store(cfg, node_id);
+  if (!result) {
+    return result;
+  }
+  if (auto err = (*result)->migrate()) {
     return make_error(errc::storage_failure, "migration failed: " + message_of(err));
   }
   return result;
@@ -224,7 +233,14 @@ int serve(const node_config& cfg) {
   caf::actor_system sys{sys_cfg};
   persistence::persistence_options db_options;
   db_options.max_wait = cfg.db_wait;
-  auto db = persistence::spawn_persistence(sys, *store, db_options);
+  // Reads get a connection of their own (SQLite's WAL lets them run beside the writer).
+  auto reads = open_store(cfg, node_id);
+  if (!reads) {
+    log(log_level::warn, "reads share the writer's database connection",
+        {{"error", message_of(reads.error())}});
+  }
+  auto db = persistence::spawn_persistence(sys, *store, db_options,
+                                           reads ? std::move(*reads) : nullptr);
   server_pool_options pool_options;
   pool_options.session_ttl = cfg.session_ttl;
   pool_options.event_buffer_bytes = cfg.event_buffer_bytes;

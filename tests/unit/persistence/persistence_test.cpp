@@ -2,6 +2,7 @@
 
 #include "messages/errc.hpp"
 #include "messages/type_ids.hpp"
+#include "persistence/ids.hpp"
 #include "persistence/migrations.hpp"
 #include "persistence/sqlite_store.hpp"
 #include "tests/support/store_helpers.hpp"
@@ -16,6 +17,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
@@ -475,6 +477,56 @@ TEST_F(OutageTest, AFullQueueRefusesAtOnce) {
   db_->down = false;
   EXPECT_EQ(outcome(), std::nullopt);
   EXPECT_EQ(value_of(db_->list_tenants()).size(), 1U);
+}
+
+} // namespace
+} // namespace sagemcp::persistence
+
+namespace sagemcp::persistence {
+namespace {
+
+TEST(PersistenceReaderTest, ReadsGoToTheReaderAndSeeAcknowledgedWrites) {
+  auto dir = std::filesystem::temp_directory_path() / ("sagemcp-reader-test-" + make_uuid());
+  auto path = (dir / "sagemcp.db").string();
+  auto writer = open_sqlite_store(path);
+  ASSERT_TRUE(writer);
+  ASSERT_FALSE((*writer)->migrate());
+  auto reader = open_sqlite_store(path);
+  ASSERT_TRUE(reader);
+  {
+    test_config cfg;
+    caf::actor_system sys{cfg};
+    caf::scoped_actor self{sys};
+    auto actor = spawn_persistence(sys, std::shared_ptr<store>{std::move(*writer)}, {},
+                                   std::shared_ptr<store>{std::move(*reader)});
+    std::optional<std::string> created_id;
+    self->request(actor, caf::infinite, atom::create_v, make_tenant("acme"))
+      .receive(
+        [&](tenant_row& row) {
+          created_id = row.id;
+        },
+        [](caf::error&) {});
+    ASSERT_TRUE(created_id);
+    std::optional<std::string> read_id;
+    self->request(actor, caf::infinite, atom::get_v, atom::tenant_v, std::string{"acme"})
+      .receive(
+        [&](tenant_row& row) {
+          read_id = row.id;
+        },
+        [](caf::error&) {});
+    EXPECT_EQ(read_id, created_id);
+    std::string status;
+    self->request(actor, caf::infinite, atom::status_v)
+      .receive(
+        [&](std::string& text) {
+          status = text;
+        },
+        [](caf::error&) {});
+    EXPECT_NE(status.find(R"("reads_delegated":1)"), std::string::npos) << status;
+    self->send_exit(actor, caf::exit_reason::user_shutdown);
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 } // namespace
