@@ -658,15 +658,14 @@ void start_call(session_pointer self, request_stream_actor stream,
     self->monitor(st.calls.at(id).stream);
   }
   // A cancelled call is no longer in `calls`; its late outcome is dropped.
+  // `failed`: the call ended with an error (a tool error becomes an isError result).
   auto complete = [self, id, connector_id = st.members[member].connector_id,
-                   tool](caf::expected<mcp_reply> outcome) {
+                   tool](caf::expected<mcp_reply> outcome, bool failed) {
     auto i = self->state.calls.find(id);
     if (i == self->state.calls.end()) {
       return;
     }
-    usage_meter::global().record(
-      self->state.origin.tenant, connector_id, tool,
-      !outcome || outcome->result.find(R"("isError":true)") != std::string::npos);
+    usage_meter::global().record(self->state.origin.tenant, connector_id, tool, failed);
     auto pending = i->second.promise;
     auto number = i->second.stream_number;
     auto request_id = i->second.request_id;
@@ -684,9 +683,9 @@ void start_call(session_pointer self, request_stream_actor stream,
   };
   auto failed = [complete](const caf::error& err) {
     if (info(code_of(err)).surface == error_surface::tool_result) {
-      complete(mcp_reply{tool_error_result(err)});
+      complete(mcp_reply{tool_error_result(err)}, true);
     } else {
-      complete(err);
+      complete(err, true);
     }
   };
   auto invocation = tool_call{id,
@@ -712,7 +711,7 @@ void start_call(session_pointer self, request_stream_actor stream,
       self->request(runner, tool_call_timeout, atom::invoke_v, std::move(invocation))
         .then(
           [complete](std::string& result) {
-            complete(mcp_reply{std::move(result)});
+            complete(mcp_reply{std::move(result)}, false);
           },
           [failed](caf::error& err) {
             failed(err);

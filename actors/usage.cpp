@@ -5,8 +5,6 @@
 
 #include <caf/event_based_actor.hpp>
 
-#include <ctime>
-
 namespace sagemcp {
 
 void usage_meter::record(const std::string& tenant_slug, const std::string& connector_id,
@@ -50,15 +48,6 @@ size_t usage_meter::size() const {
 usage_meter& usage_meter::global() {
   static usage_meter instance;
   return instance;
-}
-
-std::string utc_day() {
-  auto now = std::time(nullptr);
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  char text[16];
-  std::strftime(text, sizeof(text), "%Y-%m-%d", &parts);
-  return text;
 }
 
 namespace {

@@ -19,7 +19,7 @@ namespace sagemcp {
 /// database. Thread-safe.
 class usage_meter {
 public:
-  /// Counts one finished call (`failed`: an error, or a result with isError).
+  /// Counts one finished call (`failed`: it ended in an error, a tool error included).
   void record(const std::string& tenant_slug, const std::string& connector_id,
               const std::string& tool_name, bool failed);
 
@@ -43,9 +43,6 @@ private:
   mutable std::mutex mtx_;
   std::map<key, std::pair<int64_t, int64_t>> counts_;
 };
-
-/// The UTC day of now, as YYYY-MM-DD.
-std::string utc_day();
 
 /// Spawns the actor that flushes `meter` to `db` every `interval`; counts whose write fails go
 /// back into the meter for the next flush. At shutdown the node flushes what is left itself,

@@ -1,6 +1,18 @@
 #include "messages/types.hpp"
 
+#include <chrono>
+#include <cstdio>
+
 namespace sagemcp {
+
+std::string utc_day(int64_t days_ago) {
+  auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  std::chrono::year_month_day day{today - std::chrono::days{days_ago}};
+  char text[16];
+  std::snprintf(text, sizeof(text), "%04d-%02u-%02u", static_cast<int>(day.year()),
+                static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
+  return text;
+}
 
 std::string_view to_string(scope x) {
   switch (x) {

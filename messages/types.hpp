@@ -159,6 +159,9 @@ typename Inspector::result_type inspect(Inspector& f, audit_row& x) {
            x.tenant_slug, x.action, x.target, x.detail);
 }
 
+/// The UTC day `days_ago` days before today, as YYYY-MM-DD (the `day` of usage rows).
+std::string utc_day(int64_t days_ago = 0);
+
 /// A row of the `tool_usage` table: tool calls of one UTC day, tenant, connector and tool.
 struct usage_row {
   /// YYYY-MM-DD.
@@ -167,7 +170,7 @@ struct usage_row {
   std::string connector_id;
   std::string tool_name;
   int64_t calls = 0;
-  /// Calls that failed or returned a result with isError.
+  /// Calls that ended in an error (tool errors included, which clients see as isError results).
   int64_t errors = 0;
 };
 

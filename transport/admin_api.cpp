@@ -17,7 +17,6 @@
 #include <array>
 #include <charconv>
 #include <chrono>
-#include <cstdio>
 #include <ctime>
 #include <limits>
 
@@ -952,16 +951,6 @@ void list_tenant_audit(transport_context& ctx, const http_request& req, const ro
   reply_audit(ctx, req, std::string{match.param("tenant")}, std::move(reply));
 }
 
-// The UTC day `days_ago` days before today, as YYYY-MM-DD.
-std::string utc_day_before(int64_t days_ago) {
-  auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
-  std::chrono::year_month_day day{today - std::chrono::days{days_ago}};
-  char text[16];
-  std::snprintf(text, sizeof(text), "%04d-%02u-%02u", static_cast<int>(day.year()),
-                static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
-  return text;
-}
-
 json::value usage_json(const usage_row& row) {
   return json::object{{"day", row.day},
                       {"tenant_slug", row.tenant_slug},
@@ -992,7 +981,7 @@ void list_usage(transport_context& ctx, const http_request& req, const route_mat
       }
       reply(json_response(200, json::serialize(result)));
     },
-    fail(reply), atom::list_v, atom::usage_v, std::move(*slug), utc_day_before(*days - 1));
+    fail(reply), atom::list_v, atom::usage_v, std::move(*slug), utc_day(*days - 1));
 }
 
 void platform_stats(transport_context& ctx, const http_request&, const route_match&,
@@ -1004,7 +993,7 @@ void platform_stats(transport_context& ctx, const http_request&, const route_mat
       ask(
         ctx.sys, ctx.db, ctx.options.admin_timeout,
         [&ctx, reply, count](std::vector<usage_row>& today) {
-          json::object usage{{"day", utc_day_before(0)}, {"calls", 0}, {"errors", 0}};
+          json::object usage{{"day", utc_day(0)}, {"calls", 0}, {"errors", 0}};
           json::object by_tenant;
           int64_t calls = 0;
           int64_t errors = 0;
@@ -1042,7 +1031,7 @@ void platform_stats(transport_context& ctx, const http_request&, const route_mat
             },
             fail(reply), atom::status_v);
         },
-        fail(reply), atom::list_v, atom::usage_v, std::string{}, utc_day_before(0));
+        fail(reply), atom::list_v, atom::usage_v, std::string{}, utc_day(0));
     },
     fail(reply), atom::list_v, atom::tenant_v);
 }

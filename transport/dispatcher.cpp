@@ -240,14 +240,12 @@ responder audited(transport_context& ctx, const http_request& req, const route_m
         if (const auto* id = obj->if_contains("id"); id != nullptr && id->is_string()) {
           target["id"] = *id;
         }
-        const auto* slug = obj->if_contains("tenant_slug");
-        if (row.tenant_slug.empty() && slug != nullptr && slug->is_string()) {
-          row.tenant_slug = std::string{slug->as_string()};
-        }
-        const auto* own = obj->if_contains("slug");
-        if (row.tenant_slug.empty() && own != nullptr && own->is_string()
-            && row.action == "POST /api/v1/admin/tenants") {
-          row.tenant_slug = std::string{own->as_string()};
+        // A key names its tenant as `tenant_slug`, a tenant itself as `slug`.
+        for (const auto* name : {"tenant_slug", "slug"}) {
+          const auto* slug = obj->if_contains(name);
+          if (row.tenant_slug.empty() && slug != nullptr && slug->is_string()) {
+            row.tenant_slug = std::string{slug->as_string()};
+          }
         }
       }
       detail["status"] = response.status;
