@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <functional>
 #include <optional>
@@ -33,6 +34,27 @@ const connector_spec* find_connector_type(std::string_view type) {
     }
   }
   return nullptr;
+}
+
+bool is_secret_field(const connector_spec* spec, std::string_view name) {
+  if (spec != nullptr) {
+    for (const auto& field : spec->configuration) {
+      if (field.name == name) {
+        return field.secret;
+      }
+    }
+  }
+  std::string lower{name};
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) {
+    return static_cast<char>(std::tolower(c));
+  });
+  static constexpr std::array<std::string_view, 10> hints{"key",      "secret",  "token",
+                                                          "password", "passwd",  "credential",
+                                                          "auth",     "private", "cookie",
+                                                          "session"};
+  return std::any_of(hints.begin(), hints.end(), [&](std::string_view hint) {
+    return lower.find(hint) != std::string::npos;
+  });
 }
 
 const tool_spec* find_tool(const connector_spec& spec, std::string_view name) {

@@ -165,6 +165,16 @@ struct prompt_spec {
 using completion_handler = std::vector<std::string> (*)(std::string_view argument,
                                                         std::string_view prefix);
 
+/// One configuration field of a connector type.
+struct config_field {
+  std::string_view name;
+  std::string_view title;
+  std::string_view description;
+  /// A secret (API key, token, password): encrypted at rest and never returned by the API.
+  bool secret = false;
+  bool required = false;
+};
+
 /// One connector type, as data.
 struct connector_spec {
   std::string_view type;
@@ -176,6 +186,9 @@ struct connector_spec {
   std::span<const prompt_spec> prompts = {};
   /// Argument completion for prompts and resource templates; nullptr when unsupported.
   completion_handler complete = nullptr;
+  /// The configuration fields it declares. Undeclared fields are allowed; they count as secrets
+  /// when their names look like one (see is_secret_field).
+  std::span<const config_field> configuration = {};
 };
 
 /// Every connector type this build knows, in display order.
@@ -183,6 +196,11 @@ std::span<const connector_spec* const> connector_types();
 
 /// Looks up a connector type by its wire name; nullptr when unknown.
 const connector_spec* find_connector_type(std::string_view type);
+
+/// Whether configuration field `name` of a connector type holds a secret: as the type declares
+/// it, else when the name contains key, secret, token, password, passwd, credential, auth,
+/// private, cookie or session (case-insensitive). `spec` may be nullptr.
+bool is_secret_field(const connector_spec* spec, std::string_view name);
 
 /// Looks up a tool of a connector type by name; nullptr when unknown.
 const tool_spec* find_tool(const connector_spec& spec, std::string_view name);

@@ -82,6 +82,9 @@ constexpr std::array errc_table{
             "Session byte budget exhausted", jsonrpc, -32011, 200, true},
   errc_info{errc::storage_unavailable, "storage_unavailable",
             "Service Unavailable: the database is unreachable", jsonrpc, -32603, 503, true},
+  errc_info{errc::secret_unreadable, "secret_unreadable",
+            "A stored secret cannot be decrypted with the configured keys", jsonrpc, -32603, 500,
+            false},
 };
 
 constexpr bool table_is_in_enum_order() {

@@ -49,10 +49,11 @@ enum class errc : uint8_t {
   rate_limited,
   session_budget_exceeded,
   storage_unavailable,
+  secret_unreadable,
 };
 
 /// The last errc value; every value from 1 to this one has a table row.
-constexpr errc last_errc = errc::storage_unavailable;
+constexpr errc last_errc = errc::secret_unreadable;
 
 /// Where a failure surfaces towards an MCP client.
 enum class error_surface : uint8_t {

@@ -57,6 +57,8 @@ using persistence_actor = caf::typed_actor<
   // replies with the connector's rows afterwards.
   caf::replies_to<atom::update, atom::tool, std::string, std::vector<tool_state_row>,
                   std::vector<std::string>>::with<std::vector<tool_state_row>>,
+  // Records the last use of API keys and the new hashes of re-hashed keys, in one transaction.
+  caf::replies_to<atom::update, atom::key, std::vector<api_key_row>>::with<atom::ok>,
   // Adds tool call counts to the daily usage totals, in one transaction.
   caf::replies_to<atom::update, atom::usage, std::vector<usage_row>>::with<atom::ok>,
   // Daily usage from a day (YYYY-MM-DD) on, of a tenant (all for an empty slug).

@@ -299,6 +299,12 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self, std::sh
           return store->change_tool_states(connector_id, states, removed);
         });
     },
+    [self, store](atom::update, atom::key,
+                  const std::vector<api_key_row>& uses) -> caf::result<atom::ok> {
+      return submit<atom::ok>(self, true, [store, uses] {
+        return done(store->touch_api_keys(uses));
+      });
+    },
     [self, store](atom::update, atom::usage,
                   const std::vector<usage_row>& rows) -> caf::result<atom::ok> {
       return submit<atom::ok>(self, true, [store, rows] {

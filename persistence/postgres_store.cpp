@@ -426,6 +426,31 @@ public:
       });
   }
 
+  caf::error touch_api_keys(const std::vector<api_key_row>& uses) override {
+    return no_value(attempt<caf::unit_t>([&uses](pqxx::work& txn) -> caf::expected<caf::unit_t> {
+      for (const auto& use : uses) {
+        params p;
+        bind_key_use(p, use);
+        exec(txn, stmt::touch_api_key, p);
+      }
+      return caf::unit;
+    }));
+  }
+
+  caf::expected<bool> rewrite_connector_secrets(const connector_row& before,
+                                                const std::string& configuration,
+                                                const std::string& runtime_env) override {
+    return attempt<bool>([&](pqxx::work& txn) -> caf::expected<bool> {
+      params p;
+      bind_secret_rewrite(p, before, configuration, runtime_env);
+      if (exec(txn, stmt::rewrite_connector_secrets, p).empty()) {
+        return false;
+      }
+      notify_connector(txn, "connector", before.id);
+      return true;
+    });
+  }
+
   caf::error add_usage(const std::vector<usage_row>& rows) override {
     return no_value(attempt<caf::unit_t>([&rows](pqxx::work& txn) -> caf::expected<caf::unit_t> {
       for (const auto& row : rows) {

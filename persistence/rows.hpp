@@ -204,6 +204,27 @@ void bind_connector_update(Binder& q, const connector_row& row, std::string_view
   q.bind_text(11, now);
 }
 
+/// Binds a compare-and-set of a connector's secrets: id, tenant_id, the values read before and
+/// the new ones as parameters 1-6.
+template <class Binder>
+void bind_secret_rewrite(Binder& q, const connector_row& before, std::string_view configuration,
+                         std::string_view runtime_env) {
+  q.bind_text(1, before.id);
+  q.bind_text(2, before.tenant_id);
+  q.bind_text(3, before.configuration);
+  q.bind_text(4, before.runtime_env);
+  q.bind_text(5, configuration);
+  q.bind_text(6, runtime_env);
+}
+
+/// Binds a key use: id, last_used_at and the new key_hash (empty keeps it) as parameters 1-3.
+template <class Binder>
+void bind_key_use(Binder& q, const api_key_row& use) {
+  q.bind_text(1, use.id);
+  q.bind_text(2, use.last_used_at);
+  q.bind_text(3, use.key_hash);
+}
+
 /// Binds a new API key: id, name, key_prefix, key_hash, scope, tenant_id, is_active,
 /// expires_at, last_used_at, created_at as parameters 1-10.
 template <class Binder>

@@ -45,6 +45,8 @@ enum class stmt : uint8_t {
   list_audit,
   add_usage,
   list_usage,
+  touch_api_key,
+  rewrite_connector_secrets,
 };
 
 /// When a statement is prepared.
@@ -171,11 +173,20 @@ constexpr std::array statement_table{
                 "SELECT day, tenant_slug, connector_id, tool_name, calls, errors FROM tool_usage "
                 "WHERE (?1 = '' OR tenant_slug = ?1) AND day >= ?2 "
                 "ORDER BY day, tenant_slug, connector_id, tool_name"},
+  // Never moves last_used_at back (nodes report uses in any order); an empty hash keeps it.
+  statement_def{stmt::touch_api_key, phase::data,
+                "UPDATE api_keys SET last_used_at = CASE WHEN last_used_at IS NULL OR "
+                "last_used_at < ?2 THEN ?2 ELSE last_used_at END, key_hash = CASE WHEN ?3 = '' "
+                "THEN key_hash ELSE ?3 END WHERE id = ?1"},
+  // Compare-and-set: rewrites only what still holds the values read before.
+  statement_def{stmt::rewrite_connector_secrets, phase::data,
+                "UPDATE connectors SET configuration = ?5, runtime_env = ?6 WHERE id = ?1 AND "
+                "tenant_id = ?2 AND configuration = ?3 AND runtime_env = ?4 RETURNING id"},
 };
 
 static_assert(rows_follow_enum_order(statement_table),
               "statement_table rows must follow the enum order");
-static_assert(statement_table.size() == static_cast<size_t>(stmt::list_usage) + 1,
+static_assert(statement_table.size() == static_cast<size_t>(stmt::rewrite_connector_secrets) + 1,
               "every statement needs a row in statement_table");
 
 } // namespace sagemcp::persistence::sqlite

@@ -236,6 +236,40 @@ public:
     return single_row(q, read_api_key<query>, "API key '" + id + "' not found");
   }
 
+  caf::error touch_api_keys(const std::vector<api_key_row>& uses) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    return in_transaction([&]() -> caf::error {
+      for (const auto& use : uses) {
+        query q{get(stmt::touch_api_key)};
+        bind_key_use(q, use);
+        if (auto rc = q.step(); rc != SQLITE_DONE) {
+          return failure(rc);
+        }
+      }
+      return {};
+    });
+  }
+
+  caf::expected<bool> rewrite_connector_secrets(const connector_row& before,
+                                                const std::string& configuration,
+                                                const std::string& runtime_env) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::rewrite_connector_secrets)};
+    bind_secret_rewrite(q, before, configuration, runtime_env);
+    auto rc = q.step();
+    if (rc == SQLITE_ROW) {
+      return true;
+    }
+    if (rc == SQLITE_DONE) {
+      return false;
+    }
+    return failure(rc);
+  }
+
   caf::expected<std::vector<tool_state_row>>
   list_tool_states(const std::string& connector_id) override {
     if (auto err = require_schema()) {

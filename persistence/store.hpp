@@ -64,6 +64,18 @@ public:
   /// Marks an API key inactive and returns it.
   virtual caf::expected<api_key_row> revoke_api_key(const std::string& id) = 0;
 
+  /// Records when keys were last used (`id`, `last_used_at`; never moving it back) and stores
+  /// the new `key_hash` of those that carry one, in one transaction. Unknown ids are ignored.
+  virtual caf::error touch_api_keys(const std::vector<api_key_row>& uses) = 0;
+
+  /// Replaces the stored configuration and runtime_env of connector `before.id` of tenant
+  /// `before.tenant_id`, if they still hold `before`'s values (compare-and-set); false when they
+  /// changed meanwhile or the connector is gone.
+  virtual caf::expected<bool> rewrite_connector_secrets(const connector_row& before,
+                                                        const std::string& configuration,
+                                                        const std::string& runtime_env)
+    = 0;
+
   /// Lists the tool policy rows of a connector ordered by tool name.
   virtual caf::expected<std::vector<tool_state_row>>
   list_tool_states(const std::string& connector_id) = 0;

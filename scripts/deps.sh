@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git ca-certificates openssl curl
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates openssl curl sqlite3
   clang-format clang-tidy
   libcaf-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev

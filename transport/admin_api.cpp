@@ -4,6 +4,7 @@
 #include "messages/errc.hpp"
 #include "observability/metrics.hpp"
 #include "transport/bridge.hpp"
+#include "transport/connector_secrets.hpp"
 #include "transport/json_body.hpp"
 
 #include <caf/send.hpp>
@@ -30,15 +31,6 @@ json::value optional_text(const std::string& x) {
   return x.empty() ? json::value() : json::value(x);
 }
 
-json::value raw_json(const std::string& x) {
-  if (x.empty()) {
-    return json::value{};
-  }
-  boost::system::error_code ec;
-  auto result = json::parse(x, ec);
-  return ec ? json::value{} : result;
-}
-
 json::object to_json(const tenant_row& row) {
   return json::object{{"id", row.id},
                       {"slug", row.slug},
@@ -52,20 +44,32 @@ json::object to_json(const tenant_row& row) {
                       {"updated_at", row.updated_at}};
 }
 
-json::object to_json(const connector_row& row) {
-  return json::object{{"id", row.id},
-                      {"tenant_id", row.tenant_id},
-                      {"connector_type", row.connector_type},
-                      {"name", row.name},
-                      {"description", optional_text(row.description)},
-                      {"is_enabled", row.is_enabled},
-                      {"configuration", raw_json(row.configuration)},
-                      {"runtime_type", row.runtime_type},
-                      {"runtime_command", optional_text(row.runtime_command)},
-                      {"runtime_env", raw_json(row.runtime_env)},
-                      {"package_path", optional_text(row.package_path)},
-                      {"created_at", row.created_at},
-                      {"updated_at", row.updated_at}};
+json::object to_json(const connector_row& row, const security::keyring& secrets) {
+  json::object out{{"id", row.id},
+                   {"tenant_id", row.tenant_id},
+                   {"connector_type", row.connector_type},
+                   {"name", row.name},
+                   {"description", optional_text(row.description)},
+                   {"is_enabled", row.is_enabled},
+                   {"runtime_type", row.runtime_type},
+                   {"runtime_command", optional_text(row.runtime_command)},
+                   {"package_path", optional_text(row.package_path)},
+                   {"created_at", row.created_at},
+                   {"updated_at", row.updated_at}};
+  for (auto& [name, value] : present_connector(row, secrets)) {
+    out[name] = std::move(value);
+  }
+  return out;
+}
+
+std::string to_json_array(const std::vector<connector_row>& rows,
+                          const security::keyring& secrets) {
+  json::array result;
+  result.reserve(rows.size());
+  for (const auto& row : rows) {
+    result.emplace_back(to_json(row, secrets));
+  }
+  return json::serialize(result);
 }
 
 json::object to_json(const api_key_row& row) {
@@ -161,8 +165,16 @@ void with_connector(transport_context& ctx, const route_match& match, responder 
     fail(reply), atom::load_v, std::string{match.param("tenant")});
 }
 
-// Reads the connector fields of create and update into `row`.
-caf::error read_connector_fields(const json_body& body, connector_row& row, bool creating) {
+// The configuration and environment objects of a create or update body (raw JSON), applied once
+// the row knows its tenant, which binds its secrets.
+struct secret_fields {
+  std::optional<std::string> configuration;
+  std::optional<std::string> runtime_env;
+};
+
+// Reads the connector fields of create and update into `row`, and its secrets into `secrets`.
+caf::error read_connector_fields(const json_body& body, connector_row& row, bool creating,
+                                 secret_fields& secrets) {
   auto name = body.string("name");
   auto description = body.string("description");
   auto configuration = body.object("configuration");
@@ -180,15 +192,11 @@ caf::error read_connector_fields(const json_body& body, connector_row& row, bool
   if (*description || creating) {
     row.description = description->value_or("");
   }
-  if (*configuration || creating) {
-    row.configuration = configuration->value_or("{}");
-  }
-  if (*runtime_env || creating) {
-    row.runtime_env = runtime_env->value_or("{}");
-  }
   if (*package_path || creating) {
     row.package_path = package_path->value_or("");
   }
+  secrets.configuration = std::move(*configuration);
+  secrets.runtime_env = std::move(*runtime_env);
   return {};
 }
 
@@ -312,8 +320,8 @@ void list_connectors(transport_context& ctx, const http_request&, const route_ma
                      const principal&, responder reply) {
   ask(
     ctx.sys, ctx.db, ctx.options.admin_timeout,
-    [reply](tenant_snapshot& snapshot) {
-      reply(json_response(200, to_json_array(snapshot.connectors)));
+    [&ctx, reply](tenant_snapshot& snapshot) {
+      reply(json_response(200, to_json_array(snapshot.connectors, ctx.secrets)));
     },
     fail(reply), atom::load_v, std::string{match.param("tenant")});
 }
@@ -348,20 +356,26 @@ void create_connector(transport_context& ctx, const http_request& req, const rou
   }
   connector_row row;
   row.connector_type = std::move(*type);
-  if (auto err = read_connector_fields(*body, row, true)) {
+  secret_fields secrets;
+  if (auto err = read_connector_fields(*body, row, true, secrets)) {
     reply(error_of(err));
     return;
   }
   ask(
     ctx.sys, ctx.db, ctx.options.admin_timeout,
-    [&ctx, reply, row](tenant_row& tenant) mutable {
+    [&ctx, reply, row, secrets](tenant_row& tenant) mutable {
       row.tenant_id = tenant.id;
+      if (auto err = apply_connector_secrets(ctx.secrets, row, secrets.configuration,
+                                             secrets.runtime_env, true)) {
+        reply(error_of(err));
+        return;
+      }
       ask(
         ctx.sys, ctx.db, ctx.options.admin_timeout,
         [&ctx, reply, slug = tenant.slug](connector_row& created) {
           // The tenant's cached snapshot does not know the new connector yet.
           evict(ctx, slug, created.id);
-          reply(json_response(201, json::serialize(to_json(created))));
+          reply(json_response(201, json::serialize(to_json(created, ctx.secrets))));
         },
         fail(reply), atom::create_v, std::move(row));
     },
@@ -371,8 +385,8 @@ void create_connector(transport_context& ctx, const http_request& req, const rou
 void get_connector(transport_context& ctx, const http_request&, const route_match& match,
                    const principal&, responder reply) {
   with_connector(ctx, match, std::move(reply),
-                 [](tenant_snapshot&, connector_row& row, responder done) {
-                   done(json_response(200, json::serialize(to_json(row))));
+                 [&ctx](tenant_snapshot&, connector_row& row, responder done) {
+                   done(json_response(200, json::serialize(to_json(row, ctx.secrets))));
                  });
 }
 
@@ -383,7 +397,7 @@ void store_connector(transport_context& ctx, const std::string& slug, connector_
     ctx.sys, ctx.db, ctx.options.admin_timeout,
     [&ctx, reply, slug](connector_row& updated) {
       evict(ctx, slug, updated.id);
-      reply(json_response(200, json::serialize(to_json(updated))));
+      reply(json_response(200, json::serialize(to_json(updated, ctx.secrets))));
     },
     fail(reply), atom::update_v, std::move(row));
 }
@@ -398,7 +412,13 @@ void update_connector(transport_context& ctx, const http_request& req, const rou
   auto parsed = std::make_shared<json_body>(std::move(*body));
   with_connector(ctx, match, std::move(reply),
                  [&ctx, parsed](tenant_snapshot& snapshot, connector_row& row, responder done) {
-                   if (auto err = read_connector_fields(*parsed, row, false)) {
+                   secret_fields secrets;
+                   if (auto err = read_connector_fields(*parsed, row, false, secrets)) {
+                     done(error_of(err));
+                     return;
+                   }
+                   if (auto err = apply_connector_secrets(ctx.secrets, row, secrets.configuration,
+                                                          secrets.runtime_env, false)) {
                      done(error_of(err));
                      return;
                    }
@@ -437,9 +457,18 @@ void list_connector_types(transport_context&, const http_request&, const route_m
     for (const auto& tool : spec->tools) {
       tools.emplace_back(tool.name);
     }
+    json::array fields;
+    for (const auto& field : spec->configuration) {
+      fields.emplace_back(json::object{{"name", field.name},
+                                       {"title", field.title},
+                                       {"description", field.description},
+                                       {"secret", field.secret},
+                                       {"required", field.required}});
+    }
     result.emplace_back(json::object{{"type", spec->type},
                                      {"display_name", spec->display_name},
                                      {"description", spec->description},
+                                     {"configuration", std::move(fields)},
                                      {"tools", std::move(tools)}});
   }
   reply(json_response(200, json::serialize(result)));
@@ -500,9 +529,9 @@ void create_key(transport_context& ctx, const http_request& req, const route_mat
   api_key_row row;
   row.name = std::move(*name);
   row.role = *role;
-  row.key_prefix = std::string{key_prefix(*role)};
   row.expires_at = expires->value_or("");
   auto key = generate_api_key(*role);
+  row.key_prefix = display_prefix(key);
   row.key_hash = ctx.keys.hash(key);
   if (*role == scope::platform_admin) {
     if (*tenant) {

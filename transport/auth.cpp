@@ -1,48 +1,17 @@
 #include "transport/auth.hpp"
 
-#include <openssl/core_names.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
-#include <openssl/rand.h>
-
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <mutex>
-#include <stdexcept>
-#include <vector>
 
 namespace sagemcp::transport {
 
 namespace {
 
-constexpr std::string_view base64url_alphabet
-  = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64url(const uint8_t* data, size_t size) {
-  std::string out;
-  out.reserve((size * 4 + 2) / 3);
-  size_t i = 0;
-  for (; i + 2 < size; i += 3) {
-    uint32_t n = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8) | data[i + 2];
-    out += base64url_alphabet[(n >> 18) & 63];
-    out += base64url_alphabet[(n >> 12) & 63];
-    out += base64url_alphabet[(n >> 6) & 63];
-    out += base64url_alphabet[n & 63];
-  }
-  if (size - i == 1) {
-    uint32_t n = uint32_t{data[i]} << 16;
-    out += base64url_alphabet[(n >> 18) & 63];
-    out += base64url_alphabet[(n >> 12) & 63];
-  } else if (size - i == 2) {
-    uint32_t n = (uint32_t{data[i]} << 16) | (uint32_t{data[i + 1]} << 8);
-    out += base64url_alphabet[(n >> 18) & 63];
-    out += base64url_alphabet[(n >> 12) & 63];
-    out += base64url_alphabet[(n >> 6) & 63];
-  }
-  return out;
-}
+constexpr std::string_view key_id_alphabet = "abcdefghijklmnopqrstuvwxyz234567";
+constexpr size_t scope_prefix_length = 8;
+constexpr size_t secret_length = 43;
 
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -50,16 +19,11 @@ int64_t now_seconds() {
     .count();
 }
 
-} // namespace
-
-std::string random_token(size_t bytes) {
-  std::vector<uint8_t> buf(bytes);
-  if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1) {
-    // Without a working CSPRNG no secret can be minted safely; this is not recoverable.
-    throw std::runtime_error("RAND_bytes failed");
-  }
-  return base64url(buf.data(), buf.size());
+bool is_scope_prefix(std::string_view text) {
+  return text == "smcp_pa_" || text == "smcp_ta_" || text == "smcp_tu_";
 }
+
+} // namespace
 
 std::string_view key_prefix(scope role) {
   switch (role) {
@@ -74,56 +38,48 @@ std::string_view key_prefix(scope role) {
 }
 
 std::string generate_api_key(scope role) {
-  // 32 random bytes encode to exactly 43 base64url characters.
+  std::array<uint8_t, key_id_length> id_bytes{};
+  security::random_bytes(id_bytes);
   std::string key{key_prefix(role)};
+  for (auto byte : id_bytes) {
+    key += key_id_alphabet[byte & 31];
+  }
+  key += '_';
+  // 32 random bytes encode to exactly 43 base64url characters.
   key += random_token(32);
   return key;
 }
 
-std::array<uint8_t, 32> derive_key(std::string_view secret, std::string_view purpose) {
-  std::array<uint8_t, 32> out{};
-  EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
-  EVP_KDF_CTX* ctx = kdf != nullptr ? EVP_KDF_CTX_new(kdf) : nullptr;
-  EVP_KDF_free(kdf);
-  if (ctx == nullptr) {
-    throw std::runtime_error("HKDF is unavailable");
+std::string_view key_id_of(std::string_view key) {
+  if (key.size() != scope_prefix_length + key_id_length + 1 + secret_length
+      || !is_scope_prefix(key.substr(0, scope_prefix_length))
+      || key[scope_prefix_length + key_id_length] != '_') {
+    return {};
   }
-  std::string digest = "SHA256";
-  std::string salt = "sagemcp-hkdf-v1";
-  std::string key{secret};
-  std::string info{purpose};
-  std::array params{
-    OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest.data(), 0),
-    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, key.data(), key.size()),
-    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT, salt.data(), salt.size()),
-    OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
-    OSSL_PARAM_construct_end(),
-  };
-  int rc = EVP_KDF_derive(ctx, out.data(), out.size(), params.data());
-  EVP_KDF_CTX_free(ctx);
-  if (rc != 1) {
-    throw std::runtime_error("HKDF derivation failed");
+  auto id = key.substr(scope_prefix_length, key_id_length);
+  if (id.find_first_not_of(key_id_alphabet) != std::string_view::npos) {
+    return {};
   }
-  return out;
+  return id;
 }
 
-key_cache::key_cache(std::string_view secret) : pepper_(derive_key(secret, "api-key-pepper")) {
-  // nop
+std::string display_prefix(std::string_view key) {
+  if (!key_id_of(key).empty()) {
+    return std::string{key.substr(0, scope_prefix_length + key_id_length)};
+  }
+  return std::string{key.substr(0, std::min(key.size(), scope_prefix_length))};
+}
+
+key_cache::key_cache(std::string_view secret, std::string_view previous_secret) {
+  peppers_.push_back(derive_key(secret, "api-key-pepper"));
+  if (!previous_secret.empty() && previous_secret != secret) {
+    peppers_.push_back(derive_key(previous_secret, "api-key-pepper"));
+  }
+  dummy_hash_.assign(64, '0');
 }
 
 std::string key_cache::hash(std::string_view key) const {
-  std::array<uint8_t, EVP_MAX_MD_SIZE> mac{};
-  unsigned len = 0;
-  HMAC(EVP_sha256(), pepper_.data(), static_cast<int>(pepper_.size()),
-       reinterpret_cast<const uint8_t*>(key.data()), key.size(), mac.data(), &len);
-  static constexpr std::string_view hex = "0123456789abcdef";
-  std::string out;
-  out.reserve(size_t{len} * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out += hex[mac[i] >> 4];
-    out += hex[mac[i] & 0xF];
-  }
-  return out;
+  return security::to_hex(security::hmac_sha256(peppers_.front(), key));
 }
 
 void key_cache::put(const api_key_row& row) {
@@ -133,18 +89,41 @@ void key_cache::put(const api_key_row& row) {
 
 void key_cache::replace_all(const std::vector<api_key_row>& rows) {
   std::unique_lock guard{mtx_};
+  // Uses not reported yet survive the reload.
+  std::unordered_map<std::string, int64_t> pending;
+  for (const auto& [id, e] : entries_) {
+    if (auto used = e->used_at.load(std::memory_order_relaxed); used > e->reported_at) {
+      pending.emplace(id, used);
+    }
+  }
+  entries_.clear();
+  by_key_id_.clear();
   by_hash_.clear();
-  hash_by_id_.clear();
   for (const auto& row : rows) {
     put_locked(row);
   }
+  for (const auto& [id, used] : pending) {
+    if (auto i = entries_.find(id); i != entries_.end()) {
+      i->second->used_at.store(used, std::memory_order_relaxed);
+    }
+  }
+}
+
+void key_cache::erase_locked(const std::string& id) {
+  auto i = entries_.find(id);
+  if (i == entries_.end()) {
+    return;
+  }
+  if (!i->second->lookup_id.empty()) {
+    by_key_id_.erase(i->second->lookup_id);
+  } else {
+    by_hash_.erase(i->second->hash);
+  }
+  entries_.erase(i);
 }
 
 void key_cache::put_locked(const api_key_row& row) {
-  if (auto i = hash_by_id_.find(row.id); i != hash_by_id_.end()) {
-    by_hash_.erase(i->second);
-    hash_by_id_.erase(i);
-  }
+  erase_locked(row.id);
   int64_t expires = 0;
   if (!row.expires_at.empty()) {
     expires = parse_timestamp(row.expires_at).value_or(1);
@@ -152,47 +131,134 @@ void key_cache::put_locked(const api_key_row& row) {
   if (!row.is_active || (expires != 0 && expires <= now_seconds())) {
     return;
   }
-  principal who{row.id, row.role, row.tenant_id, row.tenant_slug};
-  by_hash_.insert_or_assign(row.key_hash, entry{std::move(who), expires});
-  hash_by_id_.insert_or_assign(row.id, row.key_hash);
+  auto e = std::make_unique<entry>();
+  e->who = principal{row.id, row.role, row.tenant_id, row.tenant_slug};
+  e->hash = row.key_hash;
+  e->expires_at = expires;
+  // The display prefix of a key in this format is `smcp_xx_<key id>`.
+  if (row.key_prefix.size() == scope_prefix_length + key_id_length
+      && is_scope_prefix(std::string_view{row.key_prefix}.substr(0, scope_prefix_length))) {
+    e->lookup_id = row.key_prefix.substr(scope_prefix_length);
+    by_key_id_.insert_or_assign(e->lookup_id, row.id);
+  } else {
+    by_hash_.insert_or_assign(e->hash, row.id);
+  }
+  entries_.emplace(row.id, std::move(e));
 }
 
 void key_cache::erase(const std::string& key_id) {
   std::unique_lock guard{mtx_};
-  if (auto i = hash_by_id_.find(key_id); i != hash_by_id_.end()) {
-    by_hash_.erase(i->second);
-    hash_by_id_.erase(i);
-  }
+  erase_locked(key_id);
 }
 
 void key_cache::erase_tenant(const std::string& tenant_id) {
   std::unique_lock guard{mtx_};
-  for (auto i = by_hash_.begin(); i != by_hash_.end();) {
-    if (i->second.who.tenant_id == tenant_id) {
-      hash_by_id_.erase(i->second.who.key_id);
-      i = by_hash_.erase(i);
-    } else {
-      ++i;
+  std::vector<std::string> ids;
+  for (const auto& [id, e] : entries_) {
+    if (e->who.tenant_id == tenant_id) {
+      ids.push_back(id);
     }
+  }
+  for (const auto& id : ids) {
+    erase_locked(id);
   }
 }
 
 std::optional<principal> key_cache::find(std::string_view key) const {
-  auto digest = hash(key);
+  // Every pepper is tried for every key, known or not, so timing tells nothing.
+  std::vector<std::string> hashes;
+  hashes.reserve(peppers_.size());
+  for (const auto& pepper : peppers_) {
+    hashes.push_back(security::to_hex(security::hmac_sha256(pepper, key)));
+  }
+  auto lookup_id = key_id_of(key);
   std::shared_lock guard{mtx_};
-  auto i = by_hash_.find(digest);
-  if (i == by_hash_.end()) {
+  const entry* found = nullptr;
+  size_t matched = 0;
+  if (!lookup_id.empty()) {
+    auto i = by_key_id_.find(std::string{lookup_id});
+    const entry* candidate = nullptr;
+    if (i != by_key_id_.end()) {
+      candidate = entries_.at(i->second).get();
+    }
+    const auto& stored = candidate != nullptr ? candidate->hash : dummy_hash_;
+    for (size_t p = 0; p < hashes.size(); ++p) {
+      if (security::constant_time_equal(hashes[p], stored) && candidate != nullptr) {
+        found = candidate;
+        matched = p;
+      }
+    }
+  } else {
+    for (size_t p = 0; p < hashes.size() && found == nullptr; ++p) {
+      if (auto i = by_hash_.find(hashes[p]); i != by_hash_.end()) {
+        found = entries_.at(i->second).get();
+        matched = p;
+      }
+    }
+  }
+  if (found == nullptr) {
     return std::nullopt;
   }
-  if (i->second.expires_at != 0 && i->second.expires_at <= now_seconds()) {
+  auto now = now_seconds();
+  if (found->expires_at != 0 && found->expires_at <= now) {
     return std::nullopt;
   }
-  return i->second.who;
+  found->used_at.store(now, std::memory_order_relaxed);
+  if (matched != 0) {
+    std::lock_guard rehash_guard{rehash_mtx_};
+    rehash_.try_emplace(found->who.key_id, hashes.front());
+  }
+  return found->who;
+}
+
+std::vector<api_key_row> key_cache::take_uses() {
+  std::unique_lock guard{mtx_};
+  std::unordered_map<std::string, std::string> rehash;
+  {
+    std::lock_guard rehash_guard{rehash_mtx_};
+    rehash.swap(rehash_);
+  }
+  std::vector<api_key_row> uses;
+  for (auto& [id, e] : entries_) {
+    auto used = e->used_at.load(std::memory_order_relaxed);
+    if (used <= e->reported_at) {
+      continue;
+    }
+    e->reported_at = used;
+    api_key_row row;
+    row.id = id;
+    row.last_used_at = format_timestamp(used);
+    if (auto r = rehash.find(id); r != rehash.end()) {
+      row.key_hash = r->second;
+      if (e->lookup_id.empty()) {
+        by_hash_.erase(e->hash);
+        by_hash_.insert_or_assign(r->second, id);
+      }
+      e->hash = r->second;
+    }
+    uses.push_back(std::move(row));
+  }
+  return uses;
+}
+
+void key_cache::restore_uses(const std::vector<api_key_row>& uses) {
+  std::unique_lock guard{mtx_};
+  for (const auto& use : uses) {
+    if (auto i = entries_.find(use.id); i != entries_.end()) {
+      // Reported again with the next take, unless a newer use already is.
+      i->second->reported_at = std::min(i->second->reported_at,
+                                        parse_timestamp(use.last_used_at).value_or(1) - 1);
+    }
+    if (!use.key_hash.empty()) {
+      std::lock_guard rehash_guard{rehash_mtx_};
+      rehash_.try_emplace(use.id, use.key_hash);
+    }
+  }
 }
 
 size_t key_cache::size() const {
   std::shared_lock guard{mtx_};
-  return by_hash_.size();
+  return entries_.size();
 }
 
 std::optional<int64_t> parse_timestamp(std::string_view text) {
@@ -205,6 +271,15 @@ std::optional<int64_t> parse_timestamp(std::string_view text) {
     return std::nullopt;
   }
   return static_cast<int64_t>(timegm(&tm));
+}
+
+std::string format_timestamp(int64_t seconds) {
+  auto t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  std::array<char, 40> buf{};
+  auto n = std::strftime(buf.data(), buf.size(), "%Y-%m-%dT%H:%M:%S.000000Z", &tm);
+  return std::string{buf.data(), n};
 }
 
 } // namespace sagemcp::transport

@@ -16,6 +16,8 @@
 #include <memory>
 #include <string>
 
+#include "security/keyring.hpp"
+
 namespace sagemcp::transport {
 
 /// Settings of the HTTP server.
@@ -66,6 +68,8 @@ struct transport_context {
   server_pool_actor pool;
   persistence_actor db;
   key_cache& keys;
+  /// Seals and opens the secrets stored in the database.
+  const security::keyring& secrets;
   /// The token buckets of the tenants' MCP traffic.
   rate_limiter& limits;
   observability::health_state& health;

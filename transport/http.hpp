@@ -115,6 +115,12 @@ http_response empty_response(unsigned status);
 /// A REST error response: {"detail": message, "error": code name}.
 http_response error_response(unsigned status, std::string_view code, std::string_view message);
 
+/// Adds the headers every response carries: nosniff, no referrer, no framing, and a Content
+/// Security Policy (for HTML pages of the admin UI: same-origin scripts, styles and connections;
+/// for everything else: nothing may load). `Cache-Control: no-store` unless the response set its
+/// own caching.
+void add_security_headers(http_response& response);
+
 /// The raw value of one query parameter (not percent-decoded); empty when absent.
 std::string_view query_param(std::string_view query, std::string_view name);
 

@@ -2,6 +2,9 @@
 
 #include "messages/errc.hpp"
 
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/url/pct_string_view.hpp>
 
 #include <array>
@@ -119,6 +122,18 @@ bool match_pattern(std::string_view pattern, std::string_view path,
 
 std::span<const route> routes() {
   return route_table;
+}
+
+std::string routes_json() {
+  boost::json::array out;
+  for (const auto& entry : route_table) {
+    out.emplace_back(boost::json::object{
+      {"method", entry.method},
+      {"pattern", entry.pattern},
+      {"scope", entry.need ? boost::json::value(to_string(*entry.need)) : boost::json::value()},
+      {"tenant_bound", entry.tenant_bound}});
+  }
+  return boost::json::serialize(out);
 }
 
 std::string_view route_match::param(std::string_view name) const {

@@ -77,6 +77,10 @@ struct route {
 /// The route table.
 std::span<const route> routes();
 
+/// The route table as a JSON array of {method, pattern, scope (null for public routes),
+/// tenant_bound}: what `sagemcp routes` prints, and what the isolation test walks.
+std::string routes_json();
+
 /// A matched route with its path parameters.
 struct route_match {
   const route* entry = nullptr;

@@ -118,6 +118,9 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   long long db_wait = cfg.db_wait.count();
   long long usage_flush = cfg.usage_flush.count();
   auto max_body = static_cast<long long>(cfg.server.max_body_bytes);
+  auto max_header = static_cast<long long>(cfg.server.max_header_bytes);
+  long long header_timeout = cfg.server.header_timeout.count();
+  long long body_timeout = cfg.server.body_timeout.count();
   auto event_buffer = static_cast<long long>(cfg.event_buffer_bytes);
   auto session_max = static_cast<long long>(cfg.session_max_bytes);
   for (auto err :
@@ -126,6 +129,9 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
         read_int("SAGEMCP_ACTOR_THREADS", 1, 256, cfg.actor_threads),
         read_int("SAGEMCP_SESSION_TTL", 1, 7LL * 24 * 3600, session_ttl),
         read_int("SAGEMCP_MAX_BODY_BYTES", 1024, 1LL << 30, max_body),
+        read_int("SAGEMCP_MAX_HEADER_BYTES", 1024, 1LL << 20, max_header),
+        read_int("SAGEMCP_HEADER_TIMEOUT_SECONDS", 1, 3600, header_timeout),
+        read_int("SAGEMCP_BODY_TIMEOUT_SECONDS", 1, 3600, body_timeout),
         read_int("SAGEMCP_SSE_BUFFER_BYTES", 4096, 1LL << 30, event_buffer),
         read_int("SAGEMCP_SESSION_MAX_BYTES", 64LL << 10, 1LL << 32, session_max),
         read_int("SAGEMCP_POOL_MAX", 1, 10'000'000, cfg.pool_max),
@@ -145,6 +151,9 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   cfg.db_wait = std::chrono::seconds{db_wait};
   cfg.usage_flush = std::chrono::seconds{usage_flush};
   cfg.server.max_body_bytes = static_cast<size_t>(max_body);
+  cfg.server.max_header_bytes = static_cast<size_t>(max_header);
+  cfg.server.header_timeout = std::chrono::seconds{header_timeout};
+  cfg.server.body_timeout = std::chrono::seconds{body_timeout};
   cfg.event_buffer_bytes = static_cast<size_t>(event_buffer);
   cfg.session_max_bytes = static_cast<size_t>(session_max);
   if (event_buffer > session_max) {
@@ -168,6 +177,10 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   if (cfg.secret_key.size() < 16) {
     return bad("SECRET_KEY", "is required and must be at least 16 characters (it derives the keys "
                              "that protect API keys and stored secrets)");
+  }
+  cfg.previous_secret_key = env("SECRET_KEY_PREVIOUS");
+  if (!cfg.previous_secret_key.empty() && cfg.previous_secret_key.size() < 16) {
+    return bad("SECRET_KEY_PREVIOUS", "must be at least 16 characters when set");
   }
   cfg.bootstrap_admin_key = env("SAGEMCP_BOOTSTRAP_ADMIN_KEY");
   if (!cfg.bootstrap_admin_key.empty() && cfg.bootstrap_admin_key.size() < 16) {

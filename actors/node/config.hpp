@@ -18,6 +18,9 @@ struct node_config {
   /// DATABASE_URL when it names a PostgreSQL database (postgresql:// or postgres://).
   std::string database_url;
   std::string secret_key;
+  /// SECRET_KEY_PREVIOUS: the secret before the last rotation; it still opens stored secrets and
+  /// matches API keys until `sagemcp keys rotate` and first use moved them to SECRET_KEY.
+  std::string previous_secret_key;
   std::string bootstrap_admin_key;
   bool metrics_enabled = true;
   std::string log_level = "info";

@@ -16,6 +16,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
@@ -112,7 +113,7 @@ caf::error bootstrap_keys(const node_config& cfg, caf::scoped_actor& self,
   api_key_row row;
   row.name = "Bootstrap admin key";
   row.role = scope::platform_admin;
-  row.key_prefix = key.substr(0, std::min<size_t>(8, key.size()));
+  row.key_prefix = transport::display_prefix(key);
   row.key_hash = std::move(hash);
   auto created = ask_blocking<api_key_row>(self, db, atom::create_v, std::move(row));
   if (!created) {
@@ -197,6 +198,32 @@ caf::expected<std::shared_ptr<persistence::store>> open_database(const node_conf
   return result;
 }
 
+// Writes when API keys were last used (and the new hashes of keys that matched under the
+// previous secret) every `interval`; uses whose write fails go into the next one.
+caf::actor spawn_key_use_flusher(caf::actor_system& sys, const persistence_actor& db,
+                                 transport::key_cache& keys, caf::timespan interval) {
+  return sys.spawn([db, &keys, interval](caf::event_based_actor* self) -> caf::behavior {
+    self->delayed_send(self, interval, atom::tick_v);
+    return {
+      [self, db, &keys, interval](atom::tick) {
+        if (auto uses = keys.take_uses(); !uses.empty()) {
+          self->request(db, std::chrono::seconds{30}, atom::update_v, atom::key_v, uses)
+            .then(
+              [](atom::ok) {
+                // stored
+              },
+              [&keys, uses](caf::error& err) {
+                keys.restore_uses(uses);
+                log(log_level::warn, "cannot record when API keys were last used",
+                    {{"error", message_of(err)}});
+              });
+        }
+        self->delayed_send(self, interval, atom::tick_v);
+      },
+    };
+  });
+}
+
 int fail(std::string_view what, const caf::error& err) {
   log(log_level::error, what, {{"error", message_of(err)}});
   observability::flush_logs();
@@ -249,7 +276,8 @@ int serve(const node_config& cfg) {
   pool_options.instance_ttl = cfg.pool_ttl;
   pool_options.sessions_per_tenant = cfg.sessions_per_tenant;
   auto pool = spawn_server_pool(sys, db, pool_options);
-  transport::key_cache keys{cfg.secret_key};
+  transport::key_cache keys{cfg.secret_key, cfg.previous_secret_key};
+  security::keyring secrets{cfg.secret_key, cfg.previous_secret_key};
   transport::rate_limiter limits{cfg.server.rate_limit_rpm};
   observability::health_state health;
   auto options = cfg.server;
@@ -260,6 +288,7 @@ int serve(const node_config& cfg) {
                                    pool,
                                    db,
                                    keys,
+                                   secrets,
                                    limits,
                                    health,
                                    options,
@@ -268,6 +297,7 @@ int serve(const node_config& cfg) {
                                    settings_json(cfg)};
   transport::server http{ctx};
   auto usage = spawn_usage_flusher(sys, db, usage_meter::global(), cfg.usage_flush);
+  auto key_uses = spawn_key_use_flusher(sys, db, keys, cfg.usage_flush);
   caf::actor changes;
   if (!cfg.database_url.empty()) {
     changes = spawn_change_listener(sys, persistence::open_postgres_listener(cfg.database_url),
@@ -310,6 +340,7 @@ int serve(const node_config& cfg) {
     caf::anon_send_exit(changes, caf::exit_reason::user_shutdown);
   }
   caf::anon_send_exit(usage, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(key_uses, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
   {
     // The counts not flushed yet go to the database before the persistence actor stops.
@@ -318,6 +349,13 @@ int serve(const node_config& cfg) {
       if (auto stored = ask_blocking<atom::ok>(self, db, atom::update_v, atom::usage_v, rows);
           !stored) {
         log(log_level::warn, "tool usage of the last seconds was not stored",
+            {{"error", message_of(stored.error())}});
+      }
+    }
+    if (auto uses = keys.take_uses(); !uses.empty()) {
+      if (auto stored = ask_blocking<atom::ok>(self, db, atom::update_v, atom::key_v, uses);
+          !stored) {
+        log(log_level::warn, "the last uses of API keys were not stored",
             {{"error", message_of(stored.error())}});
       }
     }

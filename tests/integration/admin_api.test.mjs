@@ -14,9 +14,9 @@ import {
 } from '../support/server.mjs';
 
 const KEY_PATTERN = {
-  platform_admin: /^smcp_pa_[A-Za-z0-9_-]{43}$/,
-  tenant_admin: /^smcp_ta_[A-Za-z0-9_-]{43}$/,
-  tenant_user: /^smcp_tu_[A-Za-z0-9_-]{43}$/,
+  platform_admin: /^smcp_pa_[a-z2-7]{12}_[A-Za-z0-9_-]{43}$/,
+  tenant_admin: /^smcp_ta_[a-z2-7]{12}_[A-Za-z0-9_-]{43}$/,
+  tenant_user: /^smcp_tu_[a-z2-7]{12}_[A-Za-z0-9_-]{43}$/,
 };
 
 /** Asserts an error response: the status and a `{detail, error}` JSON body. */
@@ -395,6 +395,7 @@ describe('admin api (auth on)', () => {
         assert.equal(k.tenant_id, tenant.id);
         assert.match(k.key, KEY_PATTERN[scope]);
         assert.equal(typeof k.key_prefix, 'string');
+        assert.equal(k.key_prefix, k.key.slice(0, 20), 'the prefix shows the key id');
         assert.ok(k.key_prefix.length > 0 && k.key.startsWith(k.key_prefix),
           `key_prefix ${k.key_prefix} is not a prefix of the key`);
       });

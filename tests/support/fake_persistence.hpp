@@ -95,6 +95,9 @@ fake_persistence(persistence_actor::stateful_pointer<fake_persistence_state> sel
     [](atom::ping) {
       return atom::ok_v;
     },
+    [](atom::update, atom::key, const std::vector<api_key_row>&) {
+      return atom::ok_v;
+    },
     [](atom::update, atom::usage, const std::vector<usage_row>&) {
       return atom::ok_v;
     },

@@ -75,17 +75,18 @@ export function queryTestDatabase(url, sql) {
  * Starts a server. Its database is a fresh SQLite file, or a fresh PostgreSQL database when
  * SAGEMCP_TEST_BACKEND=postgres, or `databaseUrl` when given (shared, not dropped).
  */
-export async function startServer({ auth = true, env = {}, databaseUrl } = {}) {
+export async function startServer({ auth = true, env = {}, databaseUrl, dataDir: givenDir } = {}) {
   const bin = binaryPath();
   if (!existsSync(bin)) {
     throw new Error(`sagemcp binary not found at ${bin} (set SAGEMCP_BINARY)`);
   }
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'sagemcp-test-'));
+  // A given data dir outlives the server (restarts on the same data); a fresh one does not.
+  const dataDir = givenDir ?? await mkdtemp(path.join(tmpdir(), 'sagemcp-test-'));
   const ownDatabase = !databaseUrl && process.env.SAGEMCP_TEST_BACKEND === 'postgres'
     ? createTestDatabase()
     : undefined;
   const database = databaseUrl ?? ownDatabase;
-  const adminKey = `smcp_pa_${randomUrlsafe(43)}`;
+  const adminKey = env.SAGEMCP_BOOTSTRAP_ADMIN_KEY ?? `smcp_pa_${randomUrlsafe(43)}`;
   const child = spawn(
     bin,
     ['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir],
@@ -168,7 +169,7 @@ export async function startServer({ auth = true, env = {}, databaseUrl } = {}) {
       await exited;
       clearTimeout(timer);
     }
-    if (!process.env.SAGEMCP_KEEP_DATA) {
+    if (!process.env.SAGEMCP_KEEP_DATA && !givenDir) {
       await rm(dataDir, { recursive: true, force: true });
       if (ownDatabase) {
         dropTestDatabase(ownDatabase);

@@ -338,6 +338,17 @@ public:
       return inner_->list_disabled_tools(id);
     });
   }
+  caf::error touch_api_keys(const std::vector<api_key_row>& uses) override {
+    return gate() ? gate() : inner_->touch_api_keys(uses);
+  }
+  caf::expected<bool> rewrite_connector_secrets(const connector_row& before,
+                                                const std::string& configuration,
+                                                const std::string& runtime_env) override {
+    if (auto err = gate()) {
+      return err;
+    }
+    return inner_->rewrite_connector_secrets(before, configuration, runtime_env);
+  }
   caf::error add_usage(const std::vector<usage_row>& rows) override {
     return gate() ? gate() : inner_->add_usage(rows);
   }

@@ -456,6 +456,51 @@ TEST_P(StoreTest, RevokesApiKey) {
   EXPECT_EQ(code_of(missing.error()), errc::not_found);
 }
 
+TEST_P(StoreTest, RecordsKeyUsesWithoutMovingBackAndStoresNewHashes) {
+  auto a = value_of(db_->create_api_key(make_key("h1", scope::platform_admin, "")));
+  auto b = value_of(db_->create_api_key(make_key("h2", scope::platform_admin, "")));
+  api_key_row use_a;
+  use_a.id = a.id;
+  use_a.last_used_at = "2026-11-21T12:00:05.000000Z";
+  api_key_row use_b;
+  use_b.id = b.id;
+  use_b.last_used_at = "2026-11-21T12:00:01.000000Z";
+  use_b.key_hash = "h2-rehashed";
+  api_key_row unknown;
+  unknown.id = make_uuid();
+  unknown.last_used_at = use_a.last_used_at;
+  ASSERT_FALSE(db_->touch_api_keys({use_a, use_b, unknown}));
+  // An older use reported later (by another node) does not move the time back.
+  use_a.last_used_at = "2026-11-21T12:00:00.000000Z";
+  ASSERT_FALSE(db_->touch_api_keys({use_a}));
+  auto keys = value_of(db_->list_api_keys());
+  ASSERT_EQ(keys.size(), 2u);
+  for (const auto& key : keys) {
+    if (key.id == a.id) {
+      EXPECT_EQ(key.last_used_at, "2026-11-21T12:00:05.000000Z");
+      EXPECT_EQ(key.key_hash, "h1");
+    } else {
+      EXPECT_EQ(key.last_used_at, "2026-11-21T12:00:01.000000Z");
+      EXPECT_EQ(key.key_hash, "h2-rehashed");
+    }
+  }
+}
+
+TEST_P(StoreTest, RewritesConnectorSecretsOnlyIfUnchanged) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto created = value_of(db_->create_connector(make_connector(tenant.id, "gh")));
+  EXPECT_TRUE(value_of(db_->rewrite_connector_secrets(created, "enc:new", "enc:env")));
+  auto read = value_of(db_->list_connectors(tenant.id)).at(0);
+  EXPECT_EQ(read.configuration, "enc:new");
+  EXPECT_EQ(read.runtime_env, "enc:env");
+  // The row changed since `created` was read: nothing is written.
+  EXPECT_FALSE(value_of(db_->rewrite_connector_secrets(created, "enc:stale", "enc:stale")));
+  EXPECT_EQ(value_of(db_->list_connectors(tenant.id)).at(0).configuration, "enc:new");
+  auto other = value_of(db_->create_tenant(make_tenant("globex")));
+  read.tenant_id = other.id;
+  EXPECT_FALSE(value_of(db_->rewrite_connector_secrets(read, "x", "y")));
+}
+
 TEST_P(StoreTest, DuplicateKeyHashIsConflict) {
   value_of(db_->create_api_key(make_key("h1", scope::platform_admin, "")));
   auto again = db_->create_api_key(make_key("h1", scope::platform_admin, ""));

@@ -1,0 +1,154 @@
+#include "transport/connector_secrets.hpp"
+
+#include "connectors/spec.hpp"
+#include "messages/errc.hpp"
+
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <algorithm>
+
+namespace sagemcp::transport {
+
+namespace {
+
+namespace json = boost::json;
+
+bool is_empty_object(std::string_view stored) {
+  return stored.empty() || stored == "{}";
+}
+
+// A JSON object from request text the body reader already validated as an object.
+json::object parse_object(std::string_view text) {
+  boost::system::error_code ec;
+  auto value = json::parse(text, ec);
+  if (ec || !value.is_object()) {
+    return {};
+  }
+  return std::move(value.as_object());
+}
+
+json::array sorted_names(std::vector<std::string> names) {
+  std::sort(names.begin(), names.end());
+  json::array out;
+  for (auto& name : names) {
+    out.emplace_back(std::move(name));
+  }
+  return out;
+}
+
+} // namespace
+
+std::string configuration_context(std::string_view tenant_id) {
+  return "connectors.configuration:" + std::string{tenant_id};
+}
+
+std::string runtime_env_context(std::string_view tenant_id) {
+  return "connectors.runtime_env:" + std::string{tenant_id};
+}
+
+caf::expected<json::object> open_object(const security::keyring& keys, std::string_view stored,
+                                        std::string_view context) {
+  if (is_empty_object(stored)) {
+    return json::object{};
+  }
+  auto plaintext = keys.open(stored, context);
+  if (!plaintext) {
+    return std::move(plaintext.error());
+  }
+  boost::system::error_code ec;
+  auto value = json::parse(*plaintext, ec);
+  if (ec || !value.is_object()) {
+    return make_error(errc::secret_unreadable, "a stored secret is not a JSON object");
+  }
+  return std::move(value.as_object());
+}
+
+json::object present_connector(const connector_row& row, const security::keyring& keys) {
+  const auto* spec = connectors::find_connector_type(row.connector_type);
+  json::object out;
+  auto configuration = open_object(keys, row.configuration, configuration_context(row.tenant_id));
+  auto env = open_object(keys, row.runtime_env, runtime_env_context(row.tenant_id));
+  if (configuration) {
+    json::object visible;
+    std::vector<std::string> secrets;
+    for (auto& [name, value] : *configuration) {
+      if (connectors::is_secret_field(spec, name)) {
+        secrets.emplace_back(name);
+      } else {
+        visible.emplace(name, std::move(value));
+      }
+    }
+    out["configuration"] = std::move(visible);
+    out["secret_fields"] = sorted_names(std::move(secrets));
+  } else {
+    out["configuration"] = nullptr;
+    out["secret_fields"] = json::array{};
+  }
+  if (env) {
+    std::vector<std::string> names;
+    for (const auto& field : *env) {
+      names.emplace_back(field.key());
+    }
+    out["runtime_env_keys"] = sorted_names(std::move(names));
+  } else {
+    out["runtime_env_keys"] = nullptr;
+  }
+  if (!configuration || !env) {
+    out["secrets_error"] = message_of(!configuration ? configuration.error() : env.error());
+  }
+  return out;
+}
+
+caf::error apply_connector_secrets(const security::keyring& keys, connector_row& row,
+                                   const std::optional<std::string>& configuration,
+                                   const std::optional<std::string>& runtime_env, bool creating) {
+  const auto* spec = connectors::find_connector_type(row.connector_type);
+  auto config_context = configuration_context(row.tenant_id);
+  auto env_context = runtime_env_context(row.tenant_id);
+  if (configuration || creating) {
+    auto given = parse_object(configuration.value_or("{}"));
+    json::object result;
+    if (!creating) {
+      auto stored = open_object(keys, row.configuration, config_context);
+      if (stored) {
+        // Secrets the body does not mention keep their values.
+        for (auto& [name, value] : *stored) {
+          if (connectors::is_secret_field(spec, name) && !given.contains(name)) {
+            result.emplace(name, std::move(value));
+          }
+        }
+      }
+    }
+    for (auto& [name, value] : given) {
+      if (!value.is_null()) {
+        result[name] = std::move(value);
+      }
+    }
+    row.configuration = keys.seal(json::serialize(result), config_context);
+  }
+  if (runtime_env || creating) {
+    auto given = parse_object(runtime_env.value_or("{}"));
+    json::object result;
+    if (!creating) {
+      if (auto stored = open_object(keys, row.runtime_env, env_context)) {
+        result = std::move(*stored);
+      }
+    }
+    for (auto& [name, value] : given) {
+      if (value.is_null()) {
+        result.erase(name);
+      } else if (value.is_string()) {
+        result[name] = std::move(value);
+      } else {
+        return make_error(errc::invalid_argument,
+                          "'runtime_env." + std::string{name} + "' must be a string or null");
+      }
+    }
+    row.runtime_env = keys.seal(json::serialize(result), env_context);
+  }
+  return {};
+}
+
+} // namespace sagemcp::transport

@@ -1,0 +1,46 @@
+#pragma once
+
+#include "messages/types.hpp"
+
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+
+#include <boost/json/object.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "security/keyring.hpp"
+
+namespace sagemcp::transport {
+
+/// The encryption context of a connector's configuration column: it binds the value to its
+/// column and tenant.
+std::string configuration_context(std::string_view tenant_id);
+
+/// The encryption context of a connector's runtime_env column.
+std::string runtime_env_context(std::string_view tenant_id);
+
+/// Opens a stored JSON object column: a sealed value, a SageMCP Fernet value, or the empty
+/// object `{}` (which holds nothing to protect). errc::secret_unreadable otherwise.
+caf::expected<boost::json::object> open_object(const security::keyring& keys,
+                                               std::string_view stored, std::string_view context);
+
+/// A connector as the admin API shows it: configuration without its secret fields, the names of
+/// the secret fields that are set (`secret_fields`) and the names of the environment variables
+/// of an external runtime (`runtime_env_keys`), whose values are all secret. A stored value that
+/// does not open shows as null with `secrets_error`.
+boost::json::object present_connector(const connector_row& row, const security::keyring& keys);
+
+/// Applies the `configuration` and `runtime_env` objects of a create or update body (raw JSON,
+/// nullopt when absent) to a row and seals the result. Secrets are write-only: on update, a
+/// secret configuration field the body leaves out keeps its value, an environment variable it
+/// leaves out stays set, and null removes either. Stored values that no longer open can only be
+/// replaced whole. Errors: invalid_argument (an environment value that is not a string),
+/// secret_unreadable.
+caf::error apply_connector_secrets(const security::keyring& keys, connector_row& row,
+                                   const std::optional<std::string>& configuration,
+                                   const std::optional<std::string>& runtime_env, bool creating);
+
+} // namespace sagemcp::transport
