@@ -1,4 +1,5 @@
 #include "connectors/everything/everything.hpp"
+#include "connectors/json_schema.hpp"
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
 
@@ -11,6 +12,8 @@
 #include <charconv>
 #include <functional>
 #include <optional>
+#include <shared_mutex>
+#include <unordered_map>
 
 namespace sagemcp::connectors {
 
@@ -144,7 +147,25 @@ caf::expected<size_t> page_of(std::string_view cursor, size_t pages) {
 
 namespace {
 
-caf::expected<boost::json::object> parse_arguments(std::string_view raw_arguments) {
+// The parsed input schema of a tool, parsed on first use.
+const boost::json::value& input_schema_of(const tool_spec& tool) {
+  static std::shared_mutex mtx;
+  static std::unordered_map<const tool_spec*, boost::json::value> parsed;
+  {
+    std::shared_lock guard{mtx};
+    if (auto i = parsed.find(&tool); i != parsed.end()) {
+      return i->second;
+    }
+  }
+  boost::system::error_code ec;
+  auto schema = boost::json::parse(tool.input_schema, ec);
+  std::unique_lock guard{mtx};
+  return parsed.try_emplace(&tool, ec ? boost::json::value{} : std::move(schema)).first->second;
+}
+
+// The arguments of a call, checked against the tool's input schema before the tool runs.
+caf::expected<boost::json::object> parse_arguments(const tool_spec& tool,
+                                                   std::string_view raw_arguments) {
   boost::json::object args;
   if (!raw_arguments.empty() && raw_arguments != "null") {
     boost::system::error_code ec;
@@ -155,13 +176,17 @@ caf::expected<boost::json::object> parse_arguments(std::string_view raw_argument
     }
     args = std::move(parsed.as_object());
   }
-  return args;
+  boost::json::value instance(std::move(args));
+  if (auto problem = validate(instance, input_schema_of(tool))) {
+    return make_error(errc::invalid_tool_arguments, "Invalid arguments: " + *problem);
+  }
+  return std::move(instance.as_object());
 }
 
 } // namespace
 
 caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw_arguments) {
-  auto args = parse_arguments(raw_arguments);
+  auto args = parse_arguments(tool, raw_arguments);
   if (!args) {
     return std::move(args.error());
   }
@@ -171,7 +196,7 @@ caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw
 caf::expected<boost::json::object> call_interactive(const tool_spec& tool,
                                                     std::string_view raw_arguments,
                                                     const round_context& round) {
-  auto args = parse_arguments(raw_arguments);
+  auto args = parse_arguments(tool, raw_arguments);
   if (!args) {
     return std::move(args.error());
   }
@@ -183,7 +208,7 @@ caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw
     return make_error(errc::internal_error, "tool '" + std::string{tool.name}
                                               + "' reports while it runs; plan it instead");
   }
-  auto args = parse_arguments(raw_arguments);
+  auto args = parse_arguments(tool, raw_arguments);
   if (!args) {
     return std::move(args.error());
   }

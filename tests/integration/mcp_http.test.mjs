@@ -465,12 +465,14 @@ describe('mcp streamable http', () => {
       assert.ok(result.content.some((c) => c.type === 'text' && c.text.length > 0));
     });
 
-    for (const [why, args] of [['missing', {}], ['a number', { message: 42 }]]) {
-      it(`echo with ${why} message is a tool error naming "message"`, async () => {
+    for (const [why, args, field] of [['a missing message', {}, 'message'],
+      ['a number as message', { message: 42 }, 'message'],
+      ['an undeclared argument', { message: 'hi', verbose: true }, 'verbose']]) {
+      it(`echo with ${why} is a tool error naming "${field}"`, async () => {
         const result = await callTool('echo', args);
         assert.equal(result.isError, true, JSON.stringify(result));
         const text = result.content.filter((c) => c.type === 'text').map((c) => c.text).join(' ');
-        assert.match(text, /message/, JSON.stringify(result));
+        assert.match(text, new RegExp(`^Invalid arguments: '${field}'`), JSON.stringify(result));
       });
     }
 
