@@ -38,9 +38,4 @@ key256 hmac_sha256(std::span<const uint8_t> key, std::string_view data);
 /// Compares two strings in time that depends on their lengths only.
 bool constant_time_equal(std::string_view a, std::string_view b);
 
-/// Views text as bytes.
-inline std::span<const uint8_t> bytes_of(std::string_view text) {
-  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
-}
-
 } // namespace sagemcp::security

@@ -86,14 +86,6 @@ const std::string& keyring::current_key_id() const {
   return keys_.front()->id;
 }
 
-std::vector<std::string> keyring::key_ids() const {
-  std::vector<std::string> ids;
-  for (const auto& entry : keys_) {
-    ids.push_back(entry->id);
-  }
-  return ids;
-}
-
 bool keyring::is_fernet(std::string_view stored) {
   // Version byte 0x80 followed by a 64-bit timestamp whose top bytes are zero.
   return stored.starts_with("gAAAAA");

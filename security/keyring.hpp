@@ -47,9 +47,6 @@ public:
   /// The id of the current key (8 hex digits), as sealed values carry it.
   const std::string& current_key_id() const;
 
-  /// The ids of every key that opens values, the current one first.
-  std::vector<std::string> key_ids() const;
-
   /// Whether a stored value looks like a SageMCP Fernet token.
   static bool is_fernet(std::string_view stored);
 

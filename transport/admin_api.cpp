@@ -165,11 +165,11 @@ void with_connector(transport_context& ctx, const route_match& match, responder 
     fail(reply), atom::load_v, std::string{match.param("tenant")});
 }
 
-// The configuration and environment objects of a create or update body (raw JSON), applied once
-// the row knows its tenant, which binds its secrets.
+// The configuration and environment objects of a create or update body, applied once the row
+// knows its tenant, which binds its secrets.
 struct secret_fields {
-  std::optional<std::string> configuration;
-  std::optional<std::string> runtime_env;
+  std::optional<json::object> configuration;
+  std::optional<json::object> runtime_env;
 };
 
 // Reads the connector fields of create and update into `row`, and its secrets into `secrets`.
@@ -195,8 +195,12 @@ caf::error read_connector_fields(const json_body& body, connector_row& row, bool
   if (*package_path || creating) {
     row.package_path = package_path->value_or("");
   }
-  secrets.configuration = std::move(*configuration);
-  secrets.runtime_env = std::move(*runtime_env);
+  if (*configuration != nullptr) {
+    secrets.configuration = **configuration;
+  }
+  if (*runtime_env != nullptr) {
+    secrets.runtime_env = **runtime_env;
+  }
   return {};
 }
 
@@ -365,8 +369,8 @@ void create_connector(transport_context& ctx, const http_request& req, const rou
     ctx.sys, ctx.db, ctx.options.admin_timeout,
     [&ctx, reply, row, secrets](tenant_row& tenant) mutable {
       row.tenant_id = tenant.id;
-      if (auto err = apply_connector_secrets(ctx.secrets, row, secrets.configuration,
-                                             secrets.runtime_env, true)) {
+      if (auto err = apply_connector_secrets(ctx.secrets, row, std::move(secrets.configuration),
+                                             std::move(secrets.runtime_env), true)) {
         reply(error_of(err));
         return;
       }
@@ -417,8 +421,9 @@ void update_connector(transport_context& ctx, const http_request& req, const rou
                      done(error_of(err));
                      return;
                    }
-                   if (auto err = apply_connector_secrets(ctx.secrets, row, secrets.configuration,
-                                                          secrets.runtime_env, false)) {
+                   if (auto err = apply_connector_secrets(ctx.secrets, row,
+                                                          std::move(secrets.configuration),
+                                                          std::move(secrets.runtime_env), false)) {
                      done(error_of(err));
                      return;
                    }
@@ -814,16 +819,6 @@ void sync_tool_policy(transport_context& ctx, const http_request&, const route_m
 
 namespace {
 
-// The current UTC time as ISO-8601 with seconds.
-std::string utc_now() {
-  auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm parts{};
-  gmtime_r(&now, &parts);
-  std::array<char, 32> text{};
-  auto size = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &parts);
-  return std::string{text.data(), size};
-}
-
 // Answers with the raw JSON a pool query returns.
 template <class... Ts>
 void ask_pool(transport_context& ctx, responder reply, Ts&&... xs) {
@@ -1055,7 +1050,8 @@ void platform_stats(transport_context& ctx, const http_request&, const route_mat
                 {"tool_calls_since_start",
                  static_cast<uint64_t>(observability::metrics::global().tool_calls())},
                 {"usage_today", usage},
-                {"timestamp", utc_now()}};
+                {"timestamp", format_timestamp(std::chrono::system_clock::to_time_t(
+                                std::chrono::system_clock::now()))}};
               reply(json_response(200, json::serialize(body)));
             },
             fail(reply), atom::status_v);

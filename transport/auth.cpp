@@ -12,6 +12,9 @@ namespace {
 constexpr std::string_view key_id_alphabet = "abcdefghijklmnopqrstuvwxyz234567";
 constexpr size_t scope_prefix_length = 8;
 constexpr size_t secret_length = 43;
+// What an unknown key id is compared against, so that it costs what a known one costs.
+constexpr std::string_view unknown_key_hash
+  = "0000000000000000000000000000000000000000000000000000000000000000";
 
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -75,7 +78,6 @@ key_cache::key_cache(std::string_view secret, std::string_view previous_secret) 
   if (!previous_secret.empty() && previous_secret != secret) {
     peppers_.push_back(derive_key(previous_secret, "api-key-pepper"));
   }
-  dummy_hash_.assign(64, '0');
 }
 
 std::string key_cache::hash(std::string_view key) const {
@@ -181,7 +183,8 @@ std::optional<principal> key_cache::find(std::string_view key) const {
     if (i != by_key_id_.end()) {
       candidate = entries_.at(i->second).get();
     }
-    const auto& stored = candidate != nullptr ? candidate->hash : dummy_hash_;
+    std::string_view stored = candidate != nullptr ? std::string_view{candidate->hash}
+                                                   : unknown_key_hash;
     for (size_t p = 0; p < hashes.size(); ++p) {
       if (security::constant_time_equal(hashes[p], stored) && candidate != nullptr) {
         found = candidate;

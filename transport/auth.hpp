@@ -93,7 +93,6 @@ private:
   void erase_locked(const std::string& id);
 
   std::vector<security::key256> peppers_;
-  std::string dummy_hash_;
 
   mutable std::shared_mutex mtx_;
   /// By row id.

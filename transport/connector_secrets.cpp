@@ -15,20 +15,6 @@ namespace {
 
 namespace json = boost::json;
 
-bool is_empty_object(std::string_view stored) {
-  return stored.empty() || stored == "{}";
-}
-
-// A JSON object from request text the body reader already validated as an object.
-json::object parse_object(std::string_view text) {
-  boost::system::error_code ec;
-  auto value = json::parse(text, ec);
-  if (ec || !value.is_object()) {
-    return {};
-  }
-  return std::move(value.as_object());
-}
-
 json::array sorted_names(std::vector<std::string> names) {
   std::sort(names.begin(), names.end());
   json::array out;
@@ -40,6 +26,10 @@ json::array sorted_names(std::vector<std::string> names) {
 
 } // namespace
 
+bool holds_nothing(std::string_view stored) {
+  return stored.empty() || stored == "{}";
+}
+
 std::string configuration_context(std::string_view tenant_id) {
   return "connectors.configuration:" + std::string{tenant_id};
 }
@@ -50,7 +40,7 @@ std::string runtime_env_context(std::string_view tenant_id) {
 
 caf::expected<json::object> open_object(const security::keyring& keys, std::string_view stored,
                                         std::string_view context) {
-  if (is_empty_object(stored)) {
+  if (holds_nothing(stored)) {
     return json::object{};
   }
   auto plaintext = keys.open(stored, context);
@@ -102,13 +92,13 @@ json::object present_connector(const connector_row& row, const security::keyring
 }
 
 caf::error apply_connector_secrets(const security::keyring& keys, connector_row& row,
-                                   const std::optional<std::string>& configuration,
-                                   const std::optional<std::string>& runtime_env, bool creating) {
+                                   std::optional<json::object> configuration,
+                                   std::optional<json::object> runtime_env, bool creating) {
   const auto* spec = connectors::find_connector_type(row.connector_type);
   auto config_context = configuration_context(row.tenant_id);
   auto env_context = runtime_env_context(row.tenant_id);
   if (configuration || creating) {
-    auto given = parse_object(configuration.value_or("{}"));
+    auto given = std::move(configuration).value_or(json::object{});
     json::object result;
     if (!creating) {
       auto stored = open_object(keys, row.configuration, config_context);
@@ -129,7 +119,7 @@ caf::error apply_connector_secrets(const security::keyring& keys, connector_row&
     row.configuration = keys.seal(json::serialize(result), config_context);
   }
   if (runtime_env || creating) {
-    auto given = parse_object(runtime_env.value_or("{}"));
+    auto given = std::move(runtime_env).value_or(json::object{});
     json::object result;
     if (!creating) {
       if (auto stored = open_object(keys, row.runtime_env, env_context)) {

@@ -22,6 +22,10 @@ std::string configuration_context(std::string_view tenant_id);
 /// The encryption context of a connector's runtime_env column.
 std::string runtime_env_context(std::string_view tenant_id);
 
+/// Whether a stored object column holds nothing (empty, or the plaintext `{}` that is the
+/// column's default): nothing to protect, so it is neither opened nor rotated.
+bool holds_nothing(std::string_view stored);
+
 /// Opens a stored JSON object column: a sealed value, a SageMCP Fernet value, or the empty
 /// object `{}` (which holds nothing to protect). errc::secret_unreadable otherwise.
 caf::expected<boost::json::object> open_object(const security::keyring& keys,
@@ -33,14 +37,14 @@ caf::expected<boost::json::object> open_object(const security::keyring& keys,
 /// does not open shows as null with `secrets_error`.
 boost::json::object present_connector(const connector_row& row, const security::keyring& keys);
 
-/// Applies the `configuration` and `runtime_env` objects of a create or update body (raw JSON,
-/// nullopt when absent) to a row and seals the result. Secrets are write-only: on update, a
+/// Applies the `configuration` and `runtime_env` objects of a create or update body (nullopt
+/// when absent) to a row and seals the result. Secrets are write-only: on update, a
 /// secret configuration field the body leaves out keeps its value, an environment variable it
 /// leaves out stays set, and null removes either. Stored values that no longer open can only be
 /// replaced whole. Errors: invalid_argument (an environment value that is not a string),
 /// secret_unreadable.
 caf::error apply_connector_secrets(const security::keyring& keys, connector_row& row,
-                                   const std::optional<std::string>& configuration,
-                                   const std::optional<std::string>& runtime_env, bool creating);
+                                   std::optional<boost::json::object> configuration,
+                                   std::optional<boost::json::object> runtime_env, bool creating);
 
 } // namespace sagemcp::transport

@@ -72,15 +72,15 @@ caf::expected<std::optional<bool>> json_body::boolean(std::string_view key) cons
   return std::optional<bool>{value->as_bool()};
 }
 
-caf::expected<std::optional<std::string>> json_body::object(std::string_view key) const {
+caf::expected<const boost::json::object*> json_body::object(std::string_view key) const {
   const auto* value = member(key);
   if (value == nullptr) {
-    return std::optional<std::string>{};
+    return static_cast<const boost::json::object*>(nullptr);
   }
   if (!value->is_object()) {
     return bad_field(key, "must be an object");
   }
-  return std::optional<std::string>{boost::json::serialize(*value)};
+  return &value->as_object();
 }
 
 caf::expected<std::optional<std::string>> json_body::array(std::string_view key) const {

@@ -28,8 +28,8 @@ public:
   /// A boolean member; nullopt when absent or null.
   caf::expected<std::optional<bool>> boolean(std::string_view key) const;
 
-  /// An object member as compact JSON text; nullopt when absent or null.
-  caf::expected<std::optional<std::string>> object(std::string_view key) const;
+  /// An object member; nullptr when absent or null. Points into the body.
+  caf::expected<const boost::json::object*> object(std::string_view key) const;
 
   /// An array member as compact JSON text; nullopt when absent or null.
   caf::expected<std::optional<std::string>> array(std::string_view key) const;

@@ -36,7 +36,7 @@ caf::expected<std::string> plaintext_of(const security::keyring& keys, const std
 outcome rotate_value(const security::keyring& keys, const std::string& stored,
                      const std::string& context, std::string& result, std::string& problem) {
   result = stored;
-  if (stored.empty() || stored == "{}" || keys.is_current(stored)) {
+  if (transport::holds_nothing(stored) || keys.is_current(stored)) {
     return outcome::unchanged;
   }
   auto plaintext = plaintext_of(keys, stored, context);
@@ -73,8 +73,8 @@ caf::expected<rotate_report> rotate_secrets(persistence::store& db, const securi
         auto b = rotate_value(keys, row.runtime_env, transport::runtime_env_context(tenant.id), env,
                               problem);
         if (pass == 0) {
-          report.examined += (row.configuration.empty() || row.configuration == "{}" ? 0 : 1)
-                             + (row.runtime_env.empty() || row.runtime_env == "{}" ? 0 : 1);
+          report.examined += (transport::holds_nothing(row.configuration) ? 0 : 1)
+                             + (transport::holds_nothing(row.runtime_env) ? 0 : 1);
         }
         if (a == outcome::unreadable || b == outcome::unreadable) {
           report.unreadable += (a == outcome::unreadable ? 1 : 0)

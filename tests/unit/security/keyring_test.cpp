@@ -67,8 +67,7 @@ TEST(KeyringTest, OpensValuesOfThePreviousKeyAndSealsUnderTheCurrent) {
   auto opened = keys.open(sealed, "ctx");
   ASSERT_TRUE(opened);
   EXPECT_EQ(*opened, "refresh-token");
-  EXPECT_EQ(keys.key_ids().size(), 2u);
-  EXPECT_EQ(keys.key_ids().front(), keys.current_key_id());
+  EXPECT_NE(keys.current_key_id(), old_keys.current_key_id());
   EXPECT_TRUE(keys.is_current(keys.seal("x", "ctx")));
   // Once the previous secret is gone, its values are an error, never plaintext.
   keyring without{"new-secret-0123456789"};
