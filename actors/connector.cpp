@@ -4,11 +4,15 @@
 #include "messages/errc.hpp"
 #include "observability/metrics.hpp"
 
+#include <caf/send.hpp>
+
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <chrono>
+
+#include "security/sealed_json.hpp"
 
 namespace sagemcp {
 
@@ -246,6 +250,69 @@ void advance_script(connector_pointer self, uint64_t id) {
   settle(self, id, std::move(result));
 }
 
+// The credential and base URL of an upstream call, from the instance's configuration.
+caf::expected<connectors::call_context> upstream_context(const connector_state& st) {
+  const auto& api = *st.spec->api;
+  std::string service{api.service};
+  if (st.upstream == nullptr || st.upstream->client == nullptr) {
+    return make_error(errc::tool_failed, "This node cannot reach " + service + ".");
+  }
+  if (!st.configuration) {
+    return make_error(errc::tool_failed, "The connector's stored configuration cannot be read ("
+                                           + message_of(st.configuration.error())
+                                           + "); an administrator must enter its secrets again.");
+  }
+  auto base = connectors::base_url_of(api, *st.configuration);
+  if (!base) {
+    return make_error(errc::tool_failed,
+                      "The connector is misconfigured: " + message_of(base.error()) + ".");
+  }
+  auto credentials = connectors::configured_credentials(api, *st.configuration);
+  if (!credentials) {
+    return make_error(errc::tool_failed,
+                      service + " is not connected: an administrator must set the connector's '"
+                        + std::string{api.token_field} + "' configuration field.");
+  }
+  auto context = st.upstream->call;
+  context.base_url = std::move(*base);
+  context.credentials = std::move(*credentials);
+  return context;
+}
+
+// Runs a tool that calls the upstream API; the outbound client answers with a done message.
+caf::result<std::string> run_upstream(connector_pointer self, const connectors::tool_spec& tool,
+                                      const tool_call& call,
+                                      std::chrono::steady_clock::time_point start) {
+  auto& st = self->state;
+  auto args = connectors::checked_arguments(tool, call.arguments);
+  if (!args) {
+    record(self, args.error(), start);
+    return std::move(args.error());
+  }
+  auto context = upstream_context(st);
+  if (!context) {
+    record(self, context.error(), start);
+    return std::move(context.error());
+  }
+  auto id = ++st.next_pending;
+  connector_state::pending_call entry;
+  auto promise = self->make_response_promise<std::string>();
+  entry.promise = promise;
+  entry.start = start;
+  entry.call = call;
+  st.pending.emplace(id, std::move(entry));
+  auto handle = caf::actor_cast<connector_actor>(self);
+  connectors::execute(*st.upstream->client, *st.spec->api, *tool.http, std::move(*args),
+                      std::move(*context), [handle, id](caf::expected<std::string> outcome) {
+                        if (outcome) {
+                          caf::anon_send(handle, atom::done_v, id, std::move(*outcome));
+                        } else {
+                          caf::anon_send(handle, atom::done_v, id, std::move(outcome.error()));
+                        }
+                      });
+  return promise;
+}
+
 caf::result<std::string> invoke(connector_pointer self, const tool_call& call) {
   auto& st = self->state;
   const auto* tool = connectors::find_tool(*st.spec, call.name);
@@ -271,6 +338,9 @@ caf::result<std::string> invoke(connector_pointer self, const tool_call& call) {
   if (tool->interactive != nullptr) {
     return run_interactive(self, *tool, call, start);
   }
+  if (tool->http != nullptr && st.spec->api != nullptr) {
+    return run_upstream(self, *tool, call, start);
+  }
   auto result = connectors::call_tool(*tool, call.arguments);
   record(self, result ? caf::error{} : result.error(), start);
   if (!result) {
@@ -282,10 +352,16 @@ caf::result<std::string> invoke(connector_pointer self, const tool_call& call) {
 } // namespace
 
 connector_actor::behavior_type connector(connector_actor::stateful_pointer<connector_state> self,
-                                         connector_row row,
-                                         const connectors::connector_spec* spec) {
+                                         connector_row row, const connectors::connector_spec* spec,
+                                         const upstream_env* upstream) {
   self->state.row = std::move(row);
   self->state.spec = spec;
+  self->state.upstream = upstream;
+  if (spec->api != nullptr && upstream != nullptr && upstream->keys != nullptr) {
+    self->state.configuration
+      = security::open_object(*upstream->keys, self->state.row.configuration,
+                              security::configuration_context(self->state.row.tenant_id));
+  }
   const auto& disabled = self->state.row.disabled_tools;
   self->state.tool_pages = connectors::tool_pages(*spec, disabled);
   self->state.tools_json = connectors::serialize_tools(*spec, disabled);
@@ -316,6 +392,12 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
     },
     [self](atom::cancel, uint64_t call_id) {
       cancel_call(self, call_id);
+    },
+    [self](atom::done, uint64_t id, std::string& result) {
+      settle(self, id, std::move(result));
+    },
+    [self](atom::done, uint64_t id, caf::error& err) {
+      settle(self, id, std::move(err));
     },
     [self](atom::handle, const mcp_request& req) -> caf::result<mcp_reply> {
       connectors::round_context round{req.client_capabilities, req.input_responses,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectors/http_tool.hpp"
 #include "connectors/spec.hpp"
 #include "messages/interfaces.hpp"
 
@@ -18,13 +19,30 @@
 #include <unordered_map>
 #include <vector>
 
+#include "security/keyring.hpp"
+
 namespace sagemcp {
+
+/// What native connector instances need to reach their upstream APIs; lives as long as the node.
+struct upstream_env {
+  connectors::http_client* client = nullptr;
+  /// Opens the connectors' stored configuration (tokens, base URLs).
+  const security::keyring* keys = nullptr;
+  /// Retries, back-off and limits of upstream calls; each instance adds its base URL and
+  /// credentials.
+  connectors::call_context call;
+};
 
 /// State of a connector instance.
 struct connector_state {
   static inline const char* name = "connector";
   connector_row row;
   const connectors::connector_spec* spec = nullptr;
+  /// Native connectors: how to reach the upstream; nullptr where this node has no outbound
+  /// client.
+  const upstream_env* upstream = nullptr;
+  /// The opened configuration, or why it could not be opened.
+  caf::expected<boost::json::object> configuration = boost::json::object{};
   /// The serialized `tools/list` result pages, built once.
   std::vector<std::string> tool_pages;
   /// The serialized array of every tool, for tenant-wide catalogs.
@@ -59,6 +77,7 @@ struct connector_state {
 
 /// Executes the tools of a native connector instance.
 connector_actor::behavior_type connector(connector_actor::stateful_pointer<connector_state> self,
-                                         connector_row row, const connectors::connector_spec* spec);
+                                         connector_row row, const connectors::connector_spec* spec,
+                                         const upstream_env* upstream);
 
 } // namespace sagemcp

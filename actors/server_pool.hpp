@@ -1,5 +1,6 @@
 #pragma once
 
+#include "actors/connector.hpp"
 #include "actors/session.hpp"
 #include "messages/interfaces.hpp"
 
@@ -41,6 +42,8 @@ struct server_pool_options {
   caf::timespan max_restart_backoff = std::chrono::seconds{30};
   /// An instance that ran this long before it crashed starts its back-off anew.
   caf::timespan stable_after = std::chrono::seconds{60};
+  /// How native connector instances reach their upstreams; nullptr leaves them unreachable.
+  const upstream_env* upstream = nullptr;
 };
 
 /// A connector instance (tenant × connector × credential owner) and what it belongs to.

@@ -1,4 +1,7 @@
+#include "connectors/bitbucket/bitbucket.hpp"
 #include "connectors/everything/everything.hpp"
+#include "connectors/github/github.hpp"
+#include "connectors/gitlab/gitlab.hpp"
 #include "connectors/json_schema.hpp"
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
@@ -20,8 +23,11 @@ namespace sagemcp::connectors {
 namespace {
 
 // The registry of connector types: one line per type.
-constexpr std::array<const connector_spec*, 1> registry{
+constexpr std::array<const connector_spec*, 4> registry{
   &everything::spec,
+  &github::spec,
+  &gitlab::spec,
+  &bitbucket::spec,
 };
 
 } // namespace
@@ -163,9 +169,10 @@ const boost::json::value& input_schema_of(const tool_spec& tool) {
   return parsed.try_emplace(&tool, ec ? boost::json::value{} : std::move(schema)).first->second;
 }
 
-// The arguments of a call, checked against the tool's input schema before the tool runs.
-caf::expected<boost::json::object> parse_arguments(const tool_spec& tool,
-                                                   std::string_view raw_arguments) {
+} // namespace
+
+caf::expected<boost::json::object> checked_arguments(const tool_spec& tool,
+                                                     std::string_view raw_arguments) {
   boost::json::object args;
   if (!raw_arguments.empty() && raw_arguments != "null") {
     boost::system::error_code ec;
@@ -183,10 +190,8 @@ caf::expected<boost::json::object> parse_arguments(const tool_spec& tool,
   return std::move(instance.as_object());
 }
 
-} // namespace
-
 caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw_arguments) {
-  auto args = parse_arguments(tool, raw_arguments);
+  auto args = checked_arguments(tool, raw_arguments);
   if (!args) {
     return std::move(args.error());
   }
@@ -196,7 +201,7 @@ caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw
 caf::expected<boost::json::object> call_interactive(const tool_spec& tool,
                                                     std::string_view raw_arguments,
                                                     const round_context& round) {
-  auto args = parse_arguments(tool, raw_arguments);
+  auto args = checked_arguments(tool, raw_arguments);
   if (!args) {
     return std::move(args.error());
   }
@@ -208,7 +213,7 @@ caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw
     return make_error(errc::internal_error, "tool '" + std::string{tool.name}
                                               + "' reports while it runs; plan it instead");
   }
-  auto args = parse_arguments(tool, raw_arguments);
+  auto args = checked_arguments(tool, raw_arguments);
   if (!args) {
     return std::move(args.error());
   }

@@ -12,6 +12,9 @@
 
 namespace sagemcp::connectors {
 
+struct http_tool;
+struct http_api;
+
 /// Executes one tool: parsed arguments in, a CallToolResult JSON object out. Failures a model can
 /// act on are errors with errc::invalid_tool_arguments or errc::tool_failed; they surface as
 /// results with `isError: true`.
@@ -112,6 +115,8 @@ struct tool_spec {
   /// Runs a tool that may need input from the client (elicitation, sampling, roots) over one
   /// or more rounds; nullptr for the other kinds.
   interactive_handler interactive = nullptr;
+  /// The upstream REST call(s) of a native connector's tool; nullptr for the other kinds.
+  const http_tool* http = nullptr;
 };
 
 /// Reads a resource: its URI in, a ReadResourceResult JSON object out.
@@ -189,6 +194,8 @@ struct connector_spec {
   /// The configuration fields it declares. Undeclared fields are allowed; they count as secrets
   /// when their names look like one (see is_secret_field).
   std::span<const config_field> configuration = {};
+  /// The upstream API of a native connector whose tools are REST calls; nullptr otherwise.
+  const http_api* api = nullptr;
 };
 
 /// Every connector type this build knows, in display order.
@@ -231,6 +238,11 @@ std::vector<std::string> tool_pages(const connector_spec& spec,
 /// Runs a tool with raw JSON arguments (empty means none). Replies with the serialized
 /// CallToolResult; errors carry errc::invalid_tool_arguments or errc::tool_failed.
 caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw_arguments);
+
+/// Parses raw JSON arguments (empty means none) and checks them against the tool's input
+/// schema: errc::invalid_tool_arguments naming the offending field.
+caf::expected<boost::json::object> checked_arguments(const tool_spec& tool,
+                                                     std::string_view raw_arguments);
 
 /// Plans a call of a tool that has a script, with raw JSON arguments (empty means none).
 caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw_arguments);

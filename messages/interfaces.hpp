@@ -89,6 +89,10 @@ using connector_actor = caf::typed_actor<
   caf::reacts_to<atom::tick, uint64_t>,
   // Stops a running tool call of the sender by its call id; its result is never sent.
   caf::reacts_to<atom::cancel, uint64_t>,
+  // Completes a tool call that ran upstream (by internal call number): its raw JSON
+  // CallToolResult, or its failure. Sent by the instance's outbound requests.
+  caf::reacts_to<atom::done, uint64_t, std::string>,
+  caf::reacts_to<atom::done, uint64_t, caf::error>,
   // Answers a connector-level method: resources, resource templates, prompts and completion.
   caf::replies_to<atom::handle, mcp_request>::with<mcp_reply>,
   // Reports the actor's state as a JSON object.

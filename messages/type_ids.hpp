@@ -53,6 +53,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, ask, "ask")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, cancel, "cancel")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, attach, "attach")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, done, "done")
 
   // Nouns that select the entity a persistence verb works on.
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, tenant, "tenant")

@@ -1,5 +1,6 @@
 #include "transport/connector_secrets.hpp"
 
+#include "connectors/http_tool.hpp"
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
 
@@ -25,35 +26,6 @@ json::array sorted_names(std::vector<std::string> names) {
 }
 
 } // namespace
-
-bool holds_nothing(std::string_view stored) {
-  return stored.empty() || stored == "{}";
-}
-
-std::string configuration_context(std::string_view tenant_id) {
-  return "connectors.configuration:" + std::string{tenant_id};
-}
-
-std::string runtime_env_context(std::string_view tenant_id) {
-  return "connectors.runtime_env:" + std::string{tenant_id};
-}
-
-caf::expected<json::object> open_object(const security::keyring& keys, std::string_view stored,
-                                        std::string_view context) {
-  if (holds_nothing(stored)) {
-    return json::object{};
-  }
-  auto plaintext = keys.open(stored, context);
-  if (!plaintext) {
-    return std::move(plaintext.error());
-  }
-  boost::system::error_code ec;
-  auto value = json::parse(*plaintext, ec);
-  if (ec || !value.is_object()) {
-    return make_error(errc::secret_unreadable, "a stored secret is not a JSON object");
-  }
-  return std::move(value.as_object());
-}
 
 json::object present_connector(const connector_row& row, const security::keyring& keys) {
   const auto* spec = connectors::find_connector_type(row.connector_type);
@@ -114,6 +86,18 @@ caf::error apply_connector_secrets(const security::keyring& keys, connector_row&
     for (auto& [name, value] : given) {
       if (!value.is_null()) {
         result[name] = std::move(value);
+      }
+    }
+    if (spec != nullptr && spec->api != nullptr) {
+      if (auto base = connectors::base_url_of(*spec->api, result); !base) {
+        return std::move(base.error());
+      }
+      for (auto field : {spec->api->token_field, spec->api->user_field}) {
+        if (const auto* value = field.empty() ? nullptr : result.if_contains(field);
+            value != nullptr && !value->is_string()) {
+          return make_error(errc::invalid_argument,
+                            "configuration '" + std::string{field} + "' must be a string");
+        }
       }
     }
     row.configuration = keys.seal(json::serialize(result), config_context);

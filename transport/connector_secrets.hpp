@@ -12,24 +12,14 @@
 #include <string_view>
 
 #include "security/keyring.hpp"
+#include "security/sealed_json.hpp"
 
 namespace sagemcp::transport {
 
-/// The encryption context of a connector's configuration column: it binds the value to its
-/// column and tenant.
-std::string configuration_context(std::string_view tenant_id);
-
-/// The encryption context of a connector's runtime_env column.
-std::string runtime_env_context(std::string_view tenant_id);
-
-/// Whether a stored object column holds nothing (empty, or the plaintext `{}` that is the
-/// column's default): nothing to protect, so it is neither opened nor rotated.
-bool holds_nothing(std::string_view stored);
-
-/// Opens a stored JSON object column: a sealed value, a SageMCP Fernet value, or the empty
-/// object `{}` (which holds nothing to protect). errc::secret_unreadable otherwise.
-caf::expected<boost::json::object> open_object(const security::keyring& keys,
-                                               std::string_view stored, std::string_view context);
+using security::configuration_context;
+using security::holds_nothing;
+using security::open_object;
+using security::runtime_env_context;
 
 /// A connector as the admin API shows it: configuration without its secret fields, the names of
 /// the secret fields that are set (`secret_fields`) and the names of the environment variables

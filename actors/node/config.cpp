@@ -123,6 +123,8 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   long long body_timeout = cfg.server.body_timeout.count();
   auto event_buffer = static_cast<long long>(cfg.event_buffer_bytes);
   auto session_max = static_cast<long long>(cfg.session_max_bytes);
+  long long upstream_connect = cfg.upstream.connect_timeout.count() / 1000;
+  long long upstream_read = cfg.upstream.read_timeout.count() / 1000;
   for (auto err :
        {read_int("PORT", 0, 65535, cfg.server.port),
         read_int("SAGEMCP_IO_THREADS", 1, 256, cfg.server.io_threads),
@@ -141,11 +143,20 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
         read_int("SAGEMCP_MAX_SESSIONS_PER_TENANT", 1, 10'000'000, cfg.sessions_per_tenant),
         read_int("RATE_LIMIT_RPM", 0, 1'000'000'000, cfg.server.rate_limit_rpm),
         read_bool("SAGEMCP_ENABLE_AUTH", cfg.server.auth_enabled),
-        read_bool("SAGEMCP_ENABLE_METRICS", cfg.metrics_enabled)}) {
+        read_bool("SAGEMCP_ENABLE_METRICS", cfg.metrics_enabled),
+        read_int("SAGEMCP_UPSTREAM_CONNECT_TIMEOUT_SECONDS", 1, 300, upstream_connect),
+        read_int("SAGEMCP_UPSTREAM_TIMEOUT_SECONDS", 1, 3600, upstream_read),
+        read_int("SAGEMCP_UPSTREAM_RETRIES", 0, 5, cfg.upstream_retries),
+        read_bool("SAGEMCP_ALLOW_PRIVATE_UPSTREAMS", cfg.upstream.allow_private)}) {
     if (err) {
       return err;
     }
   }
+  cfg.upstream.connect_timeout = std::chrono::seconds{upstream_connect};
+  cfg.upstream.read_timeout = std::chrono::seconds{upstream_read};
+  cfg.upstream.ca_file = env("SAGEMCP_UPSTREAM_CA_FILE");
+  cfg.upstream.user_agent = "SageMCP/" SAGEMCP_VERSION;
+  cfg.upstream.read_proxy_environment();
   cfg.session_ttl = std::chrono::seconds{session_ttl};
   cfg.pool_ttl = std::chrono::seconds{pool_ttl};
   cfg.db_wait = std::chrono::seconds{db_wait};

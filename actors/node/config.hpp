@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectors/http_client.hpp"
 #include "transport/context.hpp"
 
 #include <caf/expected.hpp>
@@ -40,6 +41,12 @@ struct node_config {
   /// SAGEMCP_USAGE_FLUSH_SECONDS: how often tool usage counts are written to the database.
   std::chrono::seconds usage_flush{10};
   unsigned actor_threads = 0;
+  /// The outbound client of native connectors: SAGEMCP_UPSTREAM_CONNECT_TIMEOUT_SECONDS,
+  /// SAGEMCP_UPSTREAM_TIMEOUT_SECONDS, SAGEMCP_UPSTREAM_CA_FILE,
+  /// SAGEMCP_ALLOW_PRIVATE_UPSTREAMS, HTTPS_PROXY, HTTP_PROXY and NO_PROXY.
+  connectors::http_client_options upstream;
+  /// SAGEMCP_UPSTREAM_RETRIES: retries of an idempotent upstream call after a transient failure.
+  unsigned upstream_retries = 2;
 };
 
 /// Command-line values of `sagemcp serve`; empty or zero means "not given".

@@ -159,7 +159,16 @@ std::string settings_json(const node_config& cfg) {
     {"mcp_allowed_origins", list(cfg.server.allowed_origins)},
     {"allowed_hosts", list(cfg.server.allowed_hosts)},
     {"io_threads", cfg.server.io_threads},
-    {"actor_threads", cfg.actor_threads}};
+    {"actor_threads", cfg.actor_threads},
+    // Proxy URLs may hold credentials: only whether one is set shows.
+    {"upstream",
+     boost::json::object{{"connect_timeout_seconds", cfg.upstream.connect_timeout.count() / 1000},
+                         {"timeout_seconds", cfg.upstream.read_timeout.count() / 1000},
+                         {"retries", cfg.upstream_retries},
+                         {"allow_private", cfg.upstream.allow_private},
+                         {"ca_file", cfg.upstream.ca_file},
+                         {"https_proxy", !cfg.upstream.https_proxy.empty()},
+                         {"http_proxy", !cfg.upstream.http_proxy.empty()}}}};
   return boost::json::serialize(settings);
 }
 
@@ -268,6 +277,11 @@ int serve(const node_config& cfg) {
   }
   auto db = persistence::spawn_persistence(sys, *store, db_options,
                                            reads ? std::move(*reads) : nullptr);
+  security::keyring secrets{cfg.secret_key, cfg.previous_secret_key};
+  // Destroyed after every actor is done, before the actor system.
+  connectors::http_client upstream_client{cfg.upstream};
+  upstream_env upstream{&upstream_client, &secrets, {}};
+  upstream.call.max_retries = cfg.upstream_retries;
   server_pool_options pool_options;
   pool_options.session_ttl = cfg.session_ttl;
   pool_options.event_buffer_bytes = cfg.event_buffer_bytes;
@@ -275,9 +289,9 @@ int serve(const node_config& cfg) {
   pool_options.max_instances = cfg.pool_max;
   pool_options.instance_ttl = cfg.pool_ttl;
   pool_options.sessions_per_tenant = cfg.sessions_per_tenant;
+  pool_options.upstream = &upstream;
   auto pool = spawn_server_pool(sys, db, pool_options);
   transport::key_cache keys{cfg.secret_key, cfg.previous_secret_key};
-  security::keyring secrets{cfg.secret_key, cfg.previous_secret_key};
   transport::rate_limiter limits{cfg.server.rate_limit_rpm};
   observability::health_state health;
   auto options = cfg.server;

@@ -120,7 +120,8 @@ TEST(JsonSchemaTest, EveryRegisteredToolIsWellFormed) {
       if (!tool.output_schema.empty()) {
         EXPECT_TRUE(check_schema(json::parse(tool.output_schema)).empty()) << where;
       }
-      int kinds = (tool.handler ? 1 : 0) + (tool.script ? 1 : 0) + (tool.interactive ? 1 : 0);
+      int kinds = (tool.handler ? 1 : 0) + (tool.script ? 1 : 0) + (tool.interactive ? 1 : 0)
+                  + (tool.http ? 1 : 0);
       EXPECT_EQ(kinds, 1) << where << ": a tool runs one way";
     }
   }
