@@ -91,7 +91,7 @@ describe('no secret in logs, metrics or errors', () => {
     ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }));
     ws.send(JSON.stringify(rpc('tools/call', { name: 'echo', arguments: { message: secrets.argument } }, 2)));
     const echoed = () => replies.find((text) => JSON.parse(text).id === 2);
-    for (let i = 0; i < 100 && !echoed(); ++i) {
+    for (let i = 0; i < 500 && !echoed(); ++i) {
       await new Promise((r) => setTimeout(r, 20));
     }
     ws.close();
