@@ -159,15 +159,6 @@ fetch_error failure(fetch_failure kind, std::string message, bool sent = false) 
   return fetch_error{kind, std::move(message), sent};
 }
 
-std::string describe(const error_code& ec) {
-  if (ec.category() == asio::error::get_ssl_category()
-      || ec.category() == asio::ssl::error::get_stream_category()) {
-    std::string reason = ec.message();
-    return reason;
-  }
-  return ec.message();
-}
-
 } // namespace
 
 std::string_view http_response::header(std::string_view name) const {
@@ -498,7 +489,7 @@ struct http_client::impl {
     if (ec) {
       auto verify = SSL_get_verify_result(handle);
       std::string reason = verify != X509_V_OK ? X509_verify_cert_error_string(verify)
-                                               : describe(ec);
+                                               : ec.message();
       co_return failure(fetch_failure::tls,
                         "the TLS connection to " + t.host + " failed: " + reason);
     }

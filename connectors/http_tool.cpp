@@ -105,7 +105,7 @@ bool has_body(http_method method) {
   return method == http_method::post || method == http_method::put || method == http_method::patch;
 }
 
-// The placeholders of a path template: names with their `+` flag.
+// Expands a path template with encoded arguments; records the names it used in `used`.
 caf::expected<std::string> expand_path(std::string_view templ, const json::object& args,
                                        std::vector<std::string_view>* used) {
   std::string out;
@@ -421,8 +421,13 @@ caf::expected<outbound_call> build_call(const http_tool& tool, const boost::json
     call.headers.push_back({"Accept", std::string{tool.accept}});
   }
   if (tool.prepare != nullptr) {
-    if (auto err = tool.prepare(args, call)) {
-      return err;
+    // A hook that trips over unexpected input fails the call, never the client's thread.
+    try {
+      if (auto err = tool.prepare(args, call)) {
+        return err;
+      }
+    } catch (const std::exception&) {
+      return make_error(errc::tool_failed, "the request could not be built from the arguments");
     }
   }
   return call;
@@ -533,10 +538,10 @@ const boost::json::value* at_path(const boost::json::value& value, std::string_v
 
 namespace {
 
-// One field of a keep list, split at its first step: `labels[].name` → (labels, true, name).
+// One field of a keep list, split at its first step: `labels[].name` → (labels, name). Arrays
+// are projected element by element; `[]` only says so to the reader.
 struct keep_step {
   std::string_view head;
-  bool each = false;
   std::string_view rest;
 };
 
@@ -547,7 +552,6 @@ keep_step split_step(std::string_view field) {
   step.rest = dot == std::string_view::npos ? std::string_view{} : field.substr(dot + 1);
   if (step.head.ends_with("[]")) {
     step.head.remove_suffix(2);
-    step.each = true;
   }
   return step;
 }
@@ -590,13 +594,11 @@ json::value project_object(const json::object& obj, const std::vector<std::strin
     }
     std::vector<std::string_view> nested;
     bool whole = false;
-    bool each = false;
     for (auto field : fields) {
       auto step = split_step(field);
       if (step.head != head) {
         continue;
       }
-      each = each || step.each;
       if (step.rest.empty()) {
         whole = true;
       } else {
@@ -614,7 +616,6 @@ json::value project_object(const json::object& obj, const std::vector<std::strin
     } else {
       out[head] = project_fields(*member, nested);
     }
-    (void)each;
   }
   return out;
 }
@@ -1158,7 +1159,16 @@ struct run : std::enable_shared_from_this<run> {
   void finish() {
     json::value out;
     if (tool.shape != nullptr) {
-      auto shaped = tool.shape(args, replies);
+      caf::expected<json::value> shaped = json::value{};
+      try {
+        shaped = tool.shape(args, replies);
+      } catch (const std::exception&) {
+        // A hook that trips over an answer of an unexpected form fails the call, never the
+        // client's thread.
+        shaped = make_error(errc::tool_failed, std::string{api.service}
+                                                 + " answered in a form this tool does not "
+                                                   "understand; try again later.");
+      }
       if (!shaped) {
         done(std::move(shaped.error()));
         return;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <map>
 #include <string>
 
@@ -123,11 +124,13 @@ caf::expected<json::value> token_scopes(const json::object&,
     out["note"] = "GitHub does not list scopes for fine-grained tokens and GitHub App tokens; "
                   "their permissions are set per repository.";
   }
-  if (auto remaining = reply.header("x-ratelimit-remaining"); !remaining.empty()) {
-    out["rate_limit_remaining"] = std::stoll(std::string{remaining});
-  }
-  if (auto limit = reply.header("x-ratelimit-limit"); !limit.empty()) {
-    out["rate_limit"] = std::stoll(std::string{limit});
+  for (auto [field, member] : {std::pair{"x-ratelimit-remaining", "rate_limit_remaining"},
+                               std::pair{"x-ratelimit-limit", "rate_limit"}}) {
+    auto text = reply.header(field);
+    int64_t value = 0;
+    if (std::from_chars(text.data(), text.data() + text.size(), value).ec == std::errc{}) {
+      out[member] = value;
+    }
   }
   return out;
 }

@@ -280,6 +280,21 @@ TEST_F(HttpExecuteTest, FollowsEachPagingStyle) {
   EXPECT_EQ(fake.requests().size(), 3u);
 }
 
+// A hook that expects an object, as hooks written against an API's documentation do.
+caf::expected<json::value> expects_object(const json::object&,
+                                          std::span<const upstream_reply> replies) {
+  return json::value(replies.front().body.as_object().at("name"));
+}
+
+TEST_F(HttpExecuteTest, AnswersOfAnUnexpectedFormFailTheCallOnly) {
+  http_tool shaped{.path = "/odd", .shape = expects_object};
+  answer({json_reply(200, "[1,2]"), json_reply(200, R"({"name":"ok"})")});
+  EXPECT_EQ(run(shaped, "{}"),
+            "error: Example answered in a form this tool does not understand; try again later.");
+  // The client's thread lives on and serves the next call.
+  EXPECT_EQ(run(shaped, "{}"), "ok");
+}
+
 TEST_F(HttpExecuteTest, KeepsResultsWithinTheirSize) {
   http_tool list{.path = "/big", .pages = {paging::link_header}};
   std::string items = "[";
