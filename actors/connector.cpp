@@ -250,7 +250,8 @@ void advance_script(connector_pointer self, uint64_t id) {
   settle(self, id, std::move(result));
 }
 
-// The credential and base URL of an upstream call, from the instance's configuration.
+// The base URL of an upstream call and, when the connector's configuration holds a token, its
+// credential; without one, `credentials.headers` stays empty for an OAuth token to fill.
 caf::expected<connectors::call_context> upstream_context(const connector_state& st) {
   const auto& api = *st.spec->api;
   std::string service{api.service};
@@ -267,19 +268,35 @@ caf::expected<connectors::call_context> upstream_context(const connector_state& 
     return make_error(errc::tool_failed,
                       "The connector is misconfigured: " + message_of(base.error()) + ".");
   }
-  auto credentials = connectors::configured_credentials(api, *st.configuration);
-  if (!credentials) {
+  auto context = st.upstream->call;
+  context.base_url = std::move(*base);
+  if (auto credentials = connectors::configured_credentials(api, *st.configuration)) {
+    context.credentials = std::move(*credentials);
+  } else if (api.oauth_provider.empty() || !st.upstream->vault) {
     return make_error(errc::tool_failed,
                       service + " is not connected: an administrator must set the connector's '"
                         + std::string{api.token_field} + "' configuration field.");
   }
-  auto context = st.upstream->call;
-  context.base_url = std::move(*base);
-  context.credentials = std::move(*credentials);
   return context;
 }
 
-// Runs a tool that calls the upstream API; the outbound client answers with a done message.
+// Sends an upstream call; the outbound client answers with a done message.
+void send_upstream(connector_pointer self, const connectors::tool_spec& tool, uint64_t id,
+                   boost::json::object args, connectors::call_context context) {
+  auto handle = caf::actor_cast<connector_actor>(self);
+  connectors::execute(*self->state.upstream->client, *self->state.spec->api, *tool.http,
+                      std::move(args), std::move(context),
+                      [handle, id](caf::expected<std::string> outcome) {
+                        if (outcome) {
+                          caf::anon_send(handle, atom::done_v, id, std::move(*outcome));
+                        } else {
+                          caf::anon_send(handle, atom::done_v, id, std::move(outcome.error()));
+                        }
+                      });
+}
+
+// Runs a tool that calls the upstream API, with the connector's configured token or, without
+// one, the OAuth token the credential vault hands out.
 caf::result<std::string> run_upstream(connector_pointer self, const connectors::tool_spec& tool,
                                       const tool_call& call,
                                       std::chrono::steady_clock::time_point start) {
@@ -301,15 +318,38 @@ caf::result<std::string> run_upstream(connector_pointer self, const connectors::
   entry.start = start;
   entry.call = call;
   st.pending.emplace(id, std::move(entry));
-  auto handle = caf::actor_cast<connector_actor>(self);
-  connectors::execute(*st.upstream->client, *st.spec->api, *tool.http, std::move(*args),
-                      std::move(*context), [handle, id](caf::expected<std::string> outcome) {
-                        if (outcome) {
-                          caf::anon_send(handle, atom::done_v, id, std::move(*outcome));
-                        } else {
-                          caf::anon_send(handle, atom::done_v, id, std::move(outcome.error()));
-                        }
-                      });
+  if (!context->credentials.headers.empty()) {
+    send_upstream(self, tool, id, std::move(*args), std::move(*context));
+    return promise;
+  }
+  const auto& api = *st.spec->api;
+  self
+    ->request(st.upstream->vault, std::chrono::seconds{60}, atom::get_v, atom::credential_v,
+              st.row.tenant_id, std::string{api.oauth_provider}, st.owner)
+    .then(
+      [self, &tool, id, args = std::move(*args),
+       context = std::move(*context)](std::string& token) mutable {
+        if (!self->state.pending.contains(id)) {
+          return; // cancelled meanwhile
+        }
+        context.credentials.headers.push_back({"Authorization", "Bearer " + token});
+        context.credentials.origin = self->state.owner.empty() ? "the tenant's OAuth connection"
+                                                               : "your OAuth connection";
+        send_upstream(self, tool, id, std::move(args), std::move(context));
+      },
+      [self, id](caf::error& err) {
+        // The vault's words say what to do; the call fails as a tool result.
+        const auto& spec_api = *self->state.spec->api;
+        auto failure = make_error(
+          errc::tool_failed,
+          code_of(err) == errc::not_found
+            ? std::string{spec_api.service} + " is not connected: set the connector's '"
+                + std::string{spec_api.token_field} + "' configuration field, or have a tenant "
+                + "administrator connect an account at /api/v1/oauth/<tenant>/auth/"
+                + std::string{spec_api.oauth_provider} + "."
+            : message_of(err));
+        self->send(caf::actor_cast<connector_actor>(self), atom::done_v, id, std::move(failure));
+      });
   return promise;
 }
 
@@ -352,9 +392,11 @@ caf::result<std::string> invoke(connector_pointer self, const tool_call& call) {
 } // namespace
 
 connector_actor::behavior_type connector(connector_actor::stateful_pointer<connector_state> self,
-                                         connector_row row, const connectors::connector_spec* spec,
+                                         connector_row row, std::string owner,
+                                         const connectors::connector_spec* spec,
                                          const upstream_env* upstream) {
   self->state.row = std::move(row);
+  self->state.owner = std::move(owner);
   self->state.spec = spec;
   self->state.upstream = upstream;
   if (spec->api != nullptr && upstream != nullptr && upstream->keys != nullptr) {

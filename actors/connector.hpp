@@ -28,6 +28,8 @@ struct upstream_env {
   connectors::http_client* client = nullptr;
   /// Opens the connectors' stored configuration (tokens, base URLs).
   const security::keyring* keys = nullptr;
+  /// Hands out the OAuth tokens of connectors that have no configured token.
+  credential_vault_actor vault;
   /// Retries, back-off and limits of upstream calls; each instance adds its base URL and
   /// credentials.
   connectors::call_context call;
@@ -37,6 +39,9 @@ struct upstream_env {
 struct connector_state {
   static inline const char* name = "connector";
   connector_row row;
+  /// Whose OAuth credential the instance calls with: empty for the tenant's, else the API key
+  /// id of the principal whose personal credential it uses.
+  std::string owner;
   const connectors::connector_spec* spec = nullptr;
   /// Native connectors: how to reach the upstream; nullptr where this node has no outbound
   /// client.
@@ -77,7 +82,8 @@ struct connector_state {
 
 /// Executes the tools of a native connector instance.
 connector_actor::behavior_type connector(connector_actor::stateful_pointer<connector_state> self,
-                                         connector_row row, const connectors::connector_spec* spec,
+                                         connector_row row, std::string owner,
+                                         const connectors::connector_spec* spec,
                                          const upstream_env* upstream);
 
 } // namespace sagemcp

@@ -105,7 +105,8 @@ void drop_instance(pool_pointer self, const std::string& key, std::string_view r
 
 connector_actor spawn_instance(pool_pointer self, const std::string& key, instance_entry& entry,
                                const connectors::connector_spec* spec) {
-  auto handle = self->spawn(connector, entry.row, spec, self->state.options.upstream);
+  auto handle = self->spawn(connector, entry.row, std::string{}, spec,
+                            self->state.options.upstream);
   self->monitor(handle);
   self->state.names.emplace(handle.address(), "c:" + key);
   entry.handle = handle;

@@ -85,6 +85,9 @@ constexpr std::array errc_table{
   errc_info{errc::secret_unreadable, "secret_unreadable",
             "A stored secret cannot be decrypted with the configured keys", jsonrpc, -32603, 500,
             false},
+  // An upstream service (an OAuth provider's token endpoint) refused or failed a request.
+  errc_info{errc::upstream_failure, "upstream_failure", "Bad Gateway: the upstream service failed",
+            jsonrpc, -32603, 502, true},
 };
 
 constexpr bool table_is_in_enum_order() {

@@ -50,10 +50,11 @@ enum class errc : uint8_t {
   session_budget_exceeded,
   storage_unavailable,
   secret_unreadable,
+  upstream_failure,
 };
 
 /// The last errc value; every value from 1 to this one has a table row.
-constexpr errc last_errc = errc::secret_unreadable;
+constexpr errc last_errc = errc::upstream_failure;
 
 /// Where a failure surfaces towards an MCP client.
 enum class error_surface : uint8_t {

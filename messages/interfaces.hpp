@@ -67,12 +67,61 @@ using persistence_actor = caf::typed_actor<
   caf::replies_to<atom::audit, audit_row>::with<audit_row>,
   // The newest audit entries of a tenant (all for an empty slug), at most `limit`.
   caf::replies_to<atom::list, atom::audit, std::string, int64_t>::with<std::vector<audit_row>>,
+  // Inserts or replaces the OAuth credential of (tenant id, provider, owner); replies with it.
+  caf::replies_to<atom::create, oauth_credential_row>::with<oauth_credential_row>,
+  // Reads the OAuth credential of (tenant id, provider, owner); not_found if none.
+  caf::replies_to<atom::get, atom::credential, std::string, std::string,
+                  std::string>::with<oauth_credential_row>,
+  // Lists a tenant's OAuth credentials (by tenant id), ordered by provider and owner.
+  caf::replies_to<atom::list, atom::credential, std::string>::with<std::vector<oauth_credential_row>>,
+  // Deletes the OAuth credential of (tenant id, provider, owner); replies with the deleted row
+  // (so its tokens can be revoked at the provider); not_found if none.
+  caf::replies_to<atom::erase, atom::credential, std::string, std::string,
+                  std::string>::with<oauth_credential_row>,
+  // Replaces the tokens of a credential (refresh) if it still holds the first row's tokens
+  // (compare-and-set by id); replies whether it did.
+  caf::replies_to<atom::update, atom::credential, oauth_credential_row,
+                  oauth_credential_row>::with<bool>,
+  // Inserts or replaces a tenant's OAuth app for a provider; replies with it.
+  caf::replies_to<atom::create, oauth_config_row>::with<oauth_config_row>,
+  // Reads a tenant's OAuth app (tenant id, provider); not_found if none.
+  caf::replies_to<atom::get, atom::oauth_app, std::string, std::string>::with<oauth_config_row>,
+  // Lists a tenant's OAuth apps (by tenant id), ordered by provider.
+  caf::replies_to<atom::list, atom::oauth_app, std::string>::with<std::vector<oauth_config_row>>,
+  // Deletes a tenant's OAuth app (tenant id, provider); not_found if none.
+  caf::replies_to<atom::erase, atom::oauth_app, std::string, std::string>::with<atom::ok>,
+  // Records a started authorization (and forgets flows that ended long ago); replies with it.
+  caf::replies_to<atom::create, oauth_flow_row>::with<oauth_flow_row>,
+  // Claims a flow for its callback, once: marks it `exchanging` if it waits and has not
+  // expired; not_found otherwise (unknown, already claimed or expired).
+  caf::replies_to<atom::open, atom::flow, std::string>::with<oauth_flow_row>,
+  // Records the outcome of a claimed flow (id, outcome).
+  caf::replies_to<atom::close, atom::flow, std::string, std::string>::with<atom::ok>,
+  // Reads a flow by id; not_found if none.
+  caf::replies_to<atom::get, atom::flow, std::string>::with<oauth_flow_row>,
   // Checks that the database answers; used by readiness. Answers storage_unavailable at once
   // while the database is known to be unreachable.
   caf::replies_to<atom::ping>::with<atom::ok>,
   // Retries the requests waiting for an unreachable database (the actor's own timer).
   caf::reacts_to<atom::tick>,
   // Reports the actor's state as a JSON object.
+  caf::replies_to<atom::status>::with<std::string>>;
+
+/// Hands out the OAuth access tokens of upstream credentials; one per node. It caches them
+/// opened, refreshes one that is about to expire before handing it out, and refreshes each
+/// credential once however many calls wait for it.
+using credential_vault_actor = caf::typed_actor<
+  // The access token of the credential of (tenant id, provider, owner); an empty owner is the
+  // tenant's own credential. not_found when there is none.
+  caf::replies_to<atom::get, atom::credential, std::string, std::string,
+                  std::string>::with<std::string>,
+  // Forgets the cached credentials of (tenant id, provider) after they changed.
+  caf::reacts_to<atom::evict, atom::credential, std::string, std::string>,
+  // A refresh of the credential cached under a key finished: the row to store (tokens sealed),
+  // or why it failed. Sent by the vault's own outbound requests.
+  caf::reacts_to<atom::update, atom::credential, std::string, oauth_credential_row>,
+  caf::reacts_to<atom::update, atom::credential, std::string, caf::error>,
+  // Reports the vault's state as a JSON object.
   caf::replies_to<atom::status>::with<std::string>>;
 
 /// Executes the tools of one connector instance (tenant × connector × credential owner).

@@ -30,6 +30,11 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_TYPE_ID(sagemcp, (std::vector<sagemcp::audit_row>))
   CAF_ADD_TYPE_ID(sagemcp, (sagemcp::usage_row))
   CAF_ADD_TYPE_ID(sagemcp, (std::vector<sagemcp::usage_row>))
+  CAF_ADD_TYPE_ID(sagemcp, (sagemcp::oauth_credential_row))
+  CAF_ADD_TYPE_ID(sagemcp, (std::vector<sagemcp::oauth_credential_row>))
+  CAF_ADD_TYPE_ID(sagemcp, (sagemcp::oauth_config_row))
+  CAF_ADD_TYPE_ID(sagemcp, (std::vector<sagemcp::oauth_config_row>))
+  CAF_ADD_TYPE_ID(sagemcp, (sagemcp::oauth_flow_row))
 
   // Verbs.
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, open, "open")
@@ -64,6 +69,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, instance, "instance")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, audit, "audit")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, usage, "usage")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, credential, "credential")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, oauth_app, "oauth_app")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, flow, "flow")
 
 CAF_END_TYPE_ID_BLOCK(sagemcp)
 

@@ -1,5 +1,6 @@
 #include "messages/types.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 
@@ -12,6 +13,21 @@ std::string utc_day(int64_t days_ago) {
   std::snprintf(text, sizeof(text), "%04d-%02u-%02u", static_cast<int>(day.year()),
                 static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
   return text;
+}
+
+std::string to_iso8601(std::chrono::system_clock::time_point time) {
+  using namespace std::chrono;
+  auto micros = floor<microseconds>(time);
+  auto day = floor<days>(micros);
+  year_month_day date{day};
+  hh_mm_ss tod{micros - day};
+  std::array<char, 128> buf{};
+  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ",
+                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+                static_cast<unsigned>(date.day()), static_cast<int>(tod.hours().count()),
+                static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()),
+                static_cast<long long>(tod.subseconds().count()));
+  return std::string{buf.data()};
 }
 
 std::string_view to_string(scope x) {

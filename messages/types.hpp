@@ -3,6 +3,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -159,8 +160,95 @@ typename Inspector::result_type inspect(Inspector& f, audit_row& x) {
            x.tenant_slug, x.action, x.target, x.detail);
 }
 
+/// A row of the `oauth_credentials` table: an account a tenant, or one of its principals,
+/// connected through an OAuth provider. Tokens are stored sealed (keyring context
+/// `oauth_credentials.<column>:<tenant id>`) and never leave the server.
+struct oauth_credential_row {
+  std::string id;
+  std::string tenant_id;
+  /// The provider id (`github`, `atlassian`, ...).
+  std::string provider;
+  /// Empty for the tenant's own credential; the API key id of the principal for a personal one.
+  std::string owner;
+  std::string provider_user_id;
+  std::string provider_username;
+  /// Sealed.
+  std::string access_token;
+  /// Sealed; empty when the provider issued none.
+  std::string refresh_token;
+  std::string token_type;
+  /// The scopes the provider granted, space-separated.
+  std::string scopes;
+  /// When the access token expires (ISO-8601 UTC); empty when it does not.
+  std::string expires_at;
+  std::string created_at;
+  std::string updated_at;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, oauth_credential_row& x) {
+  return f(caf::meta::type_name("oauth_credential_row"), x.id, x.tenant_id, x.provider, x.owner,
+           x.provider_user_id, x.provider_username, x.access_token, x.refresh_token, x.token_type,
+           x.scopes, x.expires_at, x.created_at, x.updated_at);
+}
+
+/// A row of the `oauth_configs` table: a tenant's own OAuth app for a provider, used instead of
+/// the operator's. The secret is stored sealed (context `oauth_configs.client_secret:<tenant
+/// id>`) and never returned by the API.
+struct oauth_config_row {
+  std::string id;
+  std::string tenant_id;
+  std::string provider;
+  std::string client_id;
+  /// Sealed.
+  std::string client_secret;
+  std::string created_at;
+  std::string updated_at;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, oauth_config_row& x) {
+  return f(caf::meta::type_name("oauth_config_row"), x.id, x.tenant_id, x.provider, x.client_id,
+           x.client_secret, x.created_at, x.updated_at);
+}
+
+/// A row of the `oauth_flows` table: one authorization started and not yet forgotten. Its id is
+/// the random part of the `state` sent to the provider; a callback claims it once.
+struct oauth_flow_row {
+  std::string id;
+  std::string tenant_id;
+  std::string provider;
+  /// Whose credential the flow creates: empty for the tenant's, else an API key id.
+  std::string owner;
+  /// The API key id that started the flow; only it may read the flow's outcome.
+  std::string initiator;
+  /// The PKCE code verifier, sealed (context `oauth_flows.code_verifier:<tenant id>`); empty
+  /// when the provider takes no PKCE.
+  std::string code_verifier;
+  /// The redirect URI sent with the authorization request (the token request repeats it).
+  std::string redirect_uri;
+  /// After this (ISO-8601 UTC) the callback is refused.
+  std::string expires_at;
+  std::string created_at;
+  /// When a callback claimed the flow; empty while it waits for one.
+  std::string completed_at;
+  /// Empty while pending, `exchanging` once claimed, `connected`, or `failed: <reason>`.
+  std::string outcome;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, oauth_flow_row& x) {
+  return f(caf::meta::type_name("oauth_flow_row"), x.id, x.tenant_id, x.provider, x.owner,
+           x.initiator, x.code_verifier, x.redirect_uri, x.expires_at, x.created_at, x.completed_at,
+           x.outcome);
+}
+
 /// The UTC day `days_ago` days before today, as YYYY-MM-DD (the `day` of usage rows).
 std::string utc_day(int64_t days_ago = 0);
+
+/// `time` as ISO-8601 UTC text with microseconds, e.g. 2026-11-21T12:00:00.123456Z: how every
+/// timestamp is stored; such texts sort chronologically.
+std::string to_iso8601(std::chrono::system_clock::time_point time);
 
 /// A row of the `tool_usage` table: tool calls of one UTC day, tenant, connector and tool.
 struct usage_row {

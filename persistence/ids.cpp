@@ -34,21 +34,6 @@ std::string make_uuid() {
   return result;
 }
 
-std::string to_iso8601(std::chrono::system_clock::time_point time) {
-  using namespace std::chrono;
-  auto micros = floor<microseconds>(time);
-  auto day = floor<days>(micros);
-  year_month_day date{day};
-  hh_mm_ss tod{micros - day};
-  std::array<char, 128> buf{};
-  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%06lldZ",
-                static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-                static_cast<unsigned>(date.day()), static_cast<int>(tod.hours().count()),
-                static_cast<int>(tod.minutes().count()), static_cast<int>(tod.seconds().count()),
-                static_cast<long long>(tod.subseconds().count()));
-  return std::string{buf.data()};
-}
-
 std::string now_iso8601() {
   return to_iso8601(std::chrono::system_clock::now());
 }

@@ -334,6 +334,96 @@ persistence(persistence_actor::stateful_pointer<persistence_state> self, std::sh
         },
         atom::list_v, atom::audit_v, tenant_slug, limit);
     },
+    [self, store](atom::create, oauth_credential_row& row) -> caf::result<oauth_credential_row> {
+      return submit<oauth_credential_row>(self, true, [store, row] {
+        return store->upsert_oauth_credential(row);
+      });
+    },
+    [self, store](atom::get, atom::credential, const std::string& tenant_id,
+                  const std::string& provider,
+                  const std::string& owner) -> caf::result<oauth_credential_row> {
+      return read<oauth_credential_row>(
+        self,
+        [store, tenant_id, provider, owner] {
+          return store->get_oauth_credential(tenant_id, provider, owner);
+        },
+        atom::get_v, atom::credential_v, tenant_id, provider, owner);
+    },
+    [self, store](atom::list, atom::credential,
+                  const std::string& tenant_id) -> caf::result<std::vector<oauth_credential_row>> {
+      return read<std::vector<oauth_credential_row>>(
+        self,
+        [store, tenant_id] {
+          return store->list_oauth_credentials(tenant_id);
+        },
+        atom::list_v, atom::credential_v, tenant_id);
+    },
+    [self, store](atom::erase, atom::credential, const std::string& tenant_id,
+                  const std::string& provider,
+                  const std::string& owner) -> caf::result<oauth_credential_row> {
+      return submit<oauth_credential_row>(self, true, [store, tenant_id, provider, owner] {
+        return store->delete_oauth_credential(tenant_id, provider, owner);
+      });
+    },
+    [self, store](atom::update, atom::credential, const oauth_credential_row& before,
+                  const oauth_credential_row& after) -> caf::result<bool> {
+      return submit<bool>(self, true, [store, before, after] {
+        return store->replace_oauth_tokens(before, after);
+      });
+    },
+    [self, store](atom::create, oauth_config_row& row) -> caf::result<oauth_config_row> {
+      return submit<oauth_config_row>(self, true, [store, row] {
+        return store->upsert_oauth_config(row);
+      });
+    },
+    [self, store](atom::get, atom::oauth_app, const std::string& tenant_id,
+                  const std::string& provider) -> caf::result<oauth_config_row> {
+      return read<oauth_config_row>(
+        self,
+        [store, tenant_id, provider] {
+          return store->get_oauth_config(tenant_id, provider);
+        },
+        atom::get_v, atom::oauth_app_v, tenant_id, provider);
+    },
+    [self, store](atom::list, atom::oauth_app,
+                  const std::string& tenant_id) -> caf::result<std::vector<oauth_config_row>> {
+      return read<std::vector<oauth_config_row>>(
+        self,
+        [store, tenant_id] {
+          return store->list_oauth_configs(tenant_id);
+        },
+        atom::list_v, atom::oauth_app_v, tenant_id);
+    },
+    [self, store](atom::erase, atom::oauth_app, const std::string& tenant_id,
+                  const std::string& provider) -> caf::result<atom::ok> {
+      return submit<atom::ok>(self, true, [store, tenant_id, provider] {
+        return done(store->delete_oauth_config(tenant_id, provider));
+      });
+    },
+    [self, store](atom::create, oauth_flow_row& row) -> caf::result<oauth_flow_row> {
+      return submit<oauth_flow_row>(self, true, [store, row] {
+        return store->create_oauth_flow(row);
+      });
+    },
+    [self, store](atom::open, atom::flow, const std::string& id) -> caf::result<oauth_flow_row> {
+      return submit<oauth_flow_row>(self, true, [store, id] {
+        return store->claim_oauth_flow(id);
+      });
+    },
+    [self, store](atom::close, atom::flow, const std::string& id,
+                  const std::string& outcome) -> caf::result<atom::ok> {
+      return submit<atom::ok>(self, true, [store, id, outcome] {
+        return done(store->finish_oauth_flow(id, outcome));
+      });
+    },
+    [self, store](atom::get, atom::flow, const std::string& id) -> caf::result<oauth_flow_row> {
+      return read<oauth_flow_row>(
+        self,
+        [store, id] {
+          return store->get_oauth_flow(id);
+        },
+        atom::get_v, atom::flow_v, id);
+    },
     [self, store](atom::ping) -> caf::result<atom::ok> {
       auto& st = self->state;
       if (st.down) {

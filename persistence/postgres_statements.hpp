@@ -44,6 +44,21 @@ enum class stmt : uint8_t {
   list_usage,
   touch_api_key,
   rewrite_connector_secrets,
+  upsert_oauth_credential,
+  select_oauth_credential,
+  list_oauth_credentials,
+  delete_oauth_credential,
+  replace_oauth_tokens,
+  upsert_oauth_config,
+  select_oauth_config,
+  list_oauth_configs,
+  delete_oauth_config,
+  replace_oauth_config_secret,
+  purge_oauth_flows,
+  insert_oauth_flow,
+  claim_oauth_flow,
+  finish_oauth_flow,
+  select_oauth_flow,
 };
 
 /// One row of the statement table.
@@ -163,11 +178,81 @@ constexpr std::array statement_table{
   statement_def{stmt::rewrite_connector_secrets,
                 "UPDATE connectors SET configuration = $5, runtime_env = $6 WHERE id = $1 AND "
                 "tenant_id = $2 AND configuration = $3 AND runtime_env = $4 RETURNING id"},
+  // Replaces everything of the stored credential but its id and created_at.
+  statement_def{
+    stmt::upsert_oauth_credential,
+    "INSERT INTO oauth_credentials (id, tenant_id, provider, owner, provider_user_id, "
+    "provider_username, access_token, refresh_token, token_type, scopes, expires_at, "
+    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) "
+    "ON CONFLICT (tenant_id, provider, owner) DO UPDATE SET "
+    "provider_user_id = excluded.provider_user_id, "
+    "provider_username = excluded.provider_username, access_token = excluded.access_token, "
+    "refresh_token = excluded.refresh_token, token_type = excluded.token_type, "
+    "scopes = excluded.scopes, expires_at = excluded.expires_at, "
+    "updated_at = excluded.updated_at RETURNING id, tenant_id, provider, owner, "
+    "provider_user_id, provider_username, access_token, refresh_token, token_type, scopes, "
+    "expires_at, created_at, updated_at"},
+  statement_def{
+    stmt::select_oauth_credential,
+    "SELECT id, tenant_id, provider, owner, provider_user_id, provider_username, "
+    "access_token, refresh_token, token_type, scopes, expires_at, created_at, updated_at "
+    "FROM oauth_credentials WHERE tenant_id = $1 AND provider = $2 AND owner = $3"},
+  statement_def{
+    stmt::list_oauth_credentials,
+    "SELECT id, tenant_id, provider, owner, provider_user_id, provider_username, "
+    "access_token, refresh_token, token_type, scopes, expires_at, created_at, updated_at "
+    "FROM oauth_credentials WHERE tenant_id = $1 ORDER BY provider, owner"},
+  statement_def{stmt::delete_oauth_credential,
+                "DELETE FROM oauth_credentials WHERE tenant_id = $1 AND provider = $2 AND "
+                "owner = $3 RETURNING id, tenant_id, provider, owner, provider_user_id, "
+                "provider_username, access_token, refresh_token, token_type, scopes, expires_at, "
+                "created_at, updated_at"},
+  // Compare-and-set: replaces only the tokens read before.
+  statement_def{stmt::replace_oauth_tokens,
+                "UPDATE oauth_credentials SET access_token = $4, refresh_token = $5, "
+                "token_type = $6, scopes = $7, expires_at = $8, updated_at = $9 "
+                "WHERE id = $1 AND access_token = $2 AND COALESCE(refresh_token, '') = $3 "
+                "RETURNING id"},
+  statement_def{
+    stmt::upsert_oauth_config,
+    "INSERT INTO oauth_configs (id, tenant_id, provider, client_id, client_secret, "
+    "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "ON CONFLICT (tenant_id, provider) DO UPDATE SET client_id = excluded.client_id, "
+    "client_secret = excluded.client_secret, updated_at = excluded.updated_at "
+    "RETURNING id, tenant_id, provider, client_id, client_secret, created_at, updated_at"},
+  statement_def{stmt::select_oauth_config,
+                "SELECT id, tenant_id, provider, client_id, client_secret, created_at, updated_at "
+                "FROM oauth_configs WHERE tenant_id = $1 AND provider = $2"},
+  statement_def{stmt::list_oauth_configs,
+                "SELECT id, tenant_id, provider, client_id, client_secret, created_at, updated_at "
+                "FROM oauth_configs WHERE tenant_id = $1 ORDER BY provider"},
+  statement_def{stmt::delete_oauth_config,
+                "DELETE FROM oauth_configs WHERE tenant_id = $1 AND provider = $2 RETURNING id"},
+  // Compare-and-set: rewrites only the secret read before.
+  statement_def{stmt::replace_oauth_config_secret,
+                "UPDATE oauth_configs SET client_secret = $3 WHERE id = $1 AND "
+                "client_secret = $2 RETURNING id"},
+  statement_def{stmt::purge_oauth_flows, "DELETE FROM oauth_flows WHERE expires_at < $1"},
+  statement_def{
+    stmt::insert_oauth_flow,
+    "INSERT INTO oauth_flows (id, tenant_id, provider, owner, initiator, code_verifier, "
+    "redirect_uri, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"},
+  // Only one callback claims a flow, and only before it expires.
+  statement_def{stmt::claim_oauth_flow,
+                "UPDATE oauth_flows SET completed_at = $2, outcome = 'exchanging' WHERE id = $1 "
+                "AND completed_at IS NULL AND expires_at > $2 "
+                "RETURNING id, tenant_id, provider, owner, initiator, code_verifier, redirect_uri, "
+                "expires_at, created_at, completed_at, outcome"},
+  statement_def{stmt::finish_oauth_flow,
+                "UPDATE oauth_flows SET outcome = $2 WHERE id = $1 RETURNING id"},
+  statement_def{stmt::select_oauth_flow,
+                "SELECT id, tenant_id, provider, owner, initiator, code_verifier, redirect_uri, "
+                "expires_at, created_at, completed_at, outcome FROM oauth_flows WHERE id = $1"},
 };
 
 static_assert(rows_follow_enum_order(statement_table),
               "statement_table rows must follow the enum order");
-static_assert(statement_table.size() == static_cast<size_t>(stmt::rewrite_connector_secrets) + 1,
+static_assert(statement_table.size() == static_cast<size_t>(stmt::select_oauth_flow) + 1,
               "every statement needs a row in statement_table");
 
 } // namespace sagemcp::persistence::postgres

@@ -493,6 +493,168 @@ public:
       });
   }
 
+  caf::expected<oauth_credential_row> upsert_oauth_credential(oauth_credential_row row) override {
+    if (auto err = prepare_oauth_credential(row)) {
+      return err;
+    }
+    return attempt<oauth_credential_row>(
+      [&row](pqxx::work& txn) -> caf::expected<oauth_credential_row> {
+        params p;
+        bind_oauth_credential(p, row);
+        return single_row(exec(txn, stmt::upsert_oauth_credential, p),
+                          read_oauth_credential<pg_row>, "the OAuth credential was not stored");
+      },
+      true, {}, "tenant '" + row.tenant_id + "' not found");
+  }
+
+  caf::expected<oauth_credential_row> get_oauth_credential(const std::string& tenant_id,
+                                                           const std::string& provider,
+                                                           const std::string& owner) override {
+    return attempt<oauth_credential_row>(
+      [&](pqxx::work& txn) -> caf::expected<oauth_credential_row> {
+        params p;
+        bind_oauth_credential_key(p, tenant_id, provider, owner);
+        return single_row(exec(txn, stmt::select_oauth_credential, p),
+                          read_oauth_credential<pg_row>, credential_missing(provider, owner));
+      });
+  }
+
+  caf::expected<std::vector<oauth_credential_row>>
+  list_oauth_credentials(const std::string& tenant_id) override {
+    return attempt<std::vector<oauth_credential_row>>(
+      [&tenant_id](pqxx::work& txn) -> caf::expected<std::vector<oauth_credential_row>> {
+        params p;
+        p.bind_text(1, tenant_id);
+        return all_rows(exec(txn, stmt::list_oauth_credentials, p), read_oauth_credential<pg_row>);
+      });
+  }
+
+  caf::expected<oauth_credential_row> delete_oauth_credential(const std::string& tenant_id,
+                                                              const std::string& provider,
+                                                              const std::string& owner) override {
+    return attempt<oauth_credential_row>(
+      [&](pqxx::work& txn) -> caf::expected<oauth_credential_row> {
+        params p;
+        bind_oauth_credential_key(p, tenant_id, provider, owner);
+        return single_row(exec(txn, stmt::delete_oauth_credential, p),
+                          read_oauth_credential<pg_row>, credential_missing(provider, owner));
+      });
+  }
+
+  caf::expected<bool> replace_oauth_tokens(const oauth_credential_row& before,
+                                           const oauth_credential_row& after) override {
+    return attempt<bool>([&](pqxx::work& txn) -> caf::expected<bool> {
+      params p;
+      bind_oauth_token_swap(p, before, after, now_iso8601());
+      return !exec(txn, stmt::replace_oauth_tokens, p).empty();
+    });
+  }
+
+  caf::expected<oauth_config_row> upsert_oauth_config(oauth_config_row row) override {
+    if (auto err = prepare_oauth_config(row)) {
+      return err;
+    }
+    return attempt<oauth_config_row>(
+      [&row](pqxx::work& txn) -> caf::expected<oauth_config_row> {
+        params p;
+        bind_oauth_config(p, row);
+        return single_row(exec(txn, stmt::upsert_oauth_config, p), read_oauth_config<pg_row>,
+                          "the OAuth app was not stored");
+      },
+      true, {}, "tenant '" + row.tenant_id + "' not found");
+  }
+
+  caf::expected<oauth_config_row> get_oauth_config(const std::string& tenant_id,
+                                                   const std::string& provider) override {
+    return attempt<oauth_config_row>([&](pqxx::work& txn) -> caf::expected<oauth_config_row> {
+      params p;
+      p.bind_text(1, tenant_id);
+      p.bind_text(2, provider);
+      return single_row(exec(txn, stmt::select_oauth_config, p), read_oauth_config<pg_row>,
+                        config_missing(provider));
+    });
+  }
+
+  caf::expected<std::vector<oauth_config_row>>
+  list_oauth_configs(const std::string& tenant_id) override {
+    return attempt<std::vector<oauth_config_row>>(
+      [&tenant_id](pqxx::work& txn) -> caf::expected<std::vector<oauth_config_row>> {
+        params p;
+        p.bind_text(1, tenant_id);
+        return all_rows(exec(txn, stmt::list_oauth_configs, p), read_oauth_config<pg_row>);
+      });
+  }
+
+  caf::error delete_oauth_config(const std::string& tenant_id,
+                                 const std::string& provider) override {
+    return no_value(attempt<caf::unit_t>([&](pqxx::work& txn) -> caf::expected<caf::unit_t> {
+      params p;
+      p.bind_text(1, tenant_id);
+      p.bind_text(2, provider);
+      if (exec(txn, stmt::delete_oauth_config, p).empty()) {
+        return make_error(errc::not_found, config_missing(provider));
+      }
+      return caf::unit;
+    }));
+  }
+
+  caf::expected<bool> replace_oauth_config_secret(const oauth_config_row& before,
+                                                  const std::string& client_secret) override {
+    return attempt<bool>([&](pqxx::work& txn) -> caf::expected<bool> {
+      params p;
+      bind_oauth_secret_swap(p, before, client_secret);
+      return !exec(txn, stmt::replace_oauth_config_secret, p).empty();
+    });
+  }
+
+  caf::expected<oauth_flow_row> create_oauth_flow(oauth_flow_row row) override {
+    if (auto err = prepare_new_oauth_flow(row)) {
+      return err;
+    }
+    return attempt<oauth_flow_row>(
+      [&row](pqxx::work& txn) -> caf::expected<oauth_flow_row> {
+        params purge;
+        purge.bind_text(1, oauth_flow_purge_cutoff());
+        exec(txn, stmt::purge_oauth_flows, purge);
+        params p;
+        bind_new_oauth_flow(p, row);
+        exec(txn, stmt::insert_oauth_flow, p);
+        return row;
+      },
+      true, "the OAuth flow id is taken", "tenant '" + row.tenant_id + "' not found");
+  }
+
+  caf::expected<oauth_flow_row> claim_oauth_flow(const std::string& id) override {
+    return attempt<oauth_flow_row>([&id](pqxx::work& txn) -> caf::expected<oauth_flow_row> {
+      params p;
+      p.bind_text(1, id);
+      p.bind_text(2, now_iso8601());
+      return single_row(exec(txn, stmt::claim_oauth_flow, p), read_oauth_flow<pg_row>,
+                        std::string{flow_unclaimable});
+    });
+  }
+
+  caf::error finish_oauth_flow(const std::string& id, const std::string& outcome) override {
+    return no_value(attempt<caf::unit_t>([&](pqxx::work& txn) -> caf::expected<caf::unit_t> {
+      params p;
+      p.bind_text(1, id);
+      p.bind_text(2, outcome);
+      if (exec(txn, stmt::finish_oauth_flow, p).empty()) {
+        return make_error(errc::not_found, flow_missing());
+      }
+      return caf::unit;
+    }));
+  }
+
+  caf::expected<oauth_flow_row> get_oauth_flow(const std::string& id) override {
+    return attempt<oauth_flow_row>([&id](pqxx::work& txn) -> caf::expected<oauth_flow_row> {
+      params p;
+      p.bind_text(1, id);
+      return single_row(exec(txn, stmt::select_oauth_flow, p), read_oauth_flow<pg_row>,
+                        flow_missing());
+    });
+  }
+
 private:
   static pqxx::result exec(pqxx::work& txn, stmt id, const params& p = {}) {
     auto values = p.pointers();

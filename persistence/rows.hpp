@@ -6,6 +6,7 @@
 
 #include <caf/error.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -253,6 +254,142 @@ void bind_tool_state(Binder& q, std::string_view id, std::string_view connector_
   q.bind_text(5, now);
 }
 
+/// Column order of an OAuth credential: id, tenant_id, provider, owner, provider_user_id,
+/// provider_username, access_token, refresh_token, token_type, scopes, expires_at, created_at,
+/// updated_at.
+template <class Row>
+oauth_credential_row read_oauth_credential(const Row& q) {
+  oauth_credential_row row;
+  row.id = q.text(0);
+  row.tenant_id = q.text(1);
+  row.provider = q.text(2);
+  row.owner = q.text(3);
+  row.provider_user_id = q.text(4);
+  row.provider_username = q.text(5);
+  row.access_token = q.text(6);
+  row.refresh_token = q.text(7);
+  row.token_type = q.text(8);
+  row.scopes = q.text(9);
+  row.expires_at = q.text(10);
+  row.created_at = q.text(11);
+  row.updated_at = q.text(12);
+  return row;
+}
+
+/// Binds an OAuth credential in that column order as parameters 1-13.
+template <class Binder>
+void bind_oauth_credential(Binder& q, const oauth_credential_row& row) {
+  q.bind_text(1, row.id);
+  q.bind_text(2, row.tenant_id);
+  q.bind_text(3, row.provider);
+  q.bind_text(4, row.owner);
+  q.bind_text(5, row.provider_user_id);
+  q.bind_text_or_null(6, row.provider_username);
+  q.bind_text(7, row.access_token);
+  q.bind_text_or_null(8, row.refresh_token);
+  q.bind_text(9, or_default(row.token_type, "bearer"));
+  q.bind_text_or_null(10, row.scopes);
+  q.bind_text_or_null(11, row.expires_at);
+  q.bind_text(12, row.created_at);
+  q.bind_text(13, row.updated_at);
+}
+
+/// Binds a compare-and-set of an OAuth credential's tokens: `before`'s id, access_token and
+/// refresh_token, then `after`'s access_token, refresh_token, token_type, scopes and expires_at,
+/// and the update time as parameters 1-9.
+template <class Binder>
+void bind_oauth_token_swap(Binder& q, const oauth_credential_row& before,
+                           const oauth_credential_row& after, std::string_view now) {
+  q.bind_text(1, before.id);
+  q.bind_text(2, before.access_token);
+  q.bind_text(3, before.refresh_token);
+  q.bind_text(4, after.access_token);
+  q.bind_text_or_null(5, after.refresh_token);
+  q.bind_text(6, or_default(after.token_type, "bearer"));
+  q.bind_text_or_null(7, after.scopes);
+  q.bind_text_or_null(8, after.expires_at);
+  q.bind_text(9, now);
+}
+
+/// Binds the (tenant_id, provider, owner) key of an OAuth credential as parameters 1-3.
+template <class Binder>
+void bind_oauth_credential_key(Binder& q, std::string_view tenant_id, std::string_view provider,
+                               std::string_view owner) {
+  q.bind_text(1, tenant_id);
+  q.bind_text(2, provider);
+  q.bind_text(3, owner);
+}
+
+/// Column order of an OAuth app: id, tenant_id, provider, client_id, client_secret, created_at,
+/// updated_at.
+template <class Row>
+oauth_config_row read_oauth_config(const Row& q) {
+  oauth_config_row row;
+  row.id = q.text(0);
+  row.tenant_id = q.text(1);
+  row.provider = q.text(2);
+  row.client_id = q.text(3);
+  row.client_secret = q.text(4);
+  row.created_at = q.text(5);
+  row.updated_at = q.text(6);
+  return row;
+}
+
+/// Binds an OAuth app in that column order as parameters 1-7.
+template <class Binder>
+void bind_oauth_config(Binder& q, const oauth_config_row& row) {
+  q.bind_text(1, row.id);
+  q.bind_text(2, row.tenant_id);
+  q.bind_text(3, row.provider);
+  q.bind_text(4, row.client_id);
+  q.bind_text(5, row.client_secret);
+  q.bind_text(6, row.created_at);
+  q.bind_text(7, row.updated_at);
+}
+
+/// Binds a compare-and-set of an OAuth app's secret: `before`'s id and client_secret, then the
+/// new secret as parameters 1-3.
+template <class Binder>
+void bind_oauth_secret_swap(Binder& q, const oauth_config_row& before,
+                            std::string_view client_secret) {
+  q.bind_text(1, before.id);
+  q.bind_text(2, before.client_secret);
+  q.bind_text(3, client_secret);
+}
+
+/// Column order of an OAuth flow: id, tenant_id, provider, owner, initiator, code_verifier,
+/// redirect_uri, expires_at, created_at, completed_at, outcome.
+template <class Row>
+oauth_flow_row read_oauth_flow(const Row& q) {
+  oauth_flow_row row;
+  row.id = q.text(0);
+  row.tenant_id = q.text(1);
+  row.provider = q.text(2);
+  row.owner = q.text(3);
+  row.initiator = q.text(4);
+  row.code_verifier = q.text(5);
+  row.redirect_uri = q.text(6);
+  row.expires_at = q.text(7);
+  row.created_at = q.text(8);
+  row.completed_at = q.text(9);
+  row.outcome = q.text(10);
+  return row;
+}
+
+/// Binds a new OAuth flow in that column order, up to created_at, as parameters 1-9.
+template <class Binder>
+void bind_new_oauth_flow(Binder& q, const oauth_flow_row& row) {
+  q.bind_text(1, row.id);
+  q.bind_text(2, row.tenant_id);
+  q.bind_text(3, row.provider);
+  q.bind_text(4, row.owner);
+  q.bind_text(5, row.initiator);
+  q.bind_text_or_null(6, row.code_verifier);
+  q.bind_text(7, row.redirect_uri);
+  q.bind_text(8, row.expires_at);
+  q.bind_text(9, row.created_at);
+}
+
 /// Checks a new tenant (it needs a slug and a name: invalid_argument otherwise) and gives it an
 /// id and its creation time.
 inline caf::error prepare_new_tenant(tenant_row& row) {
@@ -315,6 +452,79 @@ inline caf::error check_tool_name(const std::string& name) {
     return make_error(errc::invalid_argument, "a tool name has 1 to 200 characters");
   }
   return {};
+}
+
+/// Checks an OAuth credential to store (it needs a tenant, a provider and an access token:
+/// invalid_argument otherwise), gives it an id and its times, and fills in the token type
+/// `bearer`. On a replacement the stored id and created_at stay.
+inline caf::error prepare_oauth_credential(oauth_credential_row& row) {
+  if (row.tenant_id.empty() || row.provider.empty() || row.access_token.empty()) {
+    return make_error(errc::invalid_argument,
+                      "an OAuth credential needs a tenant, a provider and an access token");
+  }
+  row.id = make_uuid();
+  row.token_type = or_default(row.token_type, "bearer");
+  row.created_at = now_iso8601();
+  row.updated_at = row.created_at;
+  return {};
+}
+
+/// Checks an OAuth app to store (it needs a tenant, a provider, a client id and a client secret:
+/// invalid_argument otherwise) and gives it an id and its times. On a replacement the stored id
+/// and created_at stay.
+inline caf::error prepare_oauth_config(oauth_config_row& row) {
+  if (row.tenant_id.empty() || row.provider.empty() || row.client_id.empty()
+      || row.client_secret.empty()) {
+    return make_error(errc::invalid_argument,
+                      "an OAuth app needs a tenant, a provider, a client id and a client secret");
+  }
+  row.id = make_uuid();
+  row.created_at = now_iso8601();
+  row.updated_at = row.created_at;
+  return {};
+}
+
+/// Checks a new OAuth flow (it needs an id, a tenant, a provider, an initiator, a redirect URI
+/// and an expiry: invalid_argument otherwise), gives it its creation time and clears what only a
+/// callback sets.
+inline caf::error prepare_new_oauth_flow(oauth_flow_row& row) {
+  if (row.id.empty() || row.tenant_id.empty() || row.provider.empty() || row.initiator.empty()
+      || row.redirect_uri.empty() || row.expires_at.empty()) {
+    return make_error(errc::invalid_argument, "an OAuth flow needs an id, a tenant, a provider, "
+                                              "an initiator, a redirect URI and an expiry");
+  }
+  row.created_at = now_iso8601();
+  row.completed_at.clear();
+  row.outcome.clear();
+  return {};
+}
+
+/// The not_found text of a missing OAuth credential.
+inline std::string credential_missing(const std::string& provider, const std::string& owner) {
+  if (owner.empty()) {
+    return "no '" + provider + "' OAuth credential of the tenant";
+  }
+  return "no '" + provider + "' OAuth credential of API key '" + owner + "'";
+}
+
+/// The not_found text of a missing OAuth app.
+inline std::string config_missing(const std::string& provider) {
+  return "no '" + provider + "' OAuth app of the tenant";
+}
+
+/// The not_found text of a missing OAuth flow; flow ids are secrets of their callbacks, so it
+/// names none.
+inline std::string flow_missing() {
+  return "the authorization is unknown";
+}
+
+/// The not_found text of a flow that cannot be claimed.
+inline constexpr std::string_view flow_unclaimable
+  = "the authorization is unknown, already used or expired";
+
+/// Flows that expired before this time (an hour ago, as ISO-8601 text) are forgotten.
+inline std::string oauth_flow_purge_cutoff() {
+  return to_iso8601(std::chrono::system_clock::now() - std::chrono::hours{1});
 }
 
 } // namespace sagemcp::persistence

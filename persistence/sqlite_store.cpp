@@ -354,6 +354,170 @@ public:
     return all_rows(q, read_audit<query>);
   }
 
+  caf::expected<oauth_credential_row> upsert_oauth_credential(oauth_credential_row row) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    if (auto err = prepare_oauth_credential(row)) {
+      return err;
+    }
+    query q{get(stmt::upsert_oauth_credential)};
+    bind_oauth_credential(q, row);
+    return written_row(q, read_oauth_credential<query>, "tenant '" + row.tenant_id + "' not found");
+  }
+
+  caf::expected<oauth_credential_row> get_oauth_credential(const std::string& tenant_id,
+                                                           const std::string& provider,
+                                                           const std::string& owner) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::select_oauth_credential)};
+    bind_oauth_credential_key(q, tenant_id, provider, owner);
+    return single_row(q, read_oauth_credential<query>, credential_missing(provider, owner));
+  }
+
+  caf::expected<std::vector<oauth_credential_row>>
+  list_oauth_credentials(const std::string& tenant_id) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::list_oauth_credentials)};
+    q.bind_text(1, tenant_id);
+    return all_rows(q, read_oauth_credential<query>);
+  }
+
+  caf::expected<oauth_credential_row> delete_oauth_credential(const std::string& tenant_id,
+                                                              const std::string& provider,
+                                                              const std::string& owner) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::delete_oauth_credential)};
+    bind_oauth_credential_key(q, tenant_id, provider, owner);
+    return single_row(q, read_oauth_credential<query>, credential_missing(provider, owner));
+  }
+
+  caf::expected<bool> replace_oauth_tokens(const oauth_credential_row& before,
+                                           const oauth_credential_row& after) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::replace_oauth_tokens)};
+    bind_oauth_token_swap(q, before, after, now_iso8601());
+    return matched(q);
+  }
+
+  caf::expected<oauth_config_row> upsert_oauth_config(oauth_config_row row) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    if (auto err = prepare_oauth_config(row)) {
+      return err;
+    }
+    query q{get(stmt::upsert_oauth_config)};
+    bind_oauth_config(q, row);
+    return written_row(q, read_oauth_config<query>, "tenant '" + row.tenant_id + "' not found");
+  }
+
+  caf::expected<oauth_config_row> get_oauth_config(const std::string& tenant_id,
+                                                   const std::string& provider) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::select_oauth_config)};
+    q.bind_text(1, tenant_id);
+    q.bind_text(2, provider);
+    return single_row(q, read_oauth_config<query>, config_missing(provider));
+  }
+
+  caf::expected<std::vector<oauth_config_row>>
+  list_oauth_configs(const std::string& tenant_id) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::list_oauth_configs)};
+    q.bind_text(1, tenant_id);
+    return all_rows(q, read_oauth_config<query>);
+  }
+
+  caf::error delete_oauth_config(const std::string& tenant_id,
+                                 const std::string& provider) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::delete_oauth_config)};
+    q.bind_text(1, tenant_id);
+    q.bind_text(2, provider);
+    return no_value(single_row(q, read_nothing, config_missing(provider)));
+  }
+
+  caf::expected<bool> replace_oauth_config_secret(const oauth_config_row& before,
+                                                  const std::string& client_secret) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::replace_oauth_config_secret)};
+    bind_oauth_secret_swap(q, before, client_secret);
+    return matched(q);
+  }
+
+  caf::expected<oauth_flow_row> create_oauth_flow(oauth_flow_row row) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    if (auto err = prepare_new_oauth_flow(row)) {
+      return err;
+    }
+    auto err = in_transaction([&]() -> caf::error {
+      query purge{get(stmt::purge_oauth_flows)};
+      purge.bind_text(1, oauth_flow_purge_cutoff());
+      if (auto rc = purge.step(); rc != SQLITE_DONE) {
+        return failure(rc);
+      }
+      query q{get(stmt::insert_oauth_flow)};
+      bind_new_oauth_flow(q, row);
+      if (auto rc = q.step(); rc != SQLITE_DONE) {
+        return failure(rc, "the OAuth flow id is taken",
+                       "tenant '" + row.tenant_id + "' not found");
+      }
+      return {};
+    });
+    if (err) {
+      return err;
+    }
+    return row;
+  }
+
+  caf::expected<oauth_flow_row> claim_oauth_flow(const std::string& id) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::claim_oauth_flow)};
+    q.bind_text(1, id);
+    q.bind_text(2, now_iso8601());
+    return single_row(q, read_oauth_flow<query>, std::string{flow_unclaimable});
+  }
+
+  caf::error finish_oauth_flow(const std::string& id, const std::string& outcome) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::finish_oauth_flow)};
+    q.bind_text(1, id);
+    q.bind_text(2, outcome);
+    return no_value(single_row(q, read_nothing, flow_missing()));
+  }
+
+  caf::expected<oauth_flow_row> get_oauth_flow(const std::string& id) override {
+    if (auto err = require_schema()) {
+      return err;
+    }
+    query q{get(stmt::select_oauth_flow)};
+    q.bind_text(1, id);
+    return single_row(q, read_oauth_flow<query>, flow_missing());
+  }
+
 private:
   caf::error write_tool_states(const std::string& connector_id,
                                const std::vector<tool_state_row>& states,
@@ -533,6 +697,37 @@ private:
       return failure(rc);
     }
     return result;
+  }
+
+  /// Reads the one row an insert or upsert with RETURNING yields and steps on to its end; a
+  /// foreign-key violation is not_found with `missing`.
+  template <class Reader>
+  auto written_row(query& q, Reader read, std::string missing) -> caf::expected<decltype(read(q))> {
+    auto rc = q.step();
+    if (rc == SQLITE_DONE) {
+      return make_error(errc::storage_failure, "the row was not stored");
+    }
+    if (rc != SQLITE_ROW) {
+      return failure(rc, {}, std::move(missing));
+    }
+    auto result = read(q);
+    if (rc = q.step(); rc != SQLITE_DONE) {
+      return failure(rc);
+    }
+    return result;
+  }
+
+  /// Steps a compare-and-set to its end: whether it matched a row.
+  caf::expected<bool> matched(query& q) {
+    auto rc = q.step();
+    bool found = rc == SQLITE_ROW;
+    while (rc == SQLITE_ROW) {
+      rc = q.step();
+    }
+    if (rc != SQLITE_DONE) {
+      return failure(rc);
+    }
+    return found;
   }
 
   template <class Reader>

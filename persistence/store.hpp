@@ -32,7 +32,8 @@ public:
   /// Updates name, description and contact_email of the tenant with `row.slug`.
   virtual caf::expected<tenant_row> update_tenant(const tenant_row& row) = 0;
 
-  /// Deletes a tenant and, by cascade, its connectors, tool states and API keys.
+  /// Deletes a tenant and, by cascade, its connectors, tool states, API keys, OAuth credentials,
+  /// OAuth apps and OAuth flows.
   virtual caf::error delete_tenant(const std::string& slug) = 0;
 
   /// Reads a tenant by slug.
@@ -105,6 +106,72 @@ public:
   /// The newest audit entries first, of one tenant or of all for an empty slug; at most `limit`.
   virtual caf::expected<std::vector<audit_row>>
   list_audit(const std::string& tenant_slug, int64_t limit) = 0;
+
+  /// Inserts the OAuth credential of (tenant_id, provider, owner), or replaces every column of
+  /// the one stored but its id and created_at; returns the stored row. invalid_argument without a
+  /// tenant, a provider or an access token; not_found for an unknown tenant.
+  virtual caf::expected<oauth_credential_row> upsert_oauth_credential(oauth_credential_row row) = 0;
+
+  /// Reads the OAuth credential of (tenant_id, provider, owner); not_found if none.
+  virtual caf::expected<oauth_credential_row> get_oauth_credential(const std::string& tenant_id,
+                                                                   const std::string& provider,
+                                                                   const std::string& owner)
+    = 0;
+
+  /// Lists the OAuth credentials of a tenant ordered by provider and owner.
+  virtual caf::expected<std::vector<oauth_credential_row>>
+  list_oauth_credentials(const std::string& tenant_id) = 0;
+
+  /// Deletes the OAuth credential of (tenant_id, provider, owner) and returns it; not_found if
+  /// none.
+  virtual caf::expected<oauth_credential_row> delete_oauth_credential(const std::string& tenant_id,
+                                                                      const std::string& provider,
+                                                                      const std::string& owner)
+    = 0;
+
+  /// Stores `after`'s access_token, refresh_token, token_type, scopes and expires_at in
+  /// credential `before.id` if it still holds `before`'s tokens (compare-and-set); false when
+  /// they changed meanwhile or the credential is gone.
+  virtual caf::expected<bool>
+  replace_oauth_tokens(const oauth_credential_row& before, const oauth_credential_row& after) = 0;
+
+  /// Inserts a tenant's OAuth app for a provider, or replaces the client_id and client_secret of
+  /// the one stored; returns the stored row. invalid_argument without a tenant, a provider, a
+  /// client id or a client secret; not_found for an unknown tenant.
+  virtual caf::expected<oauth_config_row> upsert_oauth_config(oauth_config_row row) = 0;
+
+  /// Reads a tenant's OAuth app for a provider; not_found if none.
+  virtual caf::expected<oauth_config_row>
+  get_oauth_config(const std::string& tenant_id, const std::string& provider) = 0;
+
+  /// Lists a tenant's OAuth apps ordered by provider.
+  virtual caf::expected<std::vector<oauth_config_row>>
+  list_oauth_configs(const std::string& tenant_id) = 0;
+
+  /// Deletes a tenant's OAuth app for a provider; not_found if none.
+  virtual caf::error delete_oauth_config(const std::string& tenant_id, const std::string& provider)
+    = 0;
+
+  /// Replaces the client secret of OAuth app `before.id` if it still holds `before`'s
+  /// (compare-and-set, for key rotation); false when it changed meanwhile or the app is gone.
+  virtual caf::expected<bool>
+  replace_oauth_config_secret(const oauth_config_row& before, const std::string& client_secret) = 0;
+
+  /// Inserts an authorization under way (its id comes from the caller; created_at is filled in)
+  /// after deleting, in the same transaction, the flows that expired over an hour ago.
+  /// invalid_argument without an id, a tenant, a provider, an initiator, a redirect URI or an
+  /// expiry; not_found for an unknown tenant; conflict on a taken id.
+  virtual caf::expected<oauth_flow_row> create_oauth_flow(oauth_flow_row row) = 0;
+
+  /// Claims a flow for its callback, once: sets completed_at and the outcome `exchanging` if it
+  /// waits and has not expired, and returns it; not_found otherwise.
+  virtual caf::expected<oauth_flow_row> claim_oauth_flow(const std::string& id) = 0;
+
+  /// Records the outcome of a flow; not_found if none.
+  virtual caf::error finish_oauth_flow(const std::string& id, const std::string& outcome) = 0;
+
+  /// Reads a flow by id; not_found if none.
+  virtual caf::expected<oauth_flow_row> get_oauth_flow(const std::string& id) = 0;
 };
 
 } // namespace sagemcp::persistence

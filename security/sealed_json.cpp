@@ -16,6 +16,13 @@ std::string configuration_context(std::string_view tenant_id) {
   return "connectors.configuration:" + std::string{tenant_id};
 }
 
+std::string column_context(std::string_view table_column, std::string_view tenant_id) {
+  std::string out{table_column};
+  out += ':';
+  out += tenant_id;
+  return out;
+}
+
 std::string runtime_env_context(std::string_view tenant_id) {
   return "connectors.runtime_env:" + std::string{tenant_id};
 }

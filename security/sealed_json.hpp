@@ -18,6 +18,10 @@ std::string configuration_context(std::string_view tenant_id);
 /// The encryption context of a connector's runtime_env column.
 std::string runtime_env_context(std::string_view tenant_id);
 
+/// The encryption context of a sealed column other than a connector's: `<table>.<column>:<tenant
+/// id>` (OAuth tokens, OAuth client secrets, PKCE verifiers).
+std::string column_context(std::string_view table_column, std::string_view tenant_id);
+
 /// Whether a stored object column holds nothing (empty, or the plaintext `{}` that is the
 /// column's default): nothing to protect, so it is neither opened nor rotated.
 bool holds_nothing(std::string_view stored);

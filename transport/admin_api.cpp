@@ -95,19 +95,6 @@ std::string to_json_array(const Rows& rows) {
   return json::serialize(result);
 }
 
-http_response error_of(const caf::error& err) {
-  const auto& row = info(code_of(err));
-  // Protocol-level codes answered inside HTTP 200 on MCP routes are client errors here.
-  unsigned status = row.http_status == 200 ? 400 : row.http_status;
-  return error_response(status, row.name, message_of(err));
-}
-
-auto fail(responder reply) {
-  return [reply = std::move(reply)](caf::error& err) {
-    reply(error_of(err));
-  };
-}
-
 void evict(transport_context& ctx, std::string slug, std::string connector_id) {
   caf::anon_send(ctx.pool, atom::evict_v, std::move(slug), std::move(connector_id));
 }
@@ -205,6 +192,13 @@ caf::error read_connector_fields(const json_body& body, connector_row& row, bool
 }
 
 } // namespace
+
+http_response error_of(const caf::error& err) {
+  const auto& row = info(code_of(err));
+  // Protocol-level codes answered inside HTTP 200 on MCP routes are client errors here.
+  unsigned status = row.http_status == 200 ? 400 : row.http_status;
+  return error_response(status, row.name, message_of(err));
+}
 
 bool is_valid_slug(std::string_view slug) {
   static constexpr std::array<std::string_view, 8> reserved{

@@ -4,6 +4,17 @@
 
 namespace sagemcp::transport {
 
+/// The REST error response of a failure: the status of its errc row (400 for the codes MCP
+/// answers inside HTTP 200), its name and its message.
+http_response error_of(const caf::error& err);
+
+/// An error handler for `ask` that answers the request with the failure.
+inline auto fail(responder reply) {
+  return [reply = std::move(reply)](caf::error& err) {
+    reply(error_of(err));
+  };
+}
+
 /// GET /api/v1/admin/tenants
 void list_tenants(transport_context& ctx, const http_request& req, const route_match& match,
                   const principal& caller, responder reply);

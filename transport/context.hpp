@@ -1,5 +1,7 @@
 #pragma once
 
+#include "connectors/http_client.hpp"
+#include "connectors/oauth.hpp"
 #include "messages/interfaces.hpp"
 #include "observability/health.hpp"
 #include "transport/auth.hpp"
@@ -79,6 +81,17 @@ struct transport_context {
   std::shared_ptr<mcp_channels> channels;
   /// The node's non-secret settings as a JSON object, for the admin API.
   std::string settings = "{}";
+  /// The outbound HTTP client (OAuth token requests); nullptr where the node has none.
+  connectors::http_client* outbound = nullptr;
+  /// The operator's OAuth apps and provider endpoints; nullptr where the node has none.
+  const connectors::oauth::registry* oauth = nullptr;
+  /// Hands out OAuth tokens to connector instances; told when credentials change.
+  credential_vault_actor vault = {};
+  /// SAGEMCP_PUBLIC_URL: the base URL browsers reach the server at (OAuth redirect URIs); empty
+  /// to take it from the request.
+  std::string public_url = {};
+  /// Signs the `state` of OAuth authorizations (derived from the secret key).
+  std::array<uint8_t, 32> oauth_state_key{};
 };
 
 /// Completes a request; may be called from any thread, exactly once.

@@ -7,6 +7,7 @@
 #include "transport/bridge.hpp"
 #include "transport/mcp/protocol.hpp"
 #include "transport/mcp_endpoint.hpp"
+#include "transport/oauth_api.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -179,6 +180,24 @@ handler handler_of(route_id id) {
       return list_tenant_audit;
     case route_id::usage:
       return list_usage;
+    case oauth_providers:
+      return list_oauth_providers;
+    case oauth_credentials:
+      return list_oauth_credentials;
+    case oauth_start:
+      return start_tenant_oauth;
+    case oauth_revoke:
+      return revoke_tenant_oauth;
+    case route_id::oauth_callback:
+      return transport::oauth_callback;
+    case oauth_flow:
+      return get_oauth_flow;
+    case oauth_apps_list:
+      return list_oauth_apps;
+    case oauth_app_set:
+      return set_oauth_app;
+    case oauth_app_delete:
+      return delete_oauth_app;
   }
   return transport::root;
 }

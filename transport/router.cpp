@@ -78,6 +78,16 @@ const std::array route_table{
   route{"POST", "/api/v1/auth/keys", key_create, pa, false},
   route{"DELETE", "/api/v1/auth/keys/{key}", key_revoke, pa, false},
   route{"POST", "/api/v1/auth/verify", key_verify, tu, false},
+  route{"GET", "/api/v1/oauth/providers", oauth_providers, tu, false},
+  route{"GET", "/api/v1/oauth/{tenant}/auth", oauth_credentials, tu, true},
+  route{"GET", "/api/v1/oauth/{tenant}/auth/{provider}", oauth_start, ta, true},
+  route{"DELETE", "/api/v1/oauth/{tenant}/auth/{provider}", oauth_revoke, ta, true},
+  // The provider's redirect: the signed, single-use state authenticates it.
+  route{"GET", "/api/v1/oauth/{tenant}/callback/{provider}", oauth_callback, public_route, false},
+  route{"GET", "/api/v1/oauth/{tenant}/flows/{flow}", oauth_flow, tu, true},
+  route{"GET", "/api/v1/oauth/{tenant}/config", oauth_apps_list, ta, true},
+  route{"POST", "/api/v1/oauth/{tenant}/config", oauth_app_set, ta, true},
+  route{"DELETE", "/api/v1/oauth/{tenant}/config/{provider}", oauth_app_delete, ta, true},
 };
 
 bool is_param(std::string_view segment) {

@@ -60,6 +60,15 @@ enum class route_id {
   audit_list,
   tenant_audit,
   usage,
+  oauth_providers,
+  oauth_credentials,
+  oauth_start,
+  oauth_revoke,
+  oauth_callback,
+  oauth_flow,
+  oauth_apps_list,
+  oauth_app_set,
+  oauth_app_delete,
 };
 
 /// One row of the route table: who may call what.

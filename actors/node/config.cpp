@@ -197,6 +197,22 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   if (!cfg.bootstrap_admin_key.empty() && cfg.bootstrap_admin_key.size() < 16) {
     return bad("SAGEMCP_BOOTSTRAP_ADMIN_KEY", "must be at least 16 characters");
   }
+  auto oauth = connectors::oauth::registry::from_environment([](const std::string& name) {
+    return env(name.c_str());
+  });
+  if (!oauth) {
+    return make_error(errc::invalid_argument,
+                      "invalid OAuth setting: " + message_of(oauth.error()));
+  }
+  cfg.oauth = std::move(*oauth);
+  cfg.public_url = env("SAGEMCP_PUBLIC_URL");
+  while (!cfg.public_url.empty() && cfg.public_url.back() == '/') {
+    cfg.public_url.pop_back();
+  }
+  if (!cfg.public_url.empty() && !cfg.public_url.starts_with("https://")
+      && !cfg.public_url.starts_with("http://")) {
+    return bad("SAGEMCP_PUBLIC_URL", "must be an http(s) URL such as https://mcp.example.com");
+  }
   cfg.server.allowed_origins = env("MCP_ALLOWED_ORIGINS");
   cfg.server.allowed_hosts = env("SAGEMCP_ALLOWED_HOSTS");
   cfg.server.cors_origins = env("CORS_ALLOWED_ORIGINS");

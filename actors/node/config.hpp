@@ -1,6 +1,7 @@
 #pragma once
 
 #include "connectors/http_client.hpp"
+#include "connectors/oauth.hpp"
 #include "transport/context.hpp"
 
 #include <caf/expected.hpp>
@@ -47,6 +48,12 @@ struct node_config {
   connectors::http_client_options upstream;
   /// SAGEMCP_UPSTREAM_RETRIES: retries of an idempotent upstream call after a transient failure.
   unsigned upstream_retries = 2;
+  /// The operator's OAuth apps (`<PROVIDER>_CLIENT_ID`, `<PROVIDER>_CLIENT_SECRET`) and endpoint
+  /// overrides (`<PROVIDER>_AUTHORIZE_URL`, `_TOKEN_URL`, `_REVOKE_URL`, `_PROFILE_URL`).
+  connectors::oauth::registry oauth;
+  /// SAGEMCP_PUBLIC_URL: the base URL browsers reach the server at, for OAuth redirect URIs;
+  /// empty to take it from each request's Host.
+  std::string public_url;
 };
 
 /// Command-line values of `sagemcp serve`; empty or zero means "not given".

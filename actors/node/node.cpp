@@ -1,5 +1,6 @@
 #include "actors/node/node.hpp"
 
+#include "actors/credential_vault.hpp"
 #include "actors/node/change_listener.hpp"
 #include "actors/server_pool.hpp"
 #include "actors/usage.hpp"
@@ -169,6 +170,14 @@ std::string settings_json(const node_config& cfg) {
                          {"ca_file", cfg.upstream.ca_file},
                          {"https_proxy", !cfg.upstream.https_proxy.empty()},
                          {"http_proxy", !cfg.upstream.http_proxy.empty()}}}};
+  boost::json::array configured;
+  for (const auto& provider : connectors::oauth::providers()) {
+    if (cfg.oauth.operator_app(provider)) {
+      configured.emplace_back(provider.id);
+    }
+  }
+  settings["oauth"] = boost::json::object{{"public_url", cfg.public_url},
+                                          {"configured_providers", std::move(configured)}};
   return boost::json::serialize(settings);
 }
 
@@ -280,7 +289,13 @@ int serve(const node_config& cfg) {
   security::keyring secrets{cfg.secret_key, cfg.previous_secret_key};
   // Destroyed after every actor is done, before the actor system.
   connectors::http_client upstream_client{cfg.upstream};
-  upstream_env upstream{&upstream_client, &secrets, {}};
+  credential_vault_options vault_options;
+  vault_options.db = db;
+  vault_options.keys = &secrets;
+  vault_options.client = &upstream_client;
+  vault_options.oauth = &cfg.oauth;
+  auto vault = sys.spawn(credential_vault, vault_options);
+  upstream_env upstream{&upstream_client, &secrets, vault, {}};
   upstream.call.max_retries = cfg.upstream_retries;
   server_pool_options pool_options;
   pool_options.session_ttl = cfg.session_ttl;
@@ -309,6 +324,11 @@ int serve(const node_config& cfg) {
                                    transport::derive_key(cfg.secret_key, "mcp-request-state"),
                                    transport::make_mcp_channels(),
                                    settings_json(cfg)};
+  ctx.outbound = &upstream_client;
+  ctx.oauth = &cfg.oauth;
+  ctx.vault = vault;
+  ctx.public_url = cfg.public_url;
+  ctx.oauth_state_key = transport::derive_key(cfg.secret_key, "oauth-state");
   transport::server http{ctx};
   auto usage = spawn_usage_flusher(sys, db, usage_meter::global(), cfg.usage_flush);
   auto key_uses = spawn_key_use_flusher(sys, db, keys, cfg.usage_flush);

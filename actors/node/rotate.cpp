@@ -9,6 +9,8 @@
 
 #include <iostream>
 
+#include "security/sealed_json.hpp"
+
 namespace sagemcp::node {
 
 namespace {
@@ -46,6 +48,105 @@ outcome rotate_value(const security::keyring& keys, const std::string& stored,
   }
   result = keys.seal(*plaintext, context);
   return outcome::rewritten;
+}
+
+// A sealed token or client secret under the current key: the value to store, and what changed.
+outcome rotate_sealed(const security::keyring& keys, const std::string& stored,
+                      const std::string& context, std::string& result, std::string& problem) {
+  result = stored;
+  if (stored.empty() || keys.is_current(stored)) {
+    return outcome::unchanged;
+  }
+  auto plaintext = keys.open(stored, context);
+  if (!plaintext) {
+    problem = message_of(plaintext.error());
+    return outcome::unreadable;
+  }
+  result = keys.seal(*plaintext, context);
+  return outcome::rewritten;
+}
+
+size_t count(outcome a, outcome b, outcome x) {
+  return (a == x ? 1 : 0) + (b == x ? 1 : 0);
+}
+
+// Re-encrypts the OAuth tokens and OAuth app secrets of a tenant.
+caf::error rotate_oauth(persistence::store& db, const security::keyring& keys,
+                        const tenant_row& tenant, rotate_report& report, std::ostream& out) {
+  for (int pass = 0; pass < max_passes; ++pass) {
+    auto rows = db.list_oauth_credentials(tenant.id);
+    if (!rows) {
+      return std::move(rows.error());
+    }
+    bool raced = false;
+    for (const auto& row : *rows) {
+      auto after = row;
+      std::string problem;
+      auto a = rotate_sealed(keys, row.access_token,
+                             security::column_context("oauth_credentials.access_token", tenant.id),
+                             after.access_token, problem);
+      auto b = rotate_sealed(keys, row.refresh_token,
+                             security::column_context("oauth_credentials.refresh_token", tenant.id),
+                             after.refresh_token, problem);
+      if (pass == 0) {
+        report.examined += 1 + (row.refresh_token.empty() ? 0 : 1);
+      }
+      if (auto bad = count(a, b, outcome::unreadable); bad > 0) {
+        report.unreadable += bad;
+        out << "OAuth credential " << row.id << " of tenant " << tenant.slug << ": " << problem
+            << '\n';
+      }
+      if (a != outcome::rewritten && b != outcome::rewritten) {
+        continue;
+      }
+      auto written = db.replace_oauth_tokens(row, after);
+      if (!written) {
+        return std::move(written.error());
+      }
+      if (!*written) {
+        raced = true;
+        continue;
+      }
+      report.rewritten += count(a, b, outcome::rewritten);
+    }
+    auto apps = db.list_oauth_configs(tenant.id);
+    if (!apps) {
+      return std::move(apps.error());
+    }
+    for (const auto& app : *apps) {
+      std::string secret;
+      std::string problem;
+      auto a = rotate_sealed(keys, app.client_secret,
+                             security::column_context("oauth_configs.client_secret", tenant.id),
+                             secret, problem);
+      if (pass == 0) {
+        report.examined += 1;
+      }
+      if (a == outcome::unreadable) {
+        report.unreadable += 1;
+        out << "OAuth app " << app.provider << " of tenant " << tenant.slug << ": " << problem
+            << '\n';
+      }
+      if (a != outcome::rewritten) {
+        continue;
+      }
+      auto written = db.replace_oauth_config_secret(app, secret);
+      if (!written) {
+        return std::move(written.error());
+      }
+      if (!*written) {
+        raced = true;
+        continue;
+      }
+      report.rewritten += 1;
+    }
+    if (!raced) {
+      return {};
+    }
+  }
+  out << "tenant " << tenant.slug << ": OAuth credentials kept changing; run the command again\n";
+  report.unreadable += 1;
+  return {};
 }
 
 } // namespace
@@ -101,6 +202,9 @@ caf::expected<rotate_report> rotate_secrets(persistence::store& db, const securi
         out << "tenant " << tenant.slug << ": connectors kept changing; run the command again\n";
         report.unreadable += 1;
       }
+    }
+    if (auto err = rotate_oauth(db, keys, tenant, report, out)) {
+      return err;
     }
   }
   return report;

@@ -134,6 +134,8 @@ describe('tenant isolation over every route', () => {
           tool: 'echo',
           session: 'no-such-session',
           key: target.id,
+          provider: 'github',
+          flow: 'no-such-flow',
         };
         const path = route.pattern.replace(/\{(\w+)\}/g, (_, name) => {
           assert.ok(name in params, `no value for {${name}} in ${route.pattern}`);

@@ -186,6 +186,8 @@ describe('connector secrets', () => {
         connector = await createConnector(server, tenant.slug,
           { configuration: { api_key: SECRET, org: 'acme' }, runtime_env: { T: ENV_SECRET } });
         tenantAdmin = (await createKey(server, 'tenant_admin', tenant.id)).key;
+        expectStatus(await api(server, 'POST', `/api/v1/oauth/${tenant.slug}/config`,
+          { provider: 'gitlab', client_id: 'gl-app', client_secret: SECRET }), 200, 'OAuth app');
       } finally {
         await server.stop();
       }
@@ -220,9 +222,11 @@ describe('connector secrets', () => {
       }
       const rotated = store.rotate(both);
       assert.equal(rotated.status, 0, rotated.stderr + rotated.stdout);
-      assert.match(rotated.stdout, /re-encrypted:\s+2/);
+      assert.match(rotated.stdout, /re-encrypted:\s+3/);
       assert.ok(store.sql(`SELECT configuration FROM connectors WHERE id = '${connector.id}'`)
         .startsWith(`enc:v1:${keyIdOf(newKey)}:`));
+      assert.equal(openSealed(newKey, store.sql('SELECT client_secret FROM oauth_configs'),
+        `oauth_configs.client_secret:${tenant.id}`), SECRET);
       const again = store.rotate(both);
       assert.match(again.stdout, /re-encrypted:\s+0/, 'rotation is idempotent');
 

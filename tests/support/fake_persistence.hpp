@@ -110,6 +110,49 @@ fake_persistence(persistence_actor::stateful_pointer<fake_persistence_state> sel
     [](atom::list, atom::audit, const std::string&, int64_t) {
       return std::vector<audit_row>{};
     },
+    [=](atom::create, oauth_credential_row&) -> caf::result<oauth_credential_row> {
+      return unsupported();
+    },
+    [=](atom::get, atom::credential, std::string&, std::string&,
+        std::string&) -> caf::result<oauth_credential_row> {
+      return unsupported();
+    },
+    [=](atom::list, atom::credential,
+        std::string&) -> caf::result<std::vector<oauth_credential_row>> {
+      return unsupported();
+    },
+    [=](atom::erase, atom::credential, std::string&, std::string&,
+        std::string&) -> caf::result<oauth_credential_row> {
+      return unsupported();
+    },
+    [=](atom::update, atom::credential, oauth_credential_row&,
+        oauth_credential_row&) -> caf::result<bool> {
+      return unsupported();
+    },
+    [=](atom::create, oauth_config_row&) -> caf::result<oauth_config_row> {
+      return unsupported();
+    },
+    [=](atom::get, atom::oauth_app, std::string&, std::string&) -> caf::result<oauth_config_row> {
+      return unsupported();
+    },
+    [=](atom::list, atom::oauth_app, std::string&) -> caf::result<std::vector<oauth_config_row>> {
+      return unsupported();
+    },
+    [=](atom::erase, atom::oauth_app, std::string&, std::string&) -> caf::result<atom::ok> {
+      return unsupported();
+    },
+    [=](atom::create, oauth_flow_row&) -> caf::result<oauth_flow_row> {
+      return unsupported();
+    },
+    [=](atom::open, atom::flow, std::string&) -> caf::result<oauth_flow_row> {
+      return unsupported();
+    },
+    [=](atom::close, atom::flow, std::string&, std::string&) -> caf::result<atom::ok> {
+      return unsupported();
+    },
+    [=](atom::get, atom::flow, std::string&) -> caf::result<oauth_flow_row> {
+      return unsupported();
+    },
     [](atom::tick) {
       // nop: the fake never loses its database
     },

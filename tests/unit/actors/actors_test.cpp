@@ -45,7 +45,7 @@ protected:
     connector_row row;
     row.id = "c1";
     row.connector_type = "everything";
-    return spawn(connector, row, &connectors::everything::spec, nullptr);
+    return spawn(connector, row, std::string{}, &connectors::everything::spec, nullptr);
   }
 };
 
@@ -126,7 +126,7 @@ protected:
     connector_row row;
     row.id = "c1";
     row.connector_type = "everything";
-    auto instance = spawn(connector, row, &connectors::everything::spec, nullptr);
+    auto instance = spawn(connector, row, std::string{}, &connectors::everything::spec, nullptr);
     session_request origin;
     origin.session_id = "s1";
     origin.protocol_version = "2025-11-25";
@@ -426,7 +426,7 @@ protected:
     connector_row row;
     row.id = "c3";
     row.connector_type = "everything";
-    auto gone = spawn(connector, row, &connectors::everything::spec, nullptr);
+    auto gone = spawn(connector, row, std::string{}, &connectors::everything::spec, nullptr);
     caf::anon_send_exit(gone, caf::exit_reason::user_shutdown);
     run();
     members.push_back({"Gone", gone, "c3"});
@@ -440,8 +440,9 @@ protected:
       connector_row row;
       row.id = id;
       row.connector_type = "everything";
-      members.push_back({id == "c1" ? "A" : "B",
-                         spawn(connector, row, &connectors::everything::spec, nullptr), id});
+      members.push_back(
+        {id == "c1" ? "A" : "B",
+         spawn(connector, row, std::string{}, &connectors::everything::spec, nullptr), id});
     }
     return members;
   }

@@ -221,6 +221,63 @@ TEST_F(PersistenceTest, ProcessesRequestsInMailboxOrder) {
   EXPECT_EQ(names, (std::vector<std::string>{"Tenant acme", "Renamed", "Renamed"}));
 }
 
+TEST_F(PersistenceTest, ServesOAuthCredentialsAndApps) {
+  auto tenant = value_of(call<tenant_row>(atom::create_v, make_tenant("acme")));
+  oauth_credential_row credential;
+  credential.tenant_id = tenant.id;
+  credential.provider = "github";
+  credential.access_token = "enc:a1";
+  auto stored = value_of(call<oauth_credential_row>(atom::create_v, credential));
+  auto github = std::string{"github"};
+  auto read = value_of(
+    call<oauth_credential_row>(atom::get_v, atom::credential_v, tenant.id, github, std::string{}));
+  EXPECT_EQ(read.id, stored.id);
+  auto after = read;
+  after.access_token = "enc:a2";
+  EXPECT_TRUE(value_of(call<bool>(atom::update_v, atom::credential_v, read, after)));
+  EXPECT_FALSE(value_of(call<bool>(atom::update_v, atom::credential_v, read, after)));
+  auto all = value_of(
+    call<std::vector<oauth_credential_row>>(atom::list_v, atom::credential_v, tenant.id));
+  ASSERT_EQ(all.size(), 1U);
+  EXPECT_EQ(all[0].access_token, "enc:a2");
+  auto deleted = value_of(call<oauth_credential_row>(atom::erase_v, atom::credential_v, tenant.id,
+                                                     github, std::string{}));
+  EXPECT_EQ(deleted.access_token, "enc:a2");
+  oauth_config_row app;
+  app.tenant_id = tenant.id;
+  app.provider = github;
+  app.client_id = "id";
+  app.client_secret = "enc:s";
+  value_of(call<oauth_config_row>(atom::create_v, app));
+  EXPECT_EQ(
+    value_of(call<oauth_config_row>(atom::get_v, atom::oauth_app_v, tenant.id, github)).client_id,
+    "id");
+  EXPECT_EQ(
+    value_of(call<std::vector<oauth_config_row>>(atom::list_v, atom::oauth_app_v, tenant.id)).size(),
+    1U);
+  EXPECT_TRUE(call<atom::ok>(atom::erase_v, atom::oauth_app_v, tenant.id, github));
+  EXPECT_EQ(failure_of(call<atom::ok>(atom::erase_v, atom::oauth_app_v, tenant.id, github)),
+            errc::not_found);
+}
+
+TEST_F(PersistenceTest, ServesOAuthFlows) {
+  auto tenant = value_of(call<tenant_row>(atom::create_v, make_tenant("acme")));
+  oauth_flow_row flow;
+  flow.id = make_uuid();
+  flow.tenant_id = tenant.id;
+  flow.provider = "github";
+  flow.initiator = "key1";
+  flow.redirect_uri = "https://mcp.example.com/callback";
+  flow.expires_at = to_iso8601(std::chrono::system_clock::now() + std::chrono::minutes{10});
+  value_of(call<oauth_flow_row>(atom::create_v, flow));
+  EXPECT_EQ(value_of(call<oauth_flow_row>(atom::open_v, atom::flow_v, flow.id)).outcome,
+            "exchanging");
+  EXPECT_EQ(failure_of(call<oauth_flow_row>(atom::open_v, atom::flow_v, flow.id)), errc::not_found);
+  EXPECT_TRUE(call<atom::ok>(atom::close_v, atom::flow_v, flow.id, std::string{"connected"}));
+  EXPECT_EQ(value_of(call<oauth_flow_row>(atom::get_v, atom::flow_v, flow.id)).outcome,
+            "connected");
+}
+
 TEST_F(PersistenceTest, RepliesStorageFailureBeforeMigrate) {
   auto opened = open_sqlite_store(":memory:");
   ASSERT_TRUE(opened) << message_of(opened.error());
@@ -367,6 +424,83 @@ public:
                                                    int64_t limit) override {
     return pass([&] {
       return inner_->list_audit(slug, limit);
+    });
+  }
+
+  caf::expected<oauth_credential_row> upsert_oauth_credential(oauth_credential_row row) override {
+    return pass([&] {
+      return inner_->upsert_oauth_credential(row);
+    });
+  }
+  caf::expected<oauth_credential_row> get_oauth_credential(const std::string& tenant_id,
+                                                           const std::string& provider,
+                                                           const std::string& owner) override {
+    return pass([&] {
+      return inner_->get_oauth_credential(tenant_id, provider, owner);
+    });
+  }
+  caf::expected<std::vector<oauth_credential_row>>
+  list_oauth_credentials(const std::string& tenant_id) override {
+    return pass([&] {
+      return inner_->list_oauth_credentials(tenant_id);
+    });
+  }
+  caf::expected<oauth_credential_row> delete_oauth_credential(const std::string& tenant_id,
+                                                              const std::string& provider,
+                                                              const std::string& owner) override {
+    return pass([&] {
+      return inner_->delete_oauth_credential(tenant_id, provider, owner);
+    });
+  }
+  caf::expected<bool> replace_oauth_tokens(const oauth_credential_row& before,
+                                           const oauth_credential_row& after) override {
+    return pass([&] {
+      return inner_->replace_oauth_tokens(before, after);
+    });
+  }
+  caf::expected<oauth_config_row> upsert_oauth_config(oauth_config_row row) override {
+    return pass([&] {
+      return inner_->upsert_oauth_config(row);
+    });
+  }
+  caf::expected<oauth_config_row> get_oauth_config(const std::string& tenant_id,
+                                                   const std::string& provider) override {
+    return pass([&] {
+      return inner_->get_oauth_config(tenant_id, provider);
+    });
+  }
+  caf::expected<std::vector<oauth_config_row>>
+  list_oauth_configs(const std::string& tenant_id) override {
+    return pass([&] {
+      return inner_->list_oauth_configs(tenant_id);
+    });
+  }
+  caf::error delete_oauth_config(const std::string& tenant_id,
+                                 const std::string& provider) override {
+    return gate() ? gate() : inner_->delete_oauth_config(tenant_id, provider);
+  }
+  caf::expected<bool> replace_oauth_config_secret(const oauth_config_row& before,
+                                                  const std::string& client_secret) override {
+    return pass([&] {
+      return inner_->replace_oauth_config_secret(before, client_secret);
+    });
+  }
+  caf::expected<oauth_flow_row> create_oauth_flow(oauth_flow_row row) override {
+    return pass([&] {
+      return inner_->create_oauth_flow(row);
+    });
+  }
+  caf::expected<oauth_flow_row> claim_oauth_flow(const std::string& id) override {
+    return pass([&] {
+      return inner_->claim_oauth_flow(id);
+    });
+  }
+  caf::error finish_oauth_flow(const std::string& id, const std::string& outcome) override {
+    return gate() ? gate() : inner_->finish_oauth_flow(id, outcome);
+  }
+  caf::expected<oauth_flow_row> get_oauth_flow(const std::string& id) override {
+    return pass([&] {
+      return inner_->get_oauth_flow(id);
     });
   }
 

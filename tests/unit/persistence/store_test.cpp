@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iterator>
@@ -91,6 +92,43 @@ api_key_row make_key(std::string hash, scope role, std::string tenant_id) {
   row.key_hash = std::move(hash);
   row.role = role;
   row.tenant_id = std::move(tenant_id);
+  return row;
+}
+
+oauth_credential_row make_credential(const std::string& tenant_id, std::string provider,
+                                     std::string owner) {
+  oauth_credential_row row;
+  row.tenant_id = tenant_id;
+  row.provider = std::move(provider);
+  row.owner = std::move(owner);
+  row.provider_user_id = "4242";
+  row.provider_username = "octocat";
+  row.access_token = "enc:access-1";
+  row.refresh_token = "enc:refresh-1";
+  row.scopes = "repo read:org";
+  row.expires_at = "2026-11-21T13:00:00.000000Z";
+  return row;
+}
+
+oauth_config_row make_oauth_app(const std::string& tenant_id, std::string provider) {
+  oauth_config_row row;
+  row.tenant_id = tenant_id;
+  row.provider = std::move(provider);
+  row.client_id = "client-1";
+  row.client_secret = "enc:secret-1";
+  return row;
+}
+
+/// A flow of `tenant_id` that expires `ttl` from now (in the past for a negative one).
+oauth_flow_row make_flow(const std::string& tenant_id, std::chrono::seconds ttl) {
+  oauth_flow_row row;
+  row.id = make_uuid();
+  row.tenant_id = tenant_id;
+  row.provider = "github";
+  row.initiator = "key1";
+  row.code_verifier = "enc:verifier";
+  row.redirect_uri = "https://mcp.example.com/api/v1/oauth/github/callback";
+  row.expires_at = to_iso8601(std::chrono::system_clock::now() + ttl);
   return row;
 }
 
@@ -612,6 +650,306 @@ TEST_P(StoreTest, ChangesToolStatesInOneTransaction) {
   EXPECT_EQ(code_of(missing.error()), errc::not_found);
   ASSERT_FALSE(db_->delete_connector(tenant.id, connector.id));
   EXPECT_TRUE(value_of(db_->list_disabled_tools(tenant.id)).empty());
+}
+
+TEST_P(StoreTest, UpsertsOAuthCredentialsPerTenantProviderAndOwner) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto stored = value_of(db_->upsert_oauth_credential(make_credential(tenant.id, "github", "")));
+  EXPECT_EQ(stored.id.size(), 36U);
+  EXPECT_EQ(stored.created_at.size(), 27U);
+  EXPECT_EQ(stored.created_at, stored.updated_at);
+  EXPECT_EQ(stored.token_type, "bearer");
+  EXPECT_EQ(stored.access_token, "enc:access-1");
+  auto personal = make_credential(tenant.id, "github", "key1");
+  personal.provider_username = "";
+  personal.refresh_token = "";
+  personal.scopes = "";
+  personal.expires_at = "";
+  personal.token_type = "Bearer";
+  auto mine = value_of(db_->upsert_oauth_credential(personal));
+  EXPECT_NE(mine.id, stored.id);
+  value_of(db_->upsert_oauth_credential(make_credential(tenant.id, "atlassian", "")));
+  auto all = value_of(db_->list_oauth_credentials(tenant.id));
+  ASSERT_EQ(all.size(), 3U);
+  EXPECT_EQ(all[0].provider, "atlassian");
+  EXPECT_EQ(all[1].id, stored.id);
+  EXPECT_EQ(all[1].owner, "");
+  EXPECT_EQ(all[1].provider_user_id, "4242");
+  EXPECT_EQ(all[1].provider_username, "octocat");
+  EXPECT_EQ(all[1].refresh_token, "enc:refresh-1");
+  EXPECT_EQ(all[1].scopes, "repo read:org");
+  EXPECT_EQ(all[1].expires_at, "2026-11-21T13:00:00.000000Z");
+  EXPECT_EQ(all[2].id, mine.id);
+  EXPECT_EQ(all[2].owner, "key1");
+  EXPECT_EQ(all[2].token_type, "Bearer");
+  // Empty optional values are stored as NULL and read back empty.
+  EXPECT_EQ(all[2].provider_username, "");
+  EXPECT_EQ(all[2].refresh_token, "");
+  EXPECT_EQ(raw("SELECT count(*) FROM oauth_credentials WHERE refresh_token IS NULL AND "
+                "expires_at IS NULL AND scopes IS NULL AND provider_username IS NULL"),
+            "1");
+  auto read = value_of(db_->get_oauth_credential(tenant.id, "github", "key1"));
+  EXPECT_EQ(read.id, mine.id);
+  EXPECT_EQ(read.created_at, mine.created_at);
+}
+
+TEST_P(StoreTest, UpsertingAnOAuthCredentialAgainReplacesItKeepingIdAndCreationTime) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto first = value_of(db_->upsert_oauth_credential(make_credential(tenant.id, "github", "")));
+  auto again = make_credential(tenant.id, "github", "");
+  again.provider_user_id = "99";
+  again.provider_username = "hubot";
+  again.access_token = "enc:access-2";
+  again.refresh_token = "";
+  again.scopes = "repo";
+  again.expires_at = "";
+  auto replaced = value_of(db_->upsert_oauth_credential(again));
+  EXPECT_EQ(replaced.id, first.id);
+  EXPECT_EQ(replaced.created_at, first.created_at);
+  EXPECT_GE(replaced.updated_at, first.updated_at);
+  EXPECT_EQ(replaced.access_token, "enc:access-2");
+  auto read = value_of(db_->get_oauth_credential(tenant.id, "github", ""));
+  EXPECT_EQ(read.id, first.id);
+  EXPECT_EQ(read.created_at, first.created_at);
+  EXPECT_EQ(read.updated_at, replaced.updated_at);
+  EXPECT_EQ(read.provider_user_id, "99");
+  EXPECT_EQ(read.provider_username, "hubot");
+  EXPECT_EQ(read.access_token, "enc:access-2");
+  EXPECT_EQ(read.refresh_token, "");
+  EXPECT_EQ(read.scopes, "repo");
+  EXPECT_EQ(read.expires_at, "");
+  EXPECT_EQ(value_of(db_->list_oauth_credentials(tenant.id)).size(), 1U);
+}
+
+TEST_P(StoreTest, OAuthCredentialNeedsTenantProviderAndAccessToken) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto no_token = make_credential(tenant.id, "github", "");
+  no_token.access_token = "";
+  EXPECT_EQ(failure_of(db_->upsert_oauth_credential(no_token)), errc::invalid_argument);
+  EXPECT_EQ(failure_of(db_->upsert_oauth_credential(make_credential(tenant.id, "", ""))),
+            errc::invalid_argument);
+  EXPECT_EQ(failure_of(db_->upsert_oauth_credential(make_credential("", "github", ""))),
+            errc::invalid_argument);
+  EXPECT_EQ(failure_of(db_->upsert_oauth_credential(make_credential(make_uuid(), "github", ""))),
+            errc::not_found);
+  EXPECT_TRUE(value_of(db_->list_oauth_credentials(tenant.id)).empty());
+}
+
+TEST_P(StoreTest, DeletesOAuthCredentialAndReturnsIt) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto shared = value_of(db_->upsert_oauth_credential(make_credential(tenant.id, "github", "")));
+  auto mine = value_of(db_->upsert_oauth_credential(make_credential(tenant.id, "github", "key1")));
+  auto deleted = value_of(db_->delete_oauth_credential(tenant.id, "github", ""));
+  EXPECT_EQ(deleted.id, shared.id);
+  EXPECT_EQ(deleted.access_token, "enc:access-1");
+  EXPECT_EQ(deleted.refresh_token, "enc:refresh-1");
+  EXPECT_EQ(failure_of(db_->delete_oauth_credential(tenant.id, "github", "")), errc::not_found);
+  auto missing = db_->get_oauth_credential(tenant.id, "github", "");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(code_of(missing.error()), errc::not_found);
+  EXPECT_EQ(message_of(missing.error()), "no 'github' OAuth credential of the tenant");
+  // Another tenant's key does not reach it.
+  auto other = value_of(db_->create_tenant(make_tenant("globex")));
+  EXPECT_EQ(failure_of(db_->delete_oauth_credential(other.id, "github", "key1")), errc::not_found);
+  auto left = value_of(db_->list_oauth_credentials(tenant.id));
+  ASSERT_EQ(left.size(), 1U);
+  EXPECT_EQ(left[0].id, mine.id);
+}
+
+TEST_P(StoreTest, ReplacesOAuthTokensOnlyIfUnchanged) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto before = value_of(db_->upsert_oauth_credential(make_credential(tenant.id, "github", "")));
+  auto after = before;
+  after.access_token = "enc:access-2";
+  after.refresh_token = "";
+  after.token_type = "";
+  after.scopes = "repo";
+  after.expires_at = "2026-11-21T14:00:00.000000Z";
+  EXPECT_TRUE(value_of(db_->replace_oauth_tokens(before, after)));
+  auto read = value_of(db_->get_oauth_credential(tenant.id, "github", ""));
+  EXPECT_EQ(read.id, before.id);
+  EXPECT_EQ(read.access_token, "enc:access-2");
+  EXPECT_EQ(read.refresh_token, "");
+  EXPECT_EQ(read.token_type, "bearer");
+  EXPECT_EQ(read.scopes, "repo");
+  EXPECT_EQ(read.expires_at, "2026-11-21T14:00:00.000000Z");
+  EXPECT_EQ(read.created_at, before.created_at);
+  EXPECT_GE(read.updated_at, before.updated_at);
+  EXPECT_EQ(raw("SELECT count(*) FROM oauth_credentials WHERE refresh_token IS NULL"), "1");
+  // `before` is stale now: another refresh won the race.
+  auto stale = before;
+  stale.access_token = "enc:access-3";
+  EXPECT_FALSE(value_of(db_->replace_oauth_tokens(before, stale)));
+  EXPECT_EQ(value_of(db_->get_oauth_credential(tenant.id, "github", "")).access_token,
+            "enc:access-2");
+  // A stored NULL refresh token matches an empty one.
+  auto next = read;
+  next.access_token = "enc:access-4";
+  next.refresh_token = "enc:refresh-4";
+  EXPECT_TRUE(value_of(db_->replace_oauth_tokens(read, next)));
+  EXPECT_EQ(value_of(db_->get_oauth_credential(tenant.id, "github", "")).refresh_token,
+            "enc:refresh-4");
+  // A different refresh token with the same access token does not match either.
+  auto wrong_refresh = next;
+  wrong_refresh.refresh_token = "enc:other";
+  EXPECT_FALSE(value_of(db_->replace_oauth_tokens(wrong_refresh, after)));
+  // Neither does a deleted credential.
+  value_of(db_->delete_oauth_credential(tenant.id, "github", ""));
+  EXPECT_FALSE(value_of(db_->replace_oauth_tokens(next, after)));
+}
+
+TEST_P(StoreTest, UpsertsListsAndDeletesOAuthApps) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto github = value_of(db_->upsert_oauth_config(make_oauth_app(tenant.id, "github")));
+  EXPECT_EQ(github.id.size(), 36U);
+  EXPECT_EQ(github.created_at, github.updated_at);
+  value_of(db_->upsert_oauth_config(make_oauth_app(tenant.id, "atlassian")));
+  auto change = make_oauth_app(tenant.id, "github");
+  change.client_id = "client-2";
+  change.client_secret = "enc:secret-2";
+  auto replaced = value_of(db_->upsert_oauth_config(change));
+  EXPECT_EQ(replaced.id, github.id);
+  EXPECT_EQ(replaced.created_at, github.created_at);
+  EXPECT_GE(replaced.updated_at, github.updated_at);
+  auto read = value_of(db_->get_oauth_config(tenant.id, "github"));
+  EXPECT_EQ(read.id, github.id);
+  EXPECT_EQ(read.tenant_id, tenant.id);
+  EXPECT_EQ(read.client_id, "client-2");
+  EXPECT_EQ(read.client_secret, "enc:secret-2");
+  auto all = value_of(db_->list_oauth_configs(tenant.id));
+  ASSERT_EQ(all.size(), 2U);
+  EXPECT_EQ(all[0].provider, "atlassian");
+  EXPECT_EQ(all[1].provider, "github");
+  ASSERT_FALSE(db_->delete_oauth_config(tenant.id, "github"));
+  EXPECT_EQ(code_of(db_->delete_oauth_config(tenant.id, "github")), errc::not_found);
+  auto missing = db_->get_oauth_config(tenant.id, "github");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(code_of(missing.error()), errc::not_found);
+  EXPECT_EQ(message_of(missing.error()), "no 'github' OAuth app of the tenant");
+  EXPECT_EQ(value_of(db_->list_oauth_configs(tenant.id)).size(), 1U);
+}
+
+TEST_P(StoreTest, OAuthAppNeedsTenantProviderClientIdAndSecret) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto no_secret = make_oauth_app(tenant.id, "github");
+  no_secret.client_secret = "";
+  EXPECT_EQ(failure_of(db_->upsert_oauth_config(no_secret)), errc::invalid_argument);
+  auto no_client = make_oauth_app(tenant.id, "github");
+  no_client.client_id = "";
+  EXPECT_EQ(failure_of(db_->upsert_oauth_config(no_client)), errc::invalid_argument);
+  EXPECT_EQ(failure_of(db_->upsert_oauth_config(make_oauth_app(tenant.id, ""))),
+            errc::invalid_argument);
+  EXPECT_EQ(failure_of(db_->upsert_oauth_config(make_oauth_app(make_uuid(), "github"))),
+            errc::not_found);
+}
+
+TEST_P(StoreTest, ReplacesOAuthAppSecretOnlyIfUnchanged) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto before = value_of(db_->upsert_oauth_config(make_oauth_app(tenant.id, "github")));
+  EXPECT_TRUE(value_of(db_->replace_oauth_config_secret(before, "enc:rotated")));
+  EXPECT_EQ(value_of(db_->get_oauth_config(tenant.id, "github")).client_secret, "enc:rotated");
+  EXPECT_FALSE(value_of(db_->replace_oauth_config_secret(before, "enc:stale")));
+  EXPECT_EQ(value_of(db_->get_oauth_config(tenant.id, "github")).client_secret, "enc:rotated");
+}
+
+TEST_P(StoreTest, ClaimsAnOAuthFlowOnce) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto flow = make_flow(tenant.id, std::chrono::minutes{10});
+  flow.owner = "key1";
+  auto created = value_of(db_->create_oauth_flow(flow));
+  EXPECT_EQ(created.id, flow.id);
+  EXPECT_EQ(created.created_at.size(), 27U);
+  auto pending = value_of(db_->get_oauth_flow(flow.id));
+  EXPECT_EQ(pending.owner, "key1");
+  EXPECT_EQ(pending.initiator, "key1");
+  EXPECT_EQ(pending.code_verifier, "enc:verifier");
+  EXPECT_EQ(pending.redirect_uri, flow.redirect_uri);
+  EXPECT_EQ(pending.expires_at, flow.expires_at);
+  EXPECT_EQ(pending.created_at, created.created_at);
+  EXPECT_EQ(pending.completed_at, "");
+  EXPECT_EQ(pending.outcome, "");
+  auto claimed = value_of(db_->claim_oauth_flow(flow.id));
+  EXPECT_EQ(claimed.id, flow.id);
+  EXPECT_EQ(claimed.tenant_id, tenant.id);
+  EXPECT_EQ(claimed.code_verifier, "enc:verifier");
+  EXPECT_EQ(claimed.outcome, "exchanging");
+  EXPECT_EQ(claimed.completed_at.size(), 27U);
+  auto again = db_->claim_oauth_flow(flow.id);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(code_of(again.error()), errc::not_found);
+  EXPECT_EQ(message_of(again.error()), "the authorization is unknown, already used or expired");
+  EXPECT_EQ(failure_of(db_->claim_oauth_flow(make_uuid())), errc::not_found);
+}
+
+TEST_P(StoreTest, ExpiredOAuthFlowCannotBeClaimed) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto flow = value_of(db_->create_oauth_flow(make_flow(tenant.id, std::chrono::seconds{-1})));
+  EXPECT_EQ(failure_of(db_->claim_oauth_flow(flow.id)), errc::not_found);
+  EXPECT_EQ(value_of(db_->get_oauth_flow(flow.id)).outcome, "");
+}
+
+TEST_P(StoreTest, FinishedOAuthFlowReadsItsOutcome) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto flow = make_flow(tenant.id, std::chrono::minutes{10});
+  flow.code_verifier = "";
+  value_of(db_->create_oauth_flow(flow));
+  EXPECT_EQ(raw("SELECT count(*) FROM oauth_flows WHERE code_verifier IS NULL"), "1");
+  auto claimed = value_of(db_->claim_oauth_flow(flow.id));
+  EXPECT_EQ(claimed.code_verifier, "");
+  ASSERT_FALSE(db_->finish_oauth_flow(flow.id, "connected"));
+  auto read = value_of(db_->get_oauth_flow(flow.id));
+  EXPECT_EQ(read.outcome, "connected");
+  EXPECT_EQ(read.completed_at, claimed.completed_at);
+  ASSERT_FALSE(db_->finish_oauth_flow(flow.id, "failed: token exchange refused"));
+  EXPECT_EQ(value_of(db_->get_oauth_flow(flow.id)).outcome, "failed: token exchange refused");
+  auto unknown = make_uuid();
+  EXPECT_EQ(code_of(db_->finish_oauth_flow(unknown, "connected")), errc::not_found);
+  EXPECT_EQ(failure_of(db_->get_oauth_flow(unknown)), errc::not_found);
+}
+
+TEST_P(StoreTest, CreatingAnOAuthFlowForgetsFlowsExpiredOverAnHourAgo) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto old = value_of(db_->create_oauth_flow(make_flow(tenant.id, -std::chrono::hours{2})));
+  auto recent = value_of(db_->create_oauth_flow(make_flow(tenant.id, -std::chrono::minutes{30})));
+  auto fresh = value_of(db_->create_oauth_flow(make_flow(tenant.id, std::chrono::minutes{10})));
+  EXPECT_EQ(failure_of(db_->get_oauth_flow(old.id)), errc::not_found);
+  EXPECT_EQ(value_of(db_->get_oauth_flow(recent.id)).id, recent.id);
+  EXPECT_EQ(value_of(db_->get_oauth_flow(fresh.id)).id, fresh.id);
+  EXPECT_EQ(raw("SELECT count(*) FROM oauth_flows"), "2");
+}
+
+TEST_P(StoreTest, OAuthFlowNeedsItsFieldsAndAFreshId) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto flow = make_flow(tenant.id, std::chrono::minutes{10});
+  for (auto field :
+       {&oauth_flow_row::id, &oauth_flow_row::tenant_id, &oauth_flow_row::provider,
+        &oauth_flow_row::initiator, &oauth_flow_row::redirect_uri, &oauth_flow_row::expires_at}) {
+    auto bad = flow;
+    bad.*field = "";
+    EXPECT_EQ(failure_of(db_->create_oauth_flow(bad)), errc::invalid_argument);
+  }
+  value_of(db_->create_oauth_flow(flow));
+  EXPECT_EQ(failure_of(db_->create_oauth_flow(flow)), errc::conflict);
+  EXPECT_EQ(failure_of(db_->create_oauth_flow(make_flow(make_uuid(), std::chrono::minutes{10}))),
+            errc::not_found);
+}
+
+TEST_P(StoreTest, DeletingTenantDeletesItsOAuthRows) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto other = value_of(db_->create_tenant(make_tenant("globex")));
+  for (const auto& id : {tenant.id, other.id}) {
+    value_of(db_->upsert_oauth_credential(make_credential(id, "github", "")));
+    value_of(db_->upsert_oauth_credential(make_credential(id, "github", "key1")));
+    value_of(db_->upsert_oauth_config(make_oauth_app(id, "github")));
+    value_of(db_->create_oauth_flow(make_flow(id, std::chrono::minutes{10})));
+  }
+  ASSERT_FALSE(db_->delete_tenant("acme"));
+  EXPECT_TRUE(value_of(db_->list_oauth_credentials(tenant.id)).empty());
+  EXPECT_TRUE(value_of(db_->list_oauth_configs(tenant.id)).empty());
+  EXPECT_EQ(raw("SELECT count(*) FROM oauth_flows WHERE tenant_id = '" + tenant.id + "'"), "0");
+  EXPECT_EQ(value_of(db_->list_oauth_credentials(other.id)).size(), 2U);
+  EXPECT_EQ(value_of(db_->list_oauth_configs(other.id)).size(), 1U);
+  EXPECT_EQ(raw("SELECT count(*) FROM oauth_flows"), "1");
 }
 
 } // namespace
