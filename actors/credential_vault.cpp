@@ -175,8 +175,11 @@ void refresh(vault_pointer self, const std::string& key) {
       });
 }
 
-// Uses a freshly loaded row: hands its token out, or refreshes it first.
-void use_row(vault_pointer self, const std::string& key, oauth_credential_row row) {
+// Uses a freshly loaded row: hands its token out, or refreshes it first. A row that a refresh
+// just produced is handed out while it has not expired, even when the provider grants tokens
+// shorter-lived than the refresh margin.
+void use_row(vault_pointer self, const std::string& key, oauth_credential_row row,
+             bool refreshed_now = false) {
   auto* e = find_entry(self, key);
   if (e == nullptr) {
     return;
@@ -190,7 +193,8 @@ void use_row(vault_pointer self, const std::string& key, oauth_credential_row ro
                                                        "again."));
     return;
   }
-  bool gave_up = !e->failed_refresh_of.empty() && e->failed_refresh_of == row.access_token;
+  bool gave_up = refreshed_now
+                 || (!e->failed_refresh_of.empty() && e->failed_refresh_of == row.access_token);
   e->row = std::move(row);
   e->access_token = std::move(*token);
   e->loaded = true;
@@ -282,7 +286,7 @@ void refreshed(vault_pointer self, const std::string& key, const oauth_credentia
     .then(
       [self, key, after](bool stored) {
         if (stored) {
-          use_row(self, key, after);
+          use_row(self, key, after, true);
         } else {
           // Changed meanwhile (another node refreshed it, or it was connected again): use what
           // the database holds now.

@@ -376,6 +376,7 @@ int serve(const node_config& cfg) {
   caf::anon_send_exit(usage, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(key_uses, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(pool, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(vault, caf::exit_reason::user_shutdown);
   {
     // The counts not flushed yet go to the database before the persistence actor stops.
     caf::scoped_actor self{sys};
