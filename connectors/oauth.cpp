@@ -16,6 +16,8 @@
 #include <array>
 #include <cmath>
 
+#include "security/crypto.hpp"
+
 namespace sagemcp::connectors::oauth {
 
 namespace {
@@ -250,19 +252,6 @@ constexpr bool ordered_by_id() {
 }
 
 static_assert(ordered_by_id(), "providers are ordered by id");
-
-std::string base64url(std::span<const uint8_t> data) {
-  std::string out((data.size() + 2) / 3 * 4 + 1, '\0');
-  auto n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data.data(),
-                           static_cast<int>(data.size()));
-  out.resize(static_cast<size_t>(n));
-  while (!out.empty() && out.back() == '=') {
-    out.pop_back();
-  }
-  std::replace(out.begin(), out.end(), '+', '-');
-  std::replace(out.begin(), out.end(), '/', '_');
-  return out;
-}
 
 // Whether an endpoint is an http(s) URL; GitHub's revocation URL may hold `{client_id}`.
 bool is_http_url(std::string_view endpoint) {
@@ -501,12 +490,12 @@ std::string pkce_challenge(std::string_view verifier) {
   std::array<uint8_t, EVP_MAX_MD_SIZE> digest{};
   unsigned int size = 0;
   EVP_Digest(verifier.data(), verifier.size(), digest.data(), &size, EVP_sha256(), nullptr);
-  return base64url(std::span<const uint8_t>{digest.data(), size});
+  return security::base64url_encode(std::span<const uint8_t>{digest.data(), size});
 }
 
 pkce_pair make_pkce(std::span<const uint8_t> random) {
   pkce_pair out;
-  out.verifier = base64url(random);
+  out.verifier = security::base64url_encode(random);
   out.challenge = pkce_challenge(out.verifier);
   return out;
 }

@@ -27,10 +27,6 @@ namespace {
 
 namespace json = boost::json;
 
-json::value optional_text(const std::string& x) {
-  return x.empty() ? json::value() : json::value(x);
-}
-
 json::object to_json(const tenant_row& row) {
   return json::object{{"id", row.id},
                       {"slug", row.slug},

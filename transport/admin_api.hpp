@@ -2,11 +2,20 @@
 
 #include "transport/context.hpp"
 
+#include <boost/json/value.hpp>
+
+#include <string>
+
 namespace sagemcp::transport {
 
 /// The REST error response of a failure: the status of its errc row (400 for the codes MCP
 /// answers inside HTTP 200), its name and its message.
 http_response error_of(const caf::error& err);
+
+/// A text column as JSON: null when empty.
+inline boost::json::value optional_text(const std::string& x) {
+  return x.empty() ? boost::json::value() : boost::json::value(x);
+}
 
 /// An error handler for `ask` that answers the request with the failure.
 inline auto fail(responder reply) {

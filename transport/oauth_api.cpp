@@ -36,10 +36,6 @@ constexpr std::string_view refresh_column = "oauth_credentials.refresh_token";
 constexpr std::string_view secret_column = "oauth_configs.client_secret";
 constexpr std::string_view verifier_column = "oauth_flows.code_verifier";
 
-json::value optional_text(const std::string& x) {
-  return x.empty() ? json::value() : json::value(x);
-}
-
 // Percent-decoded query parameters of a request.
 std::string query_value(const http_request& req, std::string_view name) {
   auto parsed = boost::urls::parse_query(req.query);
