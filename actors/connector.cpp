@@ -270,7 +270,14 @@ caf::expected<connectors::call_context> upstream_context(const connector_state& 
   }
   auto context = st.upstream->call;
   context.base_url = std::move(*base);
-  if (auto credentials = connectors::configured_credentials(api, *st.configuration)) {
+  if (st.mode == connectors::credential_mode::user) {
+    if (st.owner.empty() || !st.upstream->vault) {
+      return make_error(errc::tool_failed,
+                        "This connector calls " + service
+                          + " with each caller's own account, and this call has no API key to "
+                            "tell whose: the server must run with authentication on.");
+    }
+  } else if (auto credentials = connectors::configured_credentials(api, *st.configuration)) {
     context.credentials = std::move(*credentials);
   } else if (api.oauth_provider.empty() || !st.upstream->vault) {
     return make_error(errc::tool_failed,
@@ -334,20 +341,28 @@ caf::result<std::string> run_upstream(connector_pointer self, const connectors::
         }
         context.credentials.headers.push_back({"Authorization", "Bearer " + token});
         context.credentials.origin = self->state.owner.empty() ? "the tenant's OAuth connection"
-                                                               : "your OAuth connection";
+                                                               : "your own OAuth connection";
         send_upstream(self, tool, id, std::move(args), std::move(context));
       },
       [self, id](caf::error& err) {
         // The vault's words say what to do; the call fails as a tool result.
         const auto& spec_api = *self->state.spec->api;
-        auto failure = make_error(
-          errc::tool_failed,
-          code_of(err) == errc::not_found
-            ? std::string{spec_api.service} + " is not connected: set the connector's '"
-                + std::string{spec_api.token_field} + "' configuration field, or have a tenant "
-                + "administrator connect an account at /api/v1/oauth/<tenant>/auth/"
-                + std::string{spec_api.oauth_provider} + "."
-            : message_of(err));
+        std::string service{spec_api.service};
+        std::string provider{spec_api.oauth_provider};
+        std::string text;
+        if (code_of(err) != errc::not_found) {
+          text = message_of(err);
+        } else if (self->state.mode == connectors::credential_mode::user) {
+          text = service + " is not connected for your API key: this connector calls " + service
+                 + " with each caller's own account; connect yours at /api/v1/oauth/<tenant>/me/"
+                 + "auth/" + provider + ".";
+        } else {
+          text = service + " is not connected: set the connector's '"
+                 + std::string{spec_api.token_field} + "' configuration field, or have a tenant "
+                 + "administrator connect an account at /api/v1/oauth/<tenant>/auth/" + provider
+                 + ".";
+        }
+        auto failure = make_error(errc::tool_failed, std::move(text));
         self->send(caf::actor_cast<connector_actor>(self), atom::done_v, id, std::move(failure));
       });
   return promise;
@@ -403,6 +418,14 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
     self->state.configuration
       = security::open_object(*upstream->keys, self->state.row.configuration,
                               security::configuration_context(self->state.row.tenant_id));
+    if (self->state.configuration) {
+      auto mode = connectors::credential_mode_of(*spec->api, *self->state.configuration);
+      if (!mode) {
+        self->state.configuration = std::move(mode.error());
+      } else {
+        self->state.mode = *mode;
+      }
+    }
   }
   const auto& disabled = self->state.row.disabled_tools;
   self->state.tool_pages = connectors::tool_pages(*spec, disabled);

@@ -48,6 +48,8 @@ struct connector_state {
   const upstream_env* upstream = nullptr;
   /// The opened configuration, or why it could not be opened.
   caf::expected<boost::json::object> configuration = boost::json::object{};
+  /// Whether calls use the tenant's credentials or those of the caller's API key (`owner`).
+  connectors::credential_mode mode = connectors::credential_mode::tenant;
   /// The serialized `tools/list` result pages, built once.
   std::vector<std::string> tool_pages;
   /// The serialized array of every tool, for tenant-wide catalogs.

@@ -4,6 +4,7 @@
 #include "actors/merged_list.hpp"
 #include "actors/session.hpp"
 #include "actors/tenant.hpp"
+#include "connectors/http_tool.hpp"
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
 #include "observability/metrics.hpp"
@@ -23,6 +24,8 @@
 #include <string_view>
 #include <vector>
 
+#include "security/sealed_json.hpp"
+
 namespace sagemcp {
 
 namespace {
@@ -33,7 +36,7 @@ constexpr auto status_timeout = std::chrono::seconds{5};
 using pool_pointer = server_pool_actor::stateful_pointer<server_pool_state>;
 using time_point = caf::actor_clock::time_point;
 
-// Native connector instances use the tenant-level credential for now.
+// The owner segment of the key of an instance that uses the tenant's credentials.
 constexpr std::string_view tenant_owner = "tenant";
 
 // The key prefix every instance of a connector shares: `tenant/connector/`.
@@ -41,8 +44,38 @@ std::string connector_prefix_of(const std::string& tenant, const std::string& co
   return tenant + '/' + connector_id + '/';
 }
 
-std::string instance_key(const std::string& tenant, const std::string& connector_id) {
-  return connector_prefix_of(tenant, connector_id) + std::string{tenant_owner};
+// `tenant/connector/tenant`, or `tenant/connector/key:<id>` for an instance that uses the
+// personal credentials of an API key.
+std::string instance_key(const std::string& tenant, const std::string& connector_id,
+                         const std::string& owner) {
+  return connector_prefix_of(tenant, connector_id)
+         + (owner.empty() ? std::string{tenant_owner} : "key:" + owner);
+}
+
+// Whose credentials a caller's instance of a connector uses: the caller's API key id when the
+// connector's configuration asks for each caller's own (credential_mode "user"), else the
+// tenant's (empty). The mode is remembered per connector until its stored configuration changes.
+std::string credential_owner(pool_pointer self, const connector_row& row,
+                             const std::string& key_id) {
+  const auto* spec = connectors::find_connector_type(row.connector_type);
+  const auto* upstream = self->state.options.upstream;
+  if (spec == nullptr || spec->api == nullptr || spec->api->oauth_provider.empty()
+      || upstream == nullptr || upstream->keys == nullptr) {
+    return {};
+  }
+  auto& modes = self->state.user_modes;
+  auto i = modes.find(row.id);
+  if (i == modes.end() || i->second.first != row.configuration) {
+    auto configuration = security::open_object(*upstream->keys, row.configuration,
+                                               security::configuration_context(row.tenant_id));
+    // An unreadable configuration fails every call of the instance; its owner does not matter.
+    auto mode = configuration ? connectors::credential_mode_of(*spec->api, *configuration)
+                              : caf::expected<connectors::credential_mode>{configuration.error()};
+    bool user = mode && *mode == connectors::credential_mode::user;
+    i = modes.insert_or_assign(row.id, std::make_pair(row.configuration, user)).first;
+  }
+  // Without authentication no caller has a key of its own: the instance refuses the calls.
+  return i->second.second && key_id != anonymous_key_id ? key_id : std::string{};
 }
 
 int64_t seconds_between(time_point from, time_point to) {
@@ -105,8 +138,7 @@ void drop_instance(pool_pointer self, const std::string& key, std::string_view r
 
 connector_actor spawn_instance(pool_pointer self, const std::string& key, instance_entry& entry,
                                const connectors::connector_spec* spec) {
-  auto handle = self->spawn(connector, entry.row, std::string{}, spec,
-                            self->state.options.upstream);
+  auto handle = self->spawn(connector, entry.row, entry.owner, spec, self->state.options.upstream);
   self->monitor(handle);
   self->state.names.emplace(handle.address(), "c:" + key);
   entry.handle = handle;
@@ -117,10 +149,12 @@ connector_actor spawn_instance(pool_pointer self, const std::string& key, instan
 // The live instance of a connector, spawned on a miss; at capacity the least recently used
 // instance makes room. The handle is empty while the instance waits to restart after a crash.
 caf::expected<connector_actor> instance_for(pool_pointer self, const connector_row& row,
-                                            const std::string& tenant_slug) {
+                                            const std::string& tenant_slug,
+                                            const std::string& key_id) {
   auto& st = self->state;
   auto now = self->clock().now();
-  auto key = instance_key(tenant_slug, row.id);
+  auto owner = credential_owner(self, row, key_id);
+  auto key = instance_key(tenant_slug, row.id, owner);
   if (auto i = st.instances.find(key); i != st.instances.end()) {
     observability::metrics::global().observe_pool_lookup(true);
     ++i->second.hits;
@@ -139,6 +173,7 @@ caf::expected<connector_actor> instance_for(pool_pointer self, const connector_r
   st.instance_lru.push_front(key);
   instance_entry entry;
   entry.tenant = tenant_slug;
+  entry.owner = std::move(owner);
   entry.row = row;
   entry.created = now;
   entry.last_used = now;
@@ -280,7 +315,7 @@ void spawn_session(pool_pointer self, caf::typed_response_promise<session_info> 
 
 void start_session(pool_pointer self, caf::typed_response_promise<session_info> promise,
                    session_request req, const connector_row& row) {
-  auto instance = instance_for(self, row, req.tenant);
+  auto instance = instance_for(self, row, req.tenant, req.caller.key_id);
   if (!instance) {
     promise.deliver(std::move(instance.error()));
     return;
@@ -299,7 +334,7 @@ void start_tenant_session(pool_pointer self, caf::typed_response_promise<session
   std::vector<session_member> members;
   std::vector<const connectors::connector_spec*> specs;
   for (const auto& row : rows) {
-    auto instance = instance_for(self, row, req.tenant);
+    auto instance = instance_for(self, row, req.tenant, req.caller.key_id);
     if (instance) {
       members.push_back(
         session_member{connector_prefix(row.name, row.connector_type), *instance, row.id});
@@ -350,29 +385,17 @@ caf::result<session_info> open(pool_pointer self, session_request& req) {
   return promise;
 }
 
-// A session's instance went away (evicted or crashed): finds or spawns the current one. A
-// crashed one answers once it restarted.
+// A session's instance went away (evicted or crashed): finds or spawns the current one for the
+// session's key. A crashed one answers once it restarted.
 caf::result<caf::strong_actor_ptr> open_instance(pool_pointer self, const std::string& tenant_slug,
-                                                 const std::string& connector_id) {
-  auto& st = self->state;
-  auto key = instance_key(tenant_slug, connector_id);
-  if (auto i = st.instances.find(key); i != st.instances.end()) {
-    auto& entry = i->second;
-    observability::metrics::global().observe_pool_lookup(true);
-    ++entry.hits;
-    touch_instance(self, entry, self->clock().now());
-    if (entry.handle) {
-      return caf::actor_cast<caf::strong_actor_ptr>(entry.handle);
-    }
-    auto promise = self->make_response_promise<caf::strong_actor_ptr>();
-    entry.waiting.push_back(promise);
-    return promise;
-  }
+                                                 const std::string& connector_id,
+                                                 const std::string& key_id) {
   auto promise = self->make_response_promise<caf::strong_actor_ptr>();
+  // The connector's row says whose credentials the instance uses, and so which instance it is.
   self->request(tenant_for(self, tenant_slug), std::chrono::seconds{30}, atom::open_v, connector_id)
     .then(
-      [self, promise, tenant_slug](connector_row& row) mutable {
-        auto instance = instance_for(self, row, tenant_slug);
+      [self, promise, tenant_slug, key_id](connector_row& row) mutable {
+        auto instance = instance_for(self, row, tenant_slug, key_id);
         if (!instance) {
           promise.deliver(std::move(instance.error()));
           return;
@@ -381,7 +404,8 @@ caf::result<caf::strong_actor_ptr> open_instance(pool_pointer self, const std::s
           promise.deliver(caf::actor_cast<caf::strong_actor_ptr>(*instance));
           return;
         }
-        self->state.instances.at(instance_key(tenant_slug, row.id)).waiting.push_back(promise);
+        auto key = instance_key(tenant_slug, row.id, credential_owner(self, row, key_id));
+        self->state.instances.at(key).waiting.push_back(promise);
       },
       [promise](caf::error& err) mutable {
         promise.deliver(std::move(err));
@@ -481,6 +505,11 @@ void evict(pool_pointer self, const std::string& tenant_slug, const std::string&
                                      : connector_prefix_of(tenant_slug, connector_id);
   for (const auto& key : keys_with_prefix(self, prefix)) {
     drop_instance(self, key, "config");
+  }
+  if (connector_id.empty()) {
+    self->state.user_modes.clear();
+  } else {
+    self->state.user_modes.erase(connector_id);
   }
   publish_sizes(self);
 }
@@ -594,19 +623,20 @@ std::string list_instances(pool_pointer self, const std::string& tenant_slug) {
                std::string_view status = !entry.handle         ? "restarting"
                                          : remaining < ttl / 6 ? "expiring"
                                                                : "healthy";
-               result.emplace_back(
-                 boost::json::object{{"key", key},
-                                     {"tenant_slug", entry.tenant},
-                                     {"connector_id", entry.row.id},
-                                     {"connector_name", entry.row.name},
-                                     {"connector_type", entry.row.connector_type},
-                                     {"credential_owner", tenant_owner},
-                                     {"age_seconds", seconds_between(entry.created, now)},
-                                     {"idle_seconds", idle},
-                                     {"ttl_remaining_seconds", remaining},
-                                     {"hit_count", entry.hits},
-                                     {"restarts", entry.restarts},
-                                     {"status", status}});
+               result.emplace_back(boost::json::object{
+                 {"key", key},
+                 {"tenant_slug", entry.tenant},
+                 {"connector_id", entry.row.id},
+                 {"connector_name", entry.row.name},
+                 {"connector_type", entry.row.connector_type},
+                 {"credential_owner", entry.owner.empty() ? boost::json::value(tenant_owner)
+                                                          : boost::json::value(entry.owner)},
+                 {"age_seconds", seconds_between(entry.created, now)},
+                 {"idle_seconds", idle},
+                 {"ttl_remaining_seconds", remaining},
+                 {"hit_count", entry.hits},
+                 {"restarts", entry.restarts},
+                 {"status", status}});
              });
   return boost::json::serialize(result);
 }
@@ -742,8 +772,8 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
       return atom::ok_v;
     },
     [self](atom::open, atom::instance, const std::string& tenant_slug,
-           const std::string& connector_id) {
-      return open_instance(self, tenant_slug, connector_id);
+           const std::string& connector_id, const std::string& key_id) {
+      return open_instance(self, tenant_slug, connector_id, key_id);
     },
     [self](atom::list, atom::instance, const std::string& tenant_slug) {
       return list_instances(self, tenant_slug);

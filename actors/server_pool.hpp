@@ -51,6 +51,8 @@ struct instance_entry {
   /// The live actor; none while it waits to be restarted after a crash.
   connector_actor handle;
   std::string tenant;
+  /// The API key whose personal credentials it uses; empty for the tenant's.
+  std::string owner;
   /// The configuration it runs with, kept to restart it.
   connector_row row;
   caf::actor_clock::time_point created;
@@ -99,6 +101,9 @@ struct server_pool_state {
   /// Keyed `tenant/connector/owner`; ordered so that a tenant's or a connector's instances are
   /// one range.
   std::map<std::string, instance_entry> instances;
+  /// Connector id → its stored configuration and whether it chooses each caller's own
+  /// credentials (credential_mode "user").
+  std::unordered_map<std::string, std::pair<std::string, bool>> user_modes;
   /// Instance keys, most recently used first.
   std::list<std::string> instance_lru;
   std::unordered_map<std::string, session_entry> sessions;

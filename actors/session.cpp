@@ -128,7 +128,7 @@ void with_instance(session_pointer self, size_t index, Use use, Fail fail) {
   }
   self
     ->request(st.pool, instance_timeout, atom::open_v, atom::instance_v, st.origin.tenant,
-              member.connector_id)
+              member.connector_id, st.origin.caller.key_id)
     .then(
       [self, index, use](caf::strong_actor_ptr& ptr) mutable {
         auto& current = self->state.members[index];

@@ -351,6 +351,36 @@ caf::expected<std::string> base_url_of(const http_api& api,
   return url;
 }
 
+caf::expected<credential_mode> credential_mode_of(const http_api& api,
+                                                  const boost::json::object& configuration) {
+  const auto* given = configuration.if_contains(credential_mode_field);
+  if (given == nullptr || given->is_null() || (given->is_string() && given->get_string().empty())) {
+    return credential_mode::tenant;
+  }
+  if (!given->is_string() || (given->get_string() != "tenant" && given->get_string() != "user")) {
+    return make_error(errc::invalid_argument, "configuration '" + std::string{credential_mode_field}
+                                                + R"(' must be "tenant" or "user")");
+  }
+  if (given->get_string() == "tenant") {
+    return credential_mode::tenant;
+  }
+  if (api.oauth_provider.empty()) {
+    return make_error(errc::invalid_argument,
+                      std::string{api.service}
+                        + " has no OAuth provider, so its connectors cannot use each caller's "
+                          "own credentials");
+  }
+  if (const auto* token = string_member(configuration, api.token_field);
+      token != nullptr && !token->empty()) {
+    return make_error(errc::invalid_argument,
+                      "configuration '" + std::string{credential_mode_field}
+                        + R"(' "user" uses each caller's own OAuth connection, so the ')"
+                        + std::string{api.token_field}
+                        + "' every caller would share must be removed (set it to null)");
+  }
+  return credential_mode::user;
+}
+
 std::optional<call_credentials> configured_credentials(const http_api& api,
                                                        const boost::json::object& configuration) {
   if (api.token_field.empty()) {

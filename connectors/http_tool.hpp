@@ -230,6 +230,32 @@ struct call_context {
 caf::expected<std::string> base_url_of(const http_api& api,
                                        const boost::json::object& configuration);
 
+/// Whose OAuth connection a connector's calls use.
+enum class credential_mode : uint8_t {
+  /// The tenant's: one connection (or configured token) for every caller.
+  tenant,
+  /// Each caller's own: the connection of the API key that makes the call.
+  user,
+};
+
+/// The configuration field that chooses the credential mode ("tenant" or "user").
+inline constexpr std::string_view credential_mode_field = "credential_mode";
+
+/// The declaration of credential_mode_field, for the configuration of connector types with an
+/// OAuth provider.
+inline constexpr config_field credential_mode_config{
+  credential_mode_field, "Credentials",
+  "\"tenant\" (the default): every caller uses the tenant's connection or configured token. "
+  "\"user\": every caller uses the account their own API key connected at "
+  "/api/v1/oauth/{tenant}/me/auth/{provider}.",
+  false, false};
+
+/// The credential mode a connector's configuration chooses: tenant when the field is absent,
+/// empty or null. errc::invalid_argument for another value, for user mode on an API without an
+/// OAuth provider, and for user mode beside a configured token (which every caller would share).
+caf::expected<credential_mode> credential_mode_of(const http_api& api,
+                                                  const boost::json::object& configuration);
+
 /// The credential from the connector's configuration token; nullopt when none is configured.
 std::optional<call_credentials> configured_credentials(const http_api& api,
                                                        const boost::json::object& configuration);

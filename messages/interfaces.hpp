@@ -200,9 +200,11 @@ using server_pool_actor = caf::typed_actor<
   // Drops cached actors after a configuration change of (tenant slug, connector id); an empty
   // connector id evicts the whole tenant.
   caf::replies_to<atom::evict, std::string, std::string>::with<atom::ok>,
-  // A session's lookup of a live instance of (tenant slug, connector id), after the one it held
-  // was evicted or crashed; replies with the instance (a connector_actor).
-  caf::replies_to<atom::open, atom::instance, std::string, std::string>::with<caf::strong_actor_ptr>,
+  // A session's lookup of a live instance of (tenant slug, connector id, the session's API key
+  // id), after the one it held was evicted or crashed; replies with the instance (a
+  // connector_actor).
+  caf::replies_to<atom::open, atom::instance, std::string, std::string,
+                  std::string>::with<caf::strong_actor_ptr>,
   // Lists the connector instances (of one tenant, or all for an empty slug) as a JSON array.
   caf::replies_to<atom::list, atom::instance, std::string>::with<std::string>,
   // Lists the sessions (of one tenant, or all for an empty slug) as a JSON array.

@@ -34,8 +34,11 @@ inline constexpr std::array<std::string_view, 8> log_levels{
 std::optional<size_t> log_level_rank(std::string_view level);
 
 /// The authenticated caller of a request.
+/// The key id of every caller while authentication is off.
+inline constexpr std::string_view anonymous_key_id = "anonymous";
+
 struct principal {
-  /// The API key's id, or "anonymous" when authentication is off.
+  /// The API key's id, or anonymous_key_id when authentication is off.
   std::string key_id;
   scope role = scope::tenant_user;
   /// The tenant a tenant-scoped key belongs to; empty for platform keys.

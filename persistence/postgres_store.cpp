@@ -374,6 +374,10 @@ public:
       auto revoked = single_row(exec(txn, stmt::revoke_api_key, p), read_api_key<pg_row>,
                                 "API key '" + id + "' not found");
       if (revoked) {
+        // Its personal OAuth connections go with it.
+        params owner;
+        owner.bind_text(1, id);
+        exec(txn, stmt::delete_personal_oauth_credentials, owner);
         notify(txn, key_change(*revoked));
       }
       return revoked;

@@ -51,6 +51,7 @@ enum class stmt : uint8_t {
   select_oauth_credential,
   list_oauth_credentials,
   delete_oauth_credential,
+  delete_personal_oauth_credentials,
   replace_oauth_tokens,
   upsert_oauth_config,
   select_oauth_config,
@@ -227,6 +228,9 @@ constexpr std::array statement_table{
                 "owner = ?3 RETURNING id, tenant_id, provider, owner, provider_user_id, "
                 "provider_username, access_token, refresh_token, token_type, scopes, expires_at, "
                 "created_at, updated_at"},
+  // A revoked API key's personal connections.
+  statement_def{stmt::delete_personal_oauth_credentials, phase::data,
+                "DELETE FROM oauth_credentials WHERE owner = ?1 AND owner <> ''"},
   // Compare-and-set: replaces only the tokens read before.
   statement_def{stmt::replace_oauth_tokens, phase::data,
                 "UPDATE oauth_credentials SET access_token = ?4, refresh_token = ?5, "

@@ -231,9 +231,27 @@ public:
     if (auto err = require_schema()) {
       return err;
     }
-    query q{get(stmt::revoke_api_key)};
-    q.bind_text(1, id);
-    return single_row(q, read_api_key<query>, "API key '" + id + "' not found");
+    std::optional<api_key_row> revoked;
+    auto err = in_transaction([&]() -> caf::error {
+      query q{get(stmt::revoke_api_key)};
+      q.bind_text(1, id);
+      auto row = single_row(q, read_api_key<query>, "API key '" + id + "' not found");
+      if (!row) {
+        return std::move(row.error());
+      }
+      revoked = std::move(*row);
+      // Its personal OAuth connections go with it.
+      query personal{get(stmt::delete_personal_oauth_credentials)};
+      personal.bind_text(1, id);
+      if (auto rc = personal.step(); rc != SQLITE_DONE) {
+        return failure(rc);
+      }
+      return {};
+    });
+    if (err) {
+      return err;
+    }
+    return std::move(*revoked);
   }
 
   caf::error touch_api_keys(const std::vector<api_key_row>& uses) override {

@@ -92,6 +92,9 @@ caf::error apply_connector_secrets(const security::keyring& keys, connector_row&
       if (auto base = connectors::base_url_of(*spec->api, result); !base) {
         return std::move(base.error());
       }
+      if (auto mode = connectors::credential_mode_of(*spec->api, result); !mode) {
+        return std::move(mode.error());
+      }
       for (auto field : {spec->api->token_field, spec->api->user_field}) {
         if (const auto* value = field.empty() ? nullptr : result.if_contains(field);
             value != nullptr && !value->is_string()) {

@@ -188,6 +188,10 @@ handler handler_of(route_id id) {
       return start_tenant_oauth;
     case oauth_revoke:
       return revoke_tenant_oauth;
+    case oauth_start_personal:
+      return start_personal_oauth;
+    case oauth_revoke_personal:
+      return revoke_personal_oauth;
     case route_id::oauth_callback:
       return transport::oauth_callback;
     case oauth_flow:
@@ -240,7 +244,7 @@ json::array field_names(std::string_view body) {
 responder audited(transport_context& ctx, const http_request& req, const route_match& match,
                   const principal& caller, responder done) {
   audit_row row;
-  row.actor_key_id = caller.key_id.empty() ? std::string{"anonymous"} : caller.key_id;
+  row.actor_key_id = caller.key_id.empty() ? std::string{anonymous_key_id} : caller.key_id;
   row.actor_scope = to_string(caller.role);
   row.tenant_slug = std::string{match.param("tenant")};
   row.action = req.method + " " + std::string{match.entry->pattern};
@@ -338,7 +342,7 @@ std::optional<principal> admit(transport_context& ctx, const http_request& req,
     return principal{};
   }
   if (!ctx.options.auth_enabled) {
-    return principal{"anonymous", scope::platform_admin, {}, {}};
+    return principal{std::string{anonymous_key_id}, scope::platform_admin, {}, {}};
   }
   auto token = bearer_token(req);
   auto caller = token ? ctx.keys.find(*token) : std::nullopt;

@@ -166,14 +166,27 @@ void with_tenant(transport_context& ctx, const route_match& match, responder rep
     fail(reply), atom::get_v, atom::tenant_v, std::string{match.param("tenant")});
 }
 
+// Whether the caller is an API key that can own personal connections; answers the failure if not.
+bool has_personal_owner(const principal& caller, responder& reply) {
+  if (caller.key_id.empty() || caller.key_id == anonymous_key_id) {
+    reply(error_response(400, "invalid_argument",
+                         "Personal connections belong to the API key that makes the request, and "
+                         "this request has none: the server runs without authentication"));
+    return false;
+  }
+  return true;
+}
+
 bool wants_json(const http_request& req) {
   auto accept = req.header("accept");
   return accept.find("application/json") != std::string_view::npos
          && accept.find("text/html") == std::string_view::npos;
 }
 
+// Starts an authorization whose credential `owner` will hold: empty for the tenant's, else the
+// API key id of a personal one.
 void start_oauth(transport_context& ctx, const http_request& req, const route_match& match,
-                 const principal& caller, responder respond) {
+                 const principal& caller, const std::string& owner, responder respond) {
   const auto* p = provider_param(match, respond);
   if (p == nullptr) {
     return;
@@ -197,9 +210,6 @@ void start_oauth(transport_context& ctx, const http_request& req, const route_ma
   auto redirect_base = public_base(ctx, req);
   bool json_answer = wants_json(req);
   auto slug = std::string{match.param("tenant")};
-  // Personal credentials (an owner per API key) are stored and served by the vault, but no
-  // route creates them yet: every credential is the tenant's.
-  std::string owner;
   with_tenant(
     ctx, match, std::move(respond),
     [&ctx, p, scopes, redirect_base, json_answer, slug, owner,
@@ -519,7 +529,15 @@ void list_oauth_providers(transport_context& ctx, const http_request&, const rou
 
 void start_tenant_oauth(transport_context& ctx, const http_request& req, const route_match& match,
                         const principal& caller, responder reply) {
-  start_oauth(ctx, req, match, caller, std::move(reply));
+  start_oauth(ctx, req, match, caller, {}, std::move(reply));
+}
+
+void start_personal_oauth(transport_context& ctx, const http_request& req, const route_match& match,
+                          const principal& caller, responder reply) {
+  if (!has_personal_owner(caller, reply)) {
+    return;
+  }
+  start_oauth(ctx, req, match, caller, caller.key_id, std::move(reply));
 }
 
 void oauth_callback(transport_context& ctx, const http_request& req, const route_match& match,
@@ -644,9 +662,23 @@ void list_oauth_credentials(transport_context& ctx, const http_request&, const r
   });
 }
 
-void revoke_tenant_oauth(transport_context& ctx, const http_request&, const route_match& match,
+void revoke_tenant_oauth(transport_context& ctx, const http_request& req, const route_match& match,
                          const principal&, responder reply) {
-  revoke_oauth(ctx, match, {}, std::move(reply));
+  // `?owner=<key id>` removes a user's personal connection instead of the tenant's.
+  auto owner = query_value(req, "owner");
+  if (owner.size() > 64) {
+    reply(error_response(400, "invalid_argument", "'owner' must be an API key id"));
+    return;
+  }
+  revoke_oauth(ctx, match, owner, std::move(reply));
+}
+
+void revoke_personal_oauth(transport_context& ctx, const http_request&, const route_match& match,
+                           const principal& caller, responder reply) {
+  if (!has_personal_owner(caller, reply)) {
+    return;
+  }
+  revoke_oauth(ctx, match, caller.key_id, std::move(reply));
 }
 
 void list_oauth_apps(transport_context& ctx, const http_request&, const route_match& match,

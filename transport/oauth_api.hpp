@@ -25,6 +25,15 @@ void list_oauth_providers(transport_context& ctx, const http_request& req, const
 void start_tenant_oauth(transport_context& ctx, const http_request& req, const route_match& match,
                         const principal& caller, responder reply);
 
+/// GET /api/v1/oauth/{tenant}/me/auth/{provider}: starts connecting the caller's own account,
+/// which connectors in credential_mode "user" use for the caller's API key.
+void start_personal_oauth(transport_context& ctx, const http_request& req, const route_match& match,
+                          const principal& caller, responder reply);
+
+/// DELETE /api/v1/oauth/{tenant}/me/auth/{provider}: removes the caller's own connection.
+void revoke_personal_oauth(transport_context& ctx, const http_request& req,
+                           const route_match& match, const principal& caller, responder reply);
+
 /// GET /api/v1/oauth/{tenant}/callback/{provider}: the provider's redirect.
 void oauth_callback(transport_context& ctx, const http_request& req, const route_match& match,
                     const principal& caller, responder reply);
@@ -37,7 +46,8 @@ void get_oauth_flow(transport_context& ctx, const http_request& req, const route
 void list_oauth_credentials(transport_context& ctx, const http_request& req,
                             const route_match& match, const principal& caller, responder respond);
 
-/// DELETE /api/v1/oauth/{tenant}/auth/{provider}
+/// DELETE /api/v1/oauth/{tenant}/auth/{provider}: the tenant's connection, or with
+/// `?owner=<key id>` a user's personal one.
 void revoke_tenant_oauth(transport_context& ctx, const http_request& req, const route_match& match,
                          const principal& caller, responder reply);
 

@@ -82,6 +82,8 @@ const std::array route_table{
   route{"GET", "/api/v1/oauth/{tenant}/auth", oauth_credentials, tu, true},
   route{"GET", "/api/v1/oauth/{tenant}/auth/{provider}", oauth_start, ta, true},
   route{"DELETE", "/api/v1/oauth/{tenant}/auth/{provider}", oauth_revoke, ta, true},
+  route{"GET", "/api/v1/oauth/{tenant}/me/auth/{provider}", oauth_start_personal, tu, true},
+  route{"DELETE", "/api/v1/oauth/{tenant}/me/auth/{provider}", oauth_revoke_personal, tu, true},
   // The provider's redirect: the signed, single-use state authenticates it.
   route{"GET", "/api/v1/oauth/{tenant}/callback/{provider}", oauth_callback, public_route, false},
   route{"GET", "/api/v1/oauth/{tenant}/flows/{flow}", oauth_flow, tu, true},

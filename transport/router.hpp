@@ -64,6 +64,8 @@ enum class route_id {
   oauth_credentials,
   oauth_start,
   oauth_revoke,
+  oauth_start_personal,
+  oauth_revoke_personal,
   oauth_callback,
   oauth_flow,
   oauth_apps_list,

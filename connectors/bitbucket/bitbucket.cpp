@@ -542,6 +542,7 @@ constexpr tool_spec tools[] = {
 constexpr config_field configuration[] = {
   {"token", "Access token",
    "A repository, project or workspace access token, sent as a Bearer token.", true, false},
+  credential_mode_config,
 };
 
 constexpr http_api api{.service = "Bitbucket",

@@ -578,6 +578,7 @@ constexpr config_field configuration[] = {
    "GitHub Enterprise Server API URL, such as https://github.example.com/api/v3; "
    "https://api.github.com when empty.",
    false, false},
+  credential_mode_config,
 };
 
 constexpr http_api api{.service = "GitHub",

@@ -426,6 +426,7 @@ constexpr config_field configuration[] = {
    "Address of a self-managed GitLab instance, such as https://gitlab.example.com; "
    "https://gitlab.com when empty.",
    false, false},
+  credential_mode_config,
 };
 
 constexpr http_api api{.service = "GitLab",

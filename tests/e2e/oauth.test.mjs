@@ -33,12 +33,16 @@ async function fakeGitHub() {
     apiTokens: [], issued: [],
   };
   const mint = (prefix) => `${prefix}_${randomBytes(12).toString('hex')}`;
-  const issue = (lifetime) => {
+  // The account each token belongs to.
+  const accounts = new Map();
+  const issue = (lifetime, login) => {
     const access = mint('gho');
     const refresh = mint('ghr');
     state.valid.add(access);
     state.refreshTokens.add(refresh);
     state.issued.push(access, refresh);
+    accounts.set(access, login);
+    accounts.set(refresh, login);
     return { access_token: access, refresh_token: refresh, token_type: 'bearer', expires_in: lifetime, scope: 'repo,read:org' };
   };
   const server = createServer((req, res) => {
@@ -67,7 +71,7 @@ async function fakeGitHub() {
             return;
           }
           state.exchanges += 1;
-          send(200, issue(FIRST_LIFETIME));
+          send(200, issue(FIRST_LIFETIME, grant.login));
           return;
         }
         if (form.get('grant_type') === 'refresh_token') {
@@ -78,7 +82,7 @@ async function fakeGitHub() {
             return;
           }
           // Slow enough for concurrent calls to pile up behind the refresh.
-          setTimeout(() => send(200, issue(3600)), 300);
+          setTimeout(() => send(200, issue(3600, accounts.get(old))), 300);
           return;
         }
         send(400, { error: 'unsupported_grant_type' });
@@ -86,7 +90,9 @@ async function fakeGitHub() {
       }
       const bearer = (req.headers.authorization ?? '').replace(/^Bearer /, '');
       if (req.method === 'GET' && url.pathname === '/user') {
-        send(state.valid.has(bearer) ? 200 : 401, { id: 583231, login: 'octocat' });
+        const login = accounts.get(bearer) ?? 'octocat';
+        send(state.valid.has(bearer) ? 200 : 401,
+          { id: login === 'octocat' ? 583231 : 1000 + login.length, login });
         return;
       }
       if (req.method === 'DELETE' && url.pathname === `/applications/${CLIENT_ID}/grant`) {
@@ -117,8 +123,10 @@ async function fakeGitHub() {
   return {
     url,
     state,
-    /** The provider's side of the browser's visit: the user consents, a code is issued. */
-    authorize(authorizationUrl) {
+    /** The account a token belongs to. */
+    accountOf: (token) => accounts.get(token),
+    /** The provider's side of the browser's visit: `login` consents, a code is issued. */
+    authorize(authorizationUrl, login = 'octocat') {
       const u = new URL(authorizationUrl);
       assert.equal(u.origin + u.pathname, `${url}/login/oauth/authorize`);
       assert.equal(u.searchParams.get('client_id'), CLIENT_ID);
@@ -127,6 +135,7 @@ async function fakeGitHub() {
       assert.ok(u.searchParams.get('scope').includes('repo'));
       const code = randomBytes(10).toString('hex');
       codes.set(code, {
+        login,
         redirectUri: u.searchParams.get('redirect_uri'),
         challenge: u.searchParams.get('code_challenge'),
       });
@@ -164,6 +173,7 @@ describe('OAuth e2e', () => {
   let tenantId;
   let other;
   let userKey;
+  let userKeyId;
   let mcpUrl;
 
   const sql = (statement) => (databaseUrl
@@ -191,7 +201,9 @@ describe('OAuth e2e', () => {
     slug = tenant.slug;
     tenantId = tenant.id;
     other = await createTenant(server);
-    userKey = (await createKey(server, 'tenant_user', tenant.id)).key;
+    const created = await createKey(server, 'tenant_user', tenant.id);
+    userKey = created.key;
+    userKeyId = created.id;
     const connector = expectStatus(await api(server, 'POST',
       `/api/v1/admin/tenants/${slug}/connectors`,
       { connector_type: 'github', name: 'GitHub', configuration: { base_url: provider.url } }),
@@ -364,11 +376,137 @@ describe('OAuth e2e', () => {
     assert.match(textOf(after.json.result), /GitHub is not connected/);
   });
 
+  describe('personal connections (credential_mode "user")', () => {
+    let personalUrl;
+    let alice;
+    let bob;
+    const callAs = (key, id) => statelessPost(personalUrl, 'tools/call',
+      { name: 'github_get_repository', arguments: { owner: 'octo', repo: 'alpha' } },
+      { key, id });
+    /** Connects `login`'s account as `key` through the JSON start and the flow's status. */
+    const connectAs = async (key, login) => {
+      const started = await fetch(`${server.baseUrl}/api/v1/oauth/${slug}/me/auth/github`, {
+        headers: { authorization: `Bearer ${key}`, accept: 'application/json' },
+      });
+      assert.equal(started.status, 200);
+      const flow = await started.json();
+      const page = await visit(provider.authorize(flow.authorization_url, login));
+      assert.equal(page.status, 200, page.text);
+      assert.match(page.text, new RegExp(`account ${login} is connected for your API key`));
+      const done = expectStatus(await api(server, 'GET', flow.status_url, undefined, key), 200,
+        'flow');
+      assert.deepEqual([done.status, done.kind], ['connected', 'personal']);
+    };
+
+    before(async () => {
+      alice = { key: userKey, id: userKeyId };
+      const second = await createKey(server, 'tenant_user', tenantId, 'bob');
+      bob = { key: second.key, id: second.id };
+      const connector = expectStatus(await api(server, 'POST',
+        `/api/v1/admin/tenants/${slug}/connectors`,
+        { connector_type: 'github', name: 'GitHub per user',
+          configuration: { base_url: provider.url, credential_mode: 'user' } }),
+      201, 'create per-user connector');
+      personalUrl = mcpUrlOf(server, slug, connector.id);
+    });
+
+    it('validates the mode', async () => {
+      const create = (configuration) => api(server, 'POST',
+        `/api/v1/admin/tenants/${slug}/connectors`,
+        { connector_type: 'github', name: 'x', configuration });
+      const bogus = await create({ credential_mode: 'everyone' });
+      assert.equal(bogus.status, 400);
+      assert.match(bogus.json.detail, /'credential_mode' must be "tenant" or "user"/);
+      const shared = await create({ credential_mode: 'user', token: 'ghp_shared' });
+      assert.equal(shared.status, 400);
+      assert.match(shared.json.detail, /'token' every caller would share must be removed/);
+      const types = expectStatus(await api(server, 'GET', '/api/v1/admin/connector-types'), 200,
+        'types');
+      const field = types.find((t) => t.type === 'github').configuration
+        .find((f) => f.name === 'credential_mode');
+      assert.equal(field.secret, false);
+    });
+
+    it('asks each caller to connect their own account', async () => {
+      const res = await callAs(alice.key, 400);
+      assert.equal(res.json.result.isError, true);
+      assert.match(textOf(res.json.result),
+        /not connected for your API key: .*\/api\/v1\/oauth\/<tenant>\/me\/auth\/github/);
+    });
+
+    it('calls with the caller\'s own token, never another caller\'s', async () => {
+      await connectAs(alice.key, 'alice');
+      const first = await callAs(alice.key, 401);
+      assert.ok(!first.json.result.isError, textOf(first.json.result));
+      assert.equal(provider.accountOf(provider.state.apiTokens.at(-1)), 'alice');
+      const bobs = await callAs(bob.key, 402);
+      assert.equal(bobs.json.result.isError, true, 'bob must not ride on alice\'s account');
+      assert.match(textOf(bobs.json.result), /not connected for your API key/);
+
+      await connectAs(bob.key, 'bob');
+      const again = await callAs(bob.key, 403);
+      assert.ok(!again.json.result.isError, textOf(again.json.result));
+      assert.equal(provider.accountOf(provider.state.apiTokens.at(-1)), 'bob');
+      await callAs(alice.key, 404);
+      assert.equal(provider.accountOf(provider.state.apiTokens.at(-1)), 'alice');
+
+      // Tenant-mode connectors do not use personal connections.
+      const tenantWide = await call(405);
+      assert.equal(tenantWide.json.result.isError, true);
+      assert.match(textOf(tenantWide.json.result), /GitHub is not connected: set/);
+
+      const pool = expectStatus(await api(server, 'GET', '/api/v1/admin/pool'), 200, 'pool');
+      const owners = pool.filter((i) => i.connector_name === 'GitHub per user')
+        .map((i) => i.credential_owner).sort();
+      assert.deepEqual(owners, [alice.id, bob.id].sort());
+    });
+
+    it('shows users their own connections and administrators all of them', async () => {
+      const mine = expectStatus(await api(server, 'GET', `/api/v1/oauth/${slug}/auth`, undefined,
+        alice.key), 200, 'list');
+      assert.deepEqual(mine.map((c) => [c.kind, c.owner_key_id, c.provider_username]),
+        [['personal', alice.id, 'alice']]);
+      const all = expectStatus(await api(server, 'GET', `/api/v1/oauth/${slug}/auth`), 200, 'list');
+      assert.deepEqual(all.map((c) => c.provider_username).sort(), ['alice', 'bob']);
+      const stored = sql('SELECT access_token FROM oauth_credentials').split('\n');
+      assert.equal(stored.length, 2);
+      for (const value of stored) {
+        assert.match(value, /^enc:v1:/);
+      }
+    });
+
+    it('lets users remove their own connection and administrators anyone\'s', async () => {
+      // A user cannot remove the tenant's connection or someone else's.
+      assert.equal((await api(server, 'DELETE', `/api/v1/oauth/${slug}/auth/github?owner=${bob.id}`,
+        undefined, alice.key)).status, 403);
+      const aliceToken = provider.state.apiTokens.findLast((t) => provider.accountOf(t) === 'alice');
+      const removed = expectStatus(await api(server, 'DELETE',
+        `/api/v1/oauth/${slug}/me/auth/github`, undefined, alice.key), 200, 'delete mine');
+      assert.equal(removed.revoked_at_provider, true);
+      assert.equal(provider.state.revoked.at(-1), aliceToken);
+      assert.match(textOf((await callAs(alice.key, 500)).json.result), /not connected for your API key/);
+      assert.ok(!(await callAs(bob.key, 501)).json.result.isError, 'bob keeps his connection');
+
+      expectStatus(await api(server, 'DELETE', `/api/v1/oauth/${slug}/auth/github?owner=${bob.id}`),
+        200, 'delete bob\'s');
+      assert.match(textOf((await callAs(bob.key, 502)).json.result), /not connected for your API key/);
+      assert.equal(sql('SELECT COUNT(*) FROM oauth_credentials'), '0');
+      assert.equal((await api(server, 'DELETE', `/api/v1/oauth/${slug}/me/auth/github`, undefined,
+        bob.key)).status, 404);
+      // Revoking a key deletes its personal connections.
+      await connectAs(bob.key, 'bob');
+      assert.equal(sql('SELECT COUNT(*) FROM oauth_credentials'), '1');
+      assert.equal((await api(server, 'DELETE', `/api/v1/auth/keys/${bob.id}`)).status, 204);
+      assert.equal(sql('SELECT COUNT(*) FROM oauth_credentials'), '0');
+    });
+  });
+
   it('keeps another tenant out', async () => {
     const outsider = (await createKey(server, 'tenant_admin', other.id)).key;
     for (const [method, route] of [['GET', `/api/v1/oauth/${slug}/auth`],
       ['GET', `/api/v1/oauth/${slug}/auth/github`], ['GET', `/api/v1/oauth/${slug}/config`],
-      ['DELETE', `/api/v1/oauth/${slug}/auth/github`]]) {
+      ['DELETE', `/api/v1/oauth/${slug}/auth/github`], ['GET', `/api/v1/oauth/${slug}/me/auth/github`],
+      ['DELETE', `/api/v1/oauth/${slug}/me/auth/github`]]) {
       assert.equal((await api(server, method, route, undefined, outsider)).status, 403, route);
     }
     assert.equal(tenantId.length > 0, true);

@@ -1129,7 +1129,7 @@ TEST_F(BoundedPoolTest, RestartsACrashedInstanceWithBackOff) {
   ASSERT_TRUE(open("c1", "s1"));
   auto crash = [this] {
     auto ptr = ask<caf::strong_actor_ptr>(pool, atom::open_v, atom::instance_v, std::string{"acme"},
-                                          std::string{"c1"});
+                                          std::string{"c1"}, std::string{});
     ASSERT_TRUE(ptr);
     caf::anon_send_exit(*ptr, caf::exit_reason::kill);
     run();

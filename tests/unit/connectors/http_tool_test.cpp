@@ -124,6 +124,28 @@ TEST(HttpToolTest, ResolvesBaseUrlsAndCredentials) {
   EXPECT_EQ(basic->headers.at(0).value, basic_credentials("u", "k"));
 }
 
+TEST(HttpToolTest, ReadsTheCredentialMode) {
+  http_api oauth_api{.service = "O", .base_url = "https://o", .oauth_provider = "github"};
+  for (auto tenant : {"{}", R"({"credential_mode":null})", R"({"credential_mode":""})",
+                      R"({"credential_mode":"tenant","token":"t"})"}) {
+    EXPECT_EQ(*credential_mode_of(oauth_api, args_of(tenant)), credential_mode::tenant) << tenant;
+  }
+  EXPECT_EQ(*credential_mode_of(oauth_api, args_of(R"({"credential_mode":"user","token":""})")),
+            credential_mode::user);
+  auto unknown = credential_mode_of(oauth_api, args_of(R"({"credential_mode":"User"})"));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(message_of(unknown.error()),
+            R"(configuration 'credential_mode' must be "tenant" or "user")");
+  EXPECT_FALSE(credential_mode_of(oauth_api, args_of(R"({"credential_mode":1})")));
+  auto shared = credential_mode_of(oauth_api, args_of(R"({"credential_mode":"user","token":"t"})"));
+  ASSERT_FALSE(shared);
+  EXPECT_NE(message_of(shared.error()).find("'token'"), std::string::npos);
+  // Without an OAuth provider there is no per-user connection to use.
+  auto without = credential_mode_of(api, args_of(R"({"credential_mode":"user"})"));
+  ASSERT_FALSE(without);
+  EXPECT_EQ(code_of(without.error()), errc::invalid_argument);
+}
+
 TEST(HttpToolTest, DescribesFailuresSoAModelCanAct) {
   upstream_reply reply;
   reply.status = 404;

@@ -494,6 +494,25 @@ TEST_P(StoreTest, RevokesApiKey) {
   EXPECT_EQ(code_of(missing.error()), errc::not_found);
 }
 
+TEST_P(StoreTest, RevokingAKeyDeletesItsPersonalOAuthCredentialsOnly) {
+  auto tenant = value_of(db_->create_tenant(make_tenant("acme")));
+  auto key = value_of(db_->create_api_key(make_key("h1", scope::tenant_user, tenant.id)));
+  auto other = value_of(db_->create_api_key(make_key("h2", scope::tenant_user, tenant.id)));
+  value_of(db_->upsert_oauth_credential(make_credential(tenant.id, "github", "")));
+  value_of(db_->upsert_oauth_credential(make_credential(tenant.id, "github", key.id)));
+  value_of(db_->upsert_oauth_credential(make_credential(tenant.id, "gitlab", key.id)));
+  auto kept
+    = value_of(db_->upsert_oauth_credential(make_credential(tenant.id, "github", other.id)));
+  value_of(db_->revoke_api_key(key.id));
+  auto left = value_of(db_->list_oauth_credentials(tenant.id));
+  ASSERT_EQ(left.size(), 2U);
+  EXPECT_EQ(left[0].owner, "");
+  EXPECT_EQ(left[1].id, kept.id);
+  // A failed revocation deletes nothing.
+  EXPECT_EQ(failure_of(db_->revoke_api_key(make_uuid())), errc::not_found);
+  EXPECT_EQ(value_of(db_->list_oauth_credentials(tenant.id)).size(), 2U);
+}
+
 TEST_P(StoreTest, RecordsKeyUsesWithoutMovingBackAndStoresNewHashes) {
   auto a = value_of(db_->create_api_key(make_key("h1", scope::platform_admin, "")));
   auto b = value_of(db_->create_api_key(make_key("h2", scope::platform_admin, "")));
