@@ -473,6 +473,9 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
       }
       return mcp_reply{std::move(*result)};
     },
+    [self](atom::get, atom::connector) -> std::string {
+      return connectors::capabilities(*self->state.spec);
+    },
     [self](atom::status) -> std::string {
       const auto& st = self->state;
       boost::json::object status;

@@ -4,6 +4,7 @@
 #include "actors/merged_list.hpp"
 #include "actors/session.hpp"
 #include "actors/tenant.hpp"
+#include "connectors/external.hpp"
 #include "connectors/http_tool.hpp"
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
@@ -12,6 +13,7 @@
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -136,9 +138,17 @@ void drop_instance(pool_pointer self, const std::string& key, std::string_view r
   observability::metrics::global().observe_pool_eviction("connector", reason);
 }
 
+// Spawns the actor of an instance: an external MCP server's host, or a native connector of
+// `spec`.
 connector_actor spawn_instance(pool_pointer self, const std::string& key, instance_entry& entry,
                                const connectors::connector_spec* spec) {
-  auto handle = self->spawn(connector, entry.row, entry.owner, spec, self->state.options.upstream);
+  connector_actor handle;
+  if (spec == nullptr) {
+    handle = self->spawn(external_connector, entry.row, entry.tenant, self->state.options.processes,
+                         caf::actor_cast<server_pool_actor>(self));
+  } else {
+    handle = self->spawn(connector, entry.row, entry.owner, spec, self->state.options.upstream);
+  }
   self->monitor(handle);
   self->state.names.emplace(handle.address(), "c:" + key);
   entry.handle = handle;
@@ -161,8 +171,12 @@ caf::expected<connector_actor> instance_for(pool_pointer self, const connector_r
     touch_instance(self, i->second, now);
     return i->second.handle;
   }
-  const auto* spec = connectors::find_connector_type(row.connector_type);
-  if (spec == nullptr) {
+  bool external = connectors::is_external_runtime(row.runtime_type);
+  if (external && st.options.processes == nullptr) {
+    return make_error(errc::connector_not_found, "This node does not host external MCP servers");
+  }
+  const auto* spec = external ? nullptr : connectors::find_connector_type(row.connector_type);
+  if (spec == nullptr && !external) {
     return make_error(errc::connector_not_found,
                       "Connector type '" + row.connector_type + "' is not available on this node");
   }
@@ -192,8 +206,9 @@ void restart_instance(pool_pointer self, const std::string& key, uint64_t genera
     return;
   }
   auto& entry = i->second;
-  const auto* spec = connectors::find_connector_type(entry.row.connector_type);
-  if (spec == nullptr) {
+  bool external = connectors::is_external_runtime(entry.row.runtime_type);
+  const auto* spec = external ? nullptr : connectors::find_connector_type(entry.row.connector_type);
+  if (spec == nullptr && !external) {
     drop_instance(self, key, "config");
     return;
   }
@@ -313,6 +328,108 @@ void spawn_session(pool_pointer self, caf::typed_response_promise<session_info> 
   promise.deliver(std::move(info));
 }
 
+// Adds what one member offers to an endpoint's capabilities: keys it lacks, and the flags
+// (listChanged, subscribe) any member sets.
+void merge_capabilities(boost::json::object& into, const boost::json::object& more) {
+  for (const auto& [key, value] : more) {
+    auto* have = into.if_contains(key);
+    if (have == nullptr) {
+      into[key] = value;
+      continue;
+    }
+    if (have->is_object() && value.is_object()) {
+      for (const auto& [flag, on] : value.as_object()) {
+        if (on.is_bool() && on.as_bool()) {
+          have->as_object()[flag] = true;
+        }
+      }
+    }
+  }
+}
+
+// Spawns a session once its external members (marked in `external`) said what their servers
+// offer. An external member that cannot start fails a single-connector session and is left out
+// of a tenant-wide one.
+void spawn_with_externals(pool_pointer self, caf::typed_response_promise<session_info> promise,
+                          session_request req, std::vector<session_member> members,
+                          const std::vector<bool>& external, session_info info) {
+  struct gathering {
+    caf::typed_response_promise<session_info> promise;
+    session_request req;
+    std::vector<session_member> members;
+    std::vector<bool> keep;
+    session_info info;
+    boost::json::object capabilities;
+    size_t left = 0;
+    caf::error failure;
+  };
+  auto g = std::make_shared<gathering>();
+  g->promise = std::move(promise);
+  g->req = std::move(req);
+  g->members = std::move(members);
+  g->keep.assign(g->members.size(), true);
+  g->info = std::move(info);
+  boost::system::error_code ec;
+  auto natives = boost::json::parse(g->info.capabilities, ec);
+  if (!ec && natives.is_object()) {
+    g->capabilities = std::move(natives.as_object());
+  }
+  g->left = static_cast<size_t>(std::count(external.begin(), external.end(), true));
+  if (g->left == 0) {
+    spawn_session(self, std::move(g->promise), std::move(g->req), std::move(g->members),
+                  std::move(g->info));
+    return;
+  }
+  bool tenant_wide = g->req.connector_id.empty();
+  auto finish = [self, g, tenant_wide] {
+    if (--g->left > 0) {
+      return;
+    }
+    if (g->failure && !tenant_wide) {
+      g->promise.deliver(std::move(g->failure));
+      return;
+    }
+    std::vector<session_member> kept;
+    for (size_t i = 0; i < g->members.size(); ++i) {
+      if (g->keep[i]) {
+        kept.push_back(std::move(g->members[i]));
+      }
+    }
+    g->info.capabilities = boost::json::serialize(g->capabilities);
+    spawn_session(self, std::move(g->promise), std::move(g->req), std::move(kept),
+                  std::move(g->info));
+  };
+  auto timeout = self->state.options.processes != nullptr
+                   ? self->state.options.processes->start_timeout + std::chrono::seconds{5}
+                   : caf::timespan{std::chrono::seconds{30}};
+  for (size_t i = 0; i < g->members.size(); ++i) {
+    if (!external[i]) {
+      continue;
+    }
+    if (!g->members[i].handle) {
+      g->keep[i] = false;
+      g->failure = make_error(errc::upstream_failure, "The MCP server is restarting");
+      finish();
+      continue;
+    }
+    self->request(g->members[i].handle, timeout, atom::get_v, atom::connector_v)
+      .then(
+        [g, finish](std::string& text) {
+          boost::system::error_code parse_ec;
+          auto parsed = boost::json::parse(text, parse_ec);
+          if (!parse_ec && parsed.is_object()) {
+            merge_capabilities(g->capabilities, parsed.as_object());
+          }
+          finish();
+        },
+        [g, i, finish](caf::error& err) {
+          g->keep[i] = false;
+          g->failure = std::move(err);
+          finish();
+        });
+  }
+}
+
 void start_session(pool_pointer self, caf::typed_response_promise<session_info> promise,
                    session_request req, const connector_row& row) {
   auto instance = instance_for(self, row, req.tenant, req.caller.key_id);
@@ -320,11 +437,13 @@ void start_session(pool_pointer self, caf::typed_response_promise<session_info> 
     promise.deliver(std::move(instance.error()));
     return;
   }
-  const auto* spec = connectors::find_connector_type(row.connector_type);
+  const auto* spec = connectors::is_external_runtime(row.runtime_type)
+                       ? nullptr
+                       : connectors::find_connector_type(row.connector_type);
   auto info = session_info{req.session_id, req.protocol_version, row.name,
-                           connectors::capabilities(*spec)};
-  spawn_session(self, std::move(promise), std::move(req), {session_member{{}, *instance, row.id}},
-                std::move(info));
+                           spec != nullptr ? connectors::capabilities(*spec) : std::string{"{}"}};
+  spawn_with_externals(self, std::move(promise), std::move(req),
+                       {session_member{{}, *instance, row.id}}, {spec == nullptr}, std::move(info));
 }
 
 // The tenant-wide endpoint: every enabled connector whose type this node knows, with what any
@@ -332,19 +451,25 @@ void start_session(pool_pointer self, caf::typed_response_promise<session_info> 
 void start_tenant_session(pool_pointer self, caf::typed_response_promise<session_info> promise,
                           session_request req, const std::vector<connector_row>& rows) {
   std::vector<session_member> members;
+  std::vector<bool> external;
   std::vector<const connectors::connector_spec*> specs;
   for (const auto& row : rows) {
     auto instance = instance_for(self, row, req.tenant, req.caller.key_id);
     if (instance) {
       members.push_back(
         session_member{connector_prefix(row.name, row.connector_type), *instance, row.id});
-      specs.push_back(connectors::find_connector_type(row.connector_type));
+      bool outside = connectors::is_external_runtime(row.runtime_type);
+      external.push_back(outside);
+      if (!outside) {
+        specs.push_back(connectors::find_connector_type(row.connector_type));
+      }
     }
   }
   // No connector name: the session spans the tenant.
   auto info
     = session_info{req.session_id, req.protocol_version, {}, connectors::capabilities(specs)};
-  spawn_session(self, std::move(promise), std::move(req), std::move(members), std::move(info));
+  spawn_with_externals(self, std::move(promise), std::move(req), std::move(members), external,
+                       std::move(info));
 }
 
 // The directory key of the stateless context of a caller on an endpoint. '~' never occurs in
@@ -792,6 +917,65 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
         drop_instance(self, key, "admin");
       }
       publish_sizes(self);
+      return atom::ok_v;
+    },
+    [self](atom::get, atom::instance, const std::string& tenant_slug,
+           const std::string& connector_id) -> caf::result<std::string> {
+      std::vector<connector_actor> live;
+      for_prefix(self, connector_prefix_of(tenant_slug, connector_id),
+                 [&live](const std::string&, const instance_entry& entry) {
+                   if (entry.handle) {
+                     live.push_back(entry.handle);
+                   }
+                 });
+      auto promise = self->make_response_promise<std::string>();
+      auto out = std::make_shared<boost::json::array>();
+      auto left = std::make_shared<size_t>(live.size());
+      if (live.empty()) {
+        promise.deliver(std::string{"[]"});
+        return promise;
+      }
+      for (const auto& handle : live) {
+        auto done = [promise, out, left]() mutable {
+          if (--*left == 0) {
+            promise.deliver(boost::json::serialize(*out));
+          }
+        };
+        self->request(handle, status_timeout, atom::status_v)
+          .then(
+            [out, done](std::string& text) mutable {
+              boost::system::error_code ec;
+              auto parsed = boost::json::parse(text, ec);
+              if (!ec) {
+                out->push_back(std::move(parsed));
+              }
+              done();
+            },
+            [done](caf::error&) mutable {
+              done();
+            });
+      }
+      return promise;
+    },
+    [self](atom::restart, const std::string& tenant_slug,
+           const std::string& connector_id) -> caf::result<atom::ok> {
+      std::vector<connector_actor> live;
+      for_prefix(self, connector_prefix_of(tenant_slug, connector_id),
+                 [&live](const std::string&, const instance_entry& entry) {
+                   if (entry.handle && connectors::is_external_runtime(entry.row.runtime_type)) {
+                     live.push_back(entry.handle);
+                   }
+                 });
+      if (live.empty()) {
+        return make_error(errc::not_found,
+                          "No process of connector '" + connector_id
+                            + "' runs; it starts with the connector's first request");
+      }
+      for (const auto& handle : live) {
+        // Only external instances take restart.
+        auto external = caf::actor_cast<external_connector_actor>(handle);
+        caf::anon_send(external, atom::restart_v);
+      }
       return atom::ok_v;
     },
     [self](atom::evict, atom::instance, int64_t idle_seconds) -> uint64_t {

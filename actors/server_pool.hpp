@@ -1,6 +1,7 @@
 #pragma once
 
 #include "actors/connector.hpp"
+#include "actors/external_connector.hpp"
 #include "actors/session.hpp"
 #include "messages/interfaces.hpp"
 
@@ -44,6 +45,8 @@ struct server_pool_options {
   caf::timespan stable_after = std::chrono::seconds{60};
   /// How native connector instances reach their upstreams; nullptr leaves them unreachable.
   const upstream_env* upstream = nullptr;
+  /// How external connector instances host their MCP servers; nullptr refuses them.
+  const process_env* processes = nullptr;
 };
 
 /// A connector instance (tenant × connector × credential owner) and what it belongs to.

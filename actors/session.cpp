@@ -550,7 +550,7 @@ std::string final_error(const std::string& request_id, const caf::error& err) {
   if (code == errc::cancelled) {
     return {};
   }
-  return encode_error(request_id, info(code).jsonrpc_code, message_of(err), data_of(err));
+  return encode_error(request_id, jsonrpc_code_of(err), message_of(err), data_of(err));
 }
 
 // Ends the connection carrying a running call's stream (SEP-1699 polling); the call goes on and

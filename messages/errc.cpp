@@ -88,6 +88,10 @@ constexpr std::array errc_table{
   // An upstream service (an OAuth provider's token endpoint) refused or failed a request.
   errc_info{errc::upstream_failure, "upstream_failure", "Bad Gateway: the upstream service failed",
             jsonrpc, -32603, 502, true},
+  // An upstream MCP server's JSON-RPC error, passed on with its own code (see
+  // make_relayed_error); -32603 is only the fallback.
+  errc_info{errc::relayed_error, "relayed_error", "The upstream MCP server failed the request",
+            jsonrpc, -32603, 200, false},
 };
 
 constexpr bool table_is_in_enum_order() {
@@ -130,6 +134,19 @@ caf::error make_error(errc x) {
   return caf::error{static_cast<uint8_t>(x), errc_category};
 }
 
+caf::error make_relayed_error(int32_t jsonrpc_code, std::string message, std::string data) {
+  return caf::error{static_cast<uint8_t>(errc::relayed_error), errc_category,
+                    caf::make_message(std::move(message), std::move(data), jsonrpc_code)};
+}
+
+int32_t jsonrpc_code_of(const caf::error& err) {
+  const auto& ctx = err.context();
+  if (code_of(err) == errc::relayed_error && ctx.size() == 3 && ctx.match_element<int32_t>(2)) {
+    return ctx.get_as<int32_t>(2);
+  }
+  return info(code_of(err)).jsonrpc_code;
+}
+
 errc code_of(const caf::error& err) {
   if (err.category() != errc_category || err.code() == 0
       || err.code() > static_cast<uint8_t>(last_errc)) {
@@ -151,7 +168,7 @@ std::string message_of(const caf::error& err) {
 
 std::string data_of(const caf::error& err) {
   const auto& ctx = err.context();
-  if (err.category() == errc_category && ctx.size() == 2 && ctx.match_element<std::string>(1)) {
+  if (err.category() == errc_category && ctx.size() >= 2 && ctx.match_element<std::string>(1)) {
     return ctx.get_as<std::string>(1);
   }
   return {};

@@ -51,10 +51,11 @@ enum class errc : uint8_t {
   storage_unavailable,
   secret_unreadable,
   upstream_failure,
+  relayed_error,
 };
 
 /// The last errc value; every value from 1 to this one has a table row.
-constexpr errc last_errc = errc::upstream_failure;
+constexpr errc last_errc = errc::relayed_error;
 
 /// Where a failure surfaces towards an MCP client.
 enum class error_surface : uint8_t {
@@ -92,6 +93,13 @@ caf::error make_error(errc x);
 
 /// Creates an error with a message and JSON-RPC error data (raw JSON text).
 caf::error make_error(errc x, std::string message, std::string data);
+
+/// Creates the error an upstream MCP server answered, to pass on as it is: its JSON-RPC code,
+/// message and data (raw JSON text, empty when absent).
+caf::error make_relayed_error(int32_t jsonrpc_code, std::string message, std::string data);
+
+/// The JSON-RPC code a client sees for `err`: a relayed error's own, else its errc's.
+int32_t jsonrpc_code_of(const caf::error& err);
 
 /// Returns the sagemcp error code carried by `err`, or internal_error for foreign errors.
 errc code_of(const caf::error& err);

@@ -144,8 +144,23 @@ using connector_actor = caf::typed_actor<
   caf::reacts_to<atom::done, uint64_t, caf::error>,
   // Answers a connector-level method: resources, resource templates, prompts and completion.
   caf::replies_to<atom::handle, mcp_request>::with<mcp_reply>,
+  // Replies with the server capabilities the instance offers (JSON object text), once it can
+  // tell: an external server's after its initialize handshake.
+  caf::replies_to<atom::get, atom::connector>::with<std::string>,
   // Reports the actor's state as a JSON object.
   caf::replies_to<atom::status>::with<std::string>>;
+
+/// A connector instance that hosts an external MCP server as a child process.
+using external_connector_actor = connector_actor::extend<
+  // A JSON-RPC message the child wrote (from the process runner's thread).
+  caf::reacts_to<atom::received, uint64_t, std::string>,
+  // A line the child wrote to stderr.
+  caf::reacts_to<atom::diagnostic, uint64_t, std::string>,
+  // The child ended: its wait status.
+  caf::reacts_to<atom::exited, uint64_t, int>,
+  // Restarts the child now (the admin's restart), or after its back-off (the actor's own timer
+  // with the generation it was set for); replies once the new child was started.
+  caf::replies_to<atom::restart>::with<atom::ok>, caf::reacts_to<atom::restart, uint64_t>>;
 
 /// Holds one tenant's configuration snapshot.
 using tenant_actor = caf::typed_actor<
@@ -215,6 +230,12 @@ using server_pool_actor = caf::typed_actor<
   // Evicts the instances of (tenant slug, connector id); not_found when there is none. Their
   // sessions stay and get a new instance on their next request.
   caf::replies_to<atom::evict, atom::instance, std::string, std::string>::with<atom::ok>,
+  // Reports the live instances of (tenant slug, connector id) with each one's own status (an
+  // external server's process), as a JSON array.
+  caf::replies_to<atom::get, atom::instance, std::string, std::string>::with<std::string>,
+  // Restarts the processes of the external instances of (tenant slug, connector id); not_found
+  // when none runs.
+  caf::replies_to<atom::restart, std::string, std::string>::with<atom::ok>,
   // Evicts every instance idle for at least this many seconds; replies with how many.
   caf::replies_to<atom::evict, atom::instance, int64_t>::with<uint64_t>,
   // Terminates a session by id (an administrator's request); session_not_found if none.

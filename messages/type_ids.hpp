@@ -59,6 +59,10 @@ CAF_BEGIN_TYPE_ID_BLOCK(sagemcp, caf::first_custom_type_id)
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, cancel, "cancel")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, attach, "attach")
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, done, "done")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, received, "received")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, diagnostic, "diagnostic")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, exited, "exited")
+  CAF_ADD_ATOM(sagemcp, sagemcp::atom, restart, "restart")
 
   // Nouns that select the entity a persistence verb works on.
   CAF_ADD_ATOM(sagemcp, sagemcp::atom, tenant, "tenant")

@@ -73,6 +73,17 @@ struct metrics::impl {
                                          .Help("Connector instances restarted after a crash.")
                                          .Register(*registry)
                                          .Add({});
+  prometheus::Family<prometheus::Counter>& process_events
+    = prometheus::BuildCounter()
+        .Name("sagemcp_external_process_events_total")
+        .Help("External MCP server processes started, ended, and failed to start, by runtime "
+              "type.")
+        .Register(*registry);
+  prometheus::Gauge& processes_running = prometheus::BuildGauge()
+                                           .Name("sagemcp_external_processes")
+                                           .Help("External MCP server processes running.")
+                                           .Register(*registry)
+                                           .Add({});
   prometheus::Family<prometheus::Counter>& rate_limited
     = prometheus::BuildCounter()
         .Name("sagemcp_rate_limited_requests_total")
@@ -131,6 +142,17 @@ void metrics::observe_pool_eviction(std::string_view kind, std::string_view reas
 
 void metrics::observe_pool_restart() {
   impl_->pool_restarts.Increment();
+}
+
+void metrics::observe_external_process(std::string_view runtime_type, std::string_view event) {
+  impl_->process_events
+    .Add({{"runtime_type", std::string{runtime_type}}, {"event", std::string{event}}})
+    .Increment();
+  if (event == "started") {
+    impl_->processes_running.Increment();
+  } else if (event == "exited") {
+    impl_->processes_running.Decrement();
+  }
 }
 
 void metrics::observe_rate_limited(std::string_view transport) {

@@ -47,6 +47,10 @@ public:
   /// Records a connector instance the pool restarted after it crashed.
   void observe_pool_restart();
 
+  /// Records an event of an external MCP server process: "started", "exited" (after it was
+  /// started) or "start_failed"; keeps the gauge of running processes.
+  void observe_external_process(std::string_view runtime_type, std::string_view event);
+
   /// Records a request refused by its tenant's rate limit, by transport (http, websocket, sse).
   void observe_rate_limited(std::string_view transport);
 

@@ -1,5 +1,6 @@
 #include "transport/admin_api.hpp"
 
+#include "connectors/external.hpp"
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
 #include "observability/metrics.hpp"
@@ -40,6 +41,19 @@ json::object to_json(const tenant_row& row) {
                       {"updated_at", row.updated_at}};
 }
 
+// A stored runtime command as the array it is; null when there is none.
+json::value runtime_command_json(const std::string& stored) {
+  auto argv = connectors::parse_command(stored);
+  if (stored.empty() || !argv) {
+    return nullptr;
+  }
+  json::array out;
+  for (auto& arg : *argv) {
+    out.emplace_back(arg);
+  }
+  return out;
+}
+
 json::object to_json(const connector_row& row, const security::keyring& secrets) {
   json::object out{{"id", row.id},
                    {"tenant_id", row.tenant_id},
@@ -48,7 +62,7 @@ json::object to_json(const connector_row& row, const security::keyring& secrets)
                    {"description", optional_text(row.description)},
                    {"is_enabled", row.is_enabled},
                    {"runtime_type", row.runtime_type},
-                   {"runtime_command", optional_text(row.runtime_command)},
+                   {"runtime_command", runtime_command_json(row.runtime_command)},
                    {"package_path", optional_text(row.package_path)},
                    {"created_at", row.created_at},
                    {"updated_at", row.updated_at}};
@@ -165,6 +179,25 @@ caf::error read_connector_fields(const json_body& body, connector_row& row, bool
   auto package_path = body.string("package_path");
   if (auto err = first_error(name, description, configuration, runtime_env, package_path)) {
     return err;
+  }
+  if (const auto* command = body.find("runtime_command"); command != nullptr) {
+    if (command->is_null()) {
+      row.runtime_command.clear();
+    } else {
+      auto argv = connectors::parse_command(command->is_string() ? std::string{command->as_string()}
+                                                                 : json::serialize(*command));
+      if (!argv) {
+        return std::move(argv.error());
+      }
+      json::array stored;
+      for (auto& arg : *argv) {
+        stored.emplace_back(arg);
+      }
+      row.runtime_command = json::serialize(stored);
+    }
+  }
+  if (*package_path && !(*package_path)->empty() && (*package_path)->front() != '/') {
+    return make_error(errc::invalid_argument, "'package_path' must be an absolute directory path");
   }
   if (*name || creating) {
     if (!*name || (*name)->empty() || (*name)->size() > 100) {
@@ -321,18 +354,40 @@ void list_connectors(transport_context& ctx, const http_request&, const route_ma
 }
 
 void create_connector(transport_context& ctx, const http_request& req, const route_match& match,
-                      const principal&, responder reply) {
+                      const principal& caller, responder reply) {
   auto body = json_body::parse(req.body);
   if (!body) {
     reply(error_of(body.error()));
     return;
   }
-  auto type = body->required_string("connector_type", 50);
+  auto runtime = body->string("runtime_type");
+  if (!runtime) {
+    reply(error_of(runtime.error()));
+    return;
+  }
+  std::string runtime_type = *runtime ? **runtime : std::string{"native"};
+  bool external = connectors::is_external_runtime(runtime_type);
+  if (!external && runtime_type != "native") {
+    reply(
+      error_response(400, "invalid_argument",
+                     "'runtime_type' must be " + std::string{connectors::runtime_types_text()}));
+    return;
+  }
+  if (external && caller.role != scope::platform_admin) {
+    reply(error_response(403, "forbidden",
+                         "Only a platform administrator may add an external MCP server: it runs "
+                         "a command on the server"));
+    return;
+  }
+  // An external server is no type of the catalog: "custom" unless named otherwise.
+  auto type = external && !body->contains("connector_type")
+                ? caf::expected<std::string>{std::string{"custom"}}
+                : body->required_string("connector_type", 50);
   if (!type) {
     reply(error_of(type.error()));
     return;
   }
-  if (connectors::find_connector_type(*type) == nullptr) {
+  if (!external && connectors::find_connector_type(*type) == nullptr) {
     std::string known;
     for (const auto* spec : connectors::connector_types()) {
       known += known.empty() ? "" : ", ";
@@ -342,17 +397,18 @@ void create_connector(transport_context& ctx, const http_request& req, const rou
                          "Unknown connector_type '" + *type + "'; available: " + known));
     return;
   }
-  auto runtime = body->string("runtime_type");
-  if (runtime && *runtime && **runtime != "native") {
-    reply(error_response(400, "invalid_argument",
-                         "runtime_type '" + **runtime + "' is not supported by this server"));
-    return;
-  }
   connector_row row;
   row.connector_type = std::move(*type);
+  row.runtime_type = runtime_type;
   secret_fields secrets;
   if (auto err = read_connector_fields(*body, row, true, secrets)) {
     reply(error_of(err));
+    return;
+  }
+  if (external && row.runtime_command.empty()) {
+    reply(error_response(400, "invalid_argument",
+                         "An external MCP server needs a 'runtime_command', such as [\"npx\", "
+                         "\"@modelcontextprotocol/server-everything\"]"));
     return;
   }
   ask(
@@ -397,28 +453,45 @@ void store_connector(transport_context& ctx, const std::string& slug, connector_
 }
 
 void update_connector(transport_context& ctx, const http_request& req, const route_match& match,
-                      const principal&, responder reply) {
+                      const principal& caller, responder reply) {
   auto body = json_body::parse(req.body);
   if (!body) {
     reply(error_of(body.error()));
     return;
   }
   auto parsed = std::make_shared<json_body>(std::move(*body));
-  with_connector(ctx, match, std::move(reply),
-                 [&ctx, parsed](tenant_snapshot& snapshot, connector_row& row, responder done) {
-                   secret_fields secrets;
-                   if (auto err = read_connector_fields(*parsed, row, false, secrets)) {
-                     done(error_of(err));
-                     return;
-                   }
-                   if (auto err = apply_connector_secrets(ctx.secrets, row,
-                                                          std::move(secrets.configuration),
-                                                          std::move(secrets.runtime_env), false)) {
-                     done(error_of(err));
-                     return;
-                   }
-                   store_connector(ctx, snapshot.tenant.slug, std::move(row), std::move(done));
-                 });
+  bool platform = caller.role == scope::platform_admin;
+  with_connector(
+    ctx, match, std::move(reply),
+    [&ctx, parsed, platform](tenant_snapshot& snapshot, connector_row& row, responder done) {
+      // What an external server runs and with what environment is the platform's
+      // to say: a tenant could otherwise run anything on the server.
+      if (connectors::is_external_runtime(row.runtime_type) && !platform
+          && (parsed->contains("runtime_command") || parsed->contains("runtime_env")
+              || parsed->contains("package_path"))) {
+        done(error_response(403, "forbidden",
+                            "Only a platform administrator may change what an "
+                            "external MCP server runs"));
+        return;
+      }
+      if (!connectors::is_external_runtime(row.runtime_type)
+          && parsed->contains("runtime_command")) {
+        done(error_response(400, "invalid_argument",
+                            "'runtime_command' belongs to external MCP servers"));
+        return;
+      }
+      secret_fields secrets;
+      if (auto err = read_connector_fields(*parsed, row, false, secrets)) {
+        done(error_of(err));
+        return;
+      }
+      if (auto err = apply_connector_secrets(ctx.secrets, row, std::move(secrets.configuration),
+                                             std::move(secrets.runtime_env), false)) {
+        done(error_of(err));
+        return;
+      }
+      store_connector(ctx, snapshot.tenant.slug, std::move(row), std::move(done));
+    });
 }
 
 void toggle_connector(transport_context& ctx, const http_request&, const route_match& match,
@@ -895,6 +968,70 @@ void list_pool(transport_context& ctx, const http_request& req, const route_matc
 void pool_summary(transport_context& ctx, const http_request&, const route_match&, const principal&,
                   responder reply) {
   ask_pool(ctx, std::move(reply), atom::status_v);
+}
+
+namespace {
+
+// Runs `f` for an external connector of the path, or answers why there is none.
+template <class F>
+void with_external(transport_context& ctx, const route_match& match, responder reply, F f) {
+  with_connector(ctx, match, std::move(reply),
+                 [f = std::move(f)](tenant_snapshot& snapshot, connector_row& row,
+                                    responder done) mutable {
+                   if (!connectors::is_external_runtime(row.runtime_type)) {
+                     done(error_response(400, "invalid_argument",
+                                         "Connector '" + row.id
+                                           + "' is native: only external MCP servers run as "
+                                             "processes"));
+                     return;
+                   }
+                   f(snapshot.tenant.slug, row, std::move(done));
+                 });
+}
+
+} // namespace
+
+void get_process(transport_context& ctx, const http_request&, const route_match& match,
+                 const principal&, responder reply) {
+  with_external(ctx, match, std::move(reply),
+                [&ctx](const std::string& slug, const connector_row& row, responder done) {
+                  ask(
+                    ctx.sys, ctx.pool, ctx.options.admin_timeout,
+                    [done, id = row.id, type = row.runtime_type](std::string& processes) {
+                      json::error_code ec;
+                      json::object out{{"connector_id", id},
+                                       {"runtime_type", type},
+                                       {"processes", json::parse(processes, ec)}};
+                      done(json_response(200, json::serialize(out)));
+                    },
+                    fail(done), atom::get_v, atom::instance_v, slug, row.id);
+                });
+}
+
+void restart_process(transport_context& ctx, const http_request&, const route_match& match,
+                     const principal&, responder reply) {
+  with_external(ctx, match, std::move(reply),
+                [&ctx](const std::string& slug, const connector_row& row, responder done) {
+                  ask(
+                    ctx.sys, ctx.pool, ctx.options.admin_timeout,
+                    [done](atom::ok) {
+                      done(json_response(202, R"({"restarting":true})"));
+                    },
+                    fail(done), atom::restart_v, slug, row.id);
+                });
+}
+
+void stop_process(transport_context& ctx, const http_request&, const route_match& match,
+                  const principal&, responder reply) {
+  with_external(ctx, match, std::move(reply),
+                [&ctx](const std::string& slug, const connector_row& row, responder done) {
+                  ask(
+                    ctx.sys, ctx.pool, ctx.options.admin_timeout,
+                    [done](atom::ok) {
+                      done(empty_response(204));
+                    },
+                    fail(done), atom::evict_v, atom::instance_v, slug, row.id);
+                });
 }
 
 void evict_pool_entry(transport_context& ctx, const http_request&, const route_match& match,

@@ -113,6 +113,19 @@ void list_pool(transport_context& ctx, const http_request& req, const route_matc
 void pool_summary(transport_context& ctx, const http_request& req, const route_match& match,
                   const principal& caller, responder reply);
 
+/// GET /api/v1/admin/tenants/{tenant}/connectors/{connector}/process: an external server's
+/// processes (pid, status, restarts, health, stderr tail).
+void get_process(transport_context& ctx, const http_request& req, const route_match& match,
+                 const principal& caller, responder reply);
+
+/// POST .../process/restart: restarts an external server's processes.
+void restart_process(transport_context& ctx, const http_request& req, const route_match& match,
+                     const principal& caller, responder reply);
+
+/// DELETE .../process: stops an external server's processes; the next request starts one.
+void stop_process(transport_context& ctx, const http_request& req, const route_match& match,
+                  const principal& caller, responder reply);
+
 void evict_pool_entry(transport_context& ctx, const http_request& req, const route_match& match,
                       const principal& caller, responder reply);
 

@@ -160,6 +160,12 @@ handler handler_of(route_id id) {
       return list_pool;
     case route_id::pool_summary:
       return transport::pool_summary;
+    case process_status:
+      return get_process;
+    case process_restart:
+      return restart_process;
+    case process_stop:
+      return stop_process;
     case pool_evict:
       return evict_pool_entry;
     case pool_evict_idle:

@@ -1091,8 +1091,8 @@ caf::error rate_limit_error(std::chrono::seconds wait) {
 
 http_response jsonrpc_error_response(const caf::error& err, std::string_view id) {
   const auto& row = info(code_of(err));
-  auto response = json_response(row.http_status,
-                                encode_error(id, row.jsonrpc_code, message_of(err), data_of(err)));
+  auto response = json_response(row.http_status, encode_error(id, jsonrpc_code_of(err),
+                                                              message_of(err), data_of(err)));
   if (row.code == errc::method_not_allowed) {
     response.headers.emplace_back("Allow", message_of(err));
   }

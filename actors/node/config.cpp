@@ -124,6 +124,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   auto event_buffer = static_cast<long long>(cfg.event_buffer_bytes);
   auto session_max = static_cast<long long>(cfg.session_max_bytes);
   long long upstream_connect = cfg.upstream.connect_timeout.count() / 1000;
+  uint64_t process_memory_mb = cfg.process_limits.memory_bytes >> 20;
   long long upstream_read = cfg.upstream.read_timeout.count() / 1000;
   for (auto err :
        {read_int("PORT", 0, 65535, cfg.server.port),
@@ -147,11 +148,15 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
         read_int("SAGEMCP_UPSTREAM_CONNECT_TIMEOUT_SECONDS", 1, 300, upstream_connect),
         read_int("SAGEMCP_UPSTREAM_TIMEOUT_SECONDS", 1, 3600, upstream_read),
         read_int("SAGEMCP_UPSTREAM_RETRIES", 0, 5, cfg.upstream_retries),
+        read_int("SAGEMCP_PROCESS_MEMORY_MB", 0, 1LL << 20, process_memory_mb),
+        read_int("SAGEMCP_PROCESS_OPEN_FILES", 0, 1LL << 20, cfg.process_limits.open_files),
+        read_int("SAGEMCP_PROCESS_CPU_SECONDS", 0, 1LL << 32, cfg.process_limits.cpu_seconds),
         read_bool("SAGEMCP_ALLOW_PRIVATE_UPSTREAMS", cfg.upstream.allow_private)}) {
     if (err) {
       return err;
     }
   }
+  cfg.process_limits.memory_bytes = process_memory_mb << 20;
   cfg.upstream.connect_timeout = std::chrono::seconds{upstream_connect};
   cfg.upstream.read_timeout = std::chrono::seconds{upstream_read};
   cfg.upstream.ca_file = env("SAGEMCP_UPSTREAM_CA_FILE");

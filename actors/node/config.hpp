@@ -2,6 +2,7 @@
 
 #include "connectors/http_client.hpp"
 #include "connectors/oauth.hpp"
+#include "connectors/stdio_process.hpp"
 #include "transport/context.hpp"
 
 #include <caf/expected.hpp>
@@ -54,6 +55,9 @@ struct node_config {
   /// SAGEMCP_PUBLIC_URL: the base URL browsers reach the server at, for OAuth redirect URIs;
   /// empty to take it from each request's Host.
   std::string public_url;
+  /// The limits of external MCP server processes: SAGEMCP_PROCESS_MEMORY_MB,
+  /// SAGEMCP_PROCESS_OPEN_FILES and SAGEMCP_PROCESS_CPU_SECONDS (0: not limited).
+  connectors::process_limits process_limits;
 };
 
 /// Command-line values of `sagemcp serve`; empty or zero means "not given".

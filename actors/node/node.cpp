@@ -1,6 +1,7 @@
 #include "actors/node/node.hpp"
 
 #include "actors/credential_vault.hpp"
+#include "actors/external_connector.hpp"
 #include "actors/node/change_listener.hpp"
 #include "actors/server_pool.hpp"
 #include "actors/usage.hpp"
@@ -26,6 +27,7 @@
 #include <boost/json/serialize.hpp>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
@@ -242,6 +244,30 @@ caf::actor spawn_key_use_flusher(caf::actor_system& sys, const persistence_actor
   });
 }
 
+// What every external MCP server's environment starts from: PATH and the server's locale, and
+// nothing else of the server's own (no SECRET_KEY, DATABASE_URL or OAuth secrets).
+std::vector<std::pair<std::string, std::string>> child_environment() {
+  std::vector<std::pair<std::string, std::string>> out;
+  bool has_path = false;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    std::string_view text{*entry};
+    auto eq = text.find('=');
+    if (eq == std::string_view::npos) {
+      continue;
+    }
+    auto name = text.substr(0, eq);
+    if (name == "PATH" || name == "LANG" || name == "LANGUAGE" || name == "TZ"
+        || name.starts_with("LC_")) {
+      has_path = has_path || name == "PATH";
+      out.emplace_back(std::string{name}, std::string{text.substr(eq + 1)});
+    }
+  }
+  if (!has_path) {
+    out.emplace_back("PATH", "/usr/local/bin:/usr/bin:/bin");
+  }
+  return out;
+}
+
 int fail(std::string_view what, const caf::error& err) {
   log(log_level::error, what, {{"error", message_of(err)}});
   observability::flush_logs();
@@ -305,6 +331,15 @@ int serve(const node_config& cfg) {
   pool_options.instance_ttl = cfg.pool_ttl;
   pool_options.sessions_per_tenant = cfg.sessions_per_tenant;
   pool_options.upstream = &upstream;
+  // The children of external connectors; destroyed after every actor is done.
+  connectors::process_runner process_runner;
+  process_env processes;
+  processes.runner = &process_runner;
+  processes.keys = &secrets;
+  processes.root = cfg.data_dir + "/processes";
+  processes.base_env = child_environment();
+  processes.limits = cfg.process_limits;
+  pool_options.processes = &processes;
   auto pool = spawn_server_pool(sys, db, pool_options);
   transport::key_cache keys{cfg.secret_key, cfg.previous_secret_key};
   transport::rate_limiter limits{cfg.server.rate_limit_rpm};

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <caf/expected.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sagemcp::connectors {
+
+// Connectors that host an external MCP server rather than a native spec.
+
+/// Whether a runtime type hosts an external MCP server as a child process: external_python,
+/// external_nodejs, external_go or external_custom.
+bool is_external_runtime(std::string_view runtime_type);
+
+/// The runtime types a connector may have, for messages.
+std::string_view runtime_types_text();
+
+/// Reads a `runtime_command`: a JSON array of 1 to 64 non-empty strings (at most 4096 bytes
+/// each), or text holding one. errc::invalid_argument otherwise.
+caf::expected<std::vector<std::string>> parse_command(std::string_view runtime_command);
+
+} // namespace sagemcp::connectors

@@ -1,0 +1,259 @@
+// End-to-end external MCP servers: @modelcontextprotocol/server-everything (from npm) hosted as
+// a stdio child process and driven through the gateway with the official SDK client. Every
+// content type, resources, prompts and progress arrive intact; the child's environment holds
+// none of the server's secrets; a child killed in the middle of a call fails that call, is
+// restarted, serves the next one, and leaves no process behind.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+
+import {
+  api, createKey, createTenant, expectStatus, mcpUrlOf, startServer,
+} from '../support/server.mjs';
+
+const require = createRequire(import.meta.url);
+const EVERYTHING = path.join(
+  path.dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')),
+  'dist', 'index.js',
+);
+
+const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
+
+/** Whether a process exists and is no zombie. */
+function alive(pid) {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) {
+    return false;
+  }
+  try {
+    // The state follows the command name in parentheses.
+    const text = readFileSync(stat, 'utf8');
+    return text.slice(text.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The processes whose process group is `pgid`. */
+function groupMembers(pgid) {
+  const { readdirSync } = require('node:fs');
+  const members = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) {
+      continue;
+    }
+    try {
+      const text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid) {
+        members.push({ pid: Number(entry), state: fields[0] });
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members;
+}
+
+async function waitFor(what, predicate, ms = 15000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await predicate();
+    if (value) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await sleep(100);
+  }
+}
+
+describe('external MCP server e2e', () => {
+  let server;
+  let tenant;
+  let tenantAdmin;
+  let userKey;
+  let connector;
+  let client;
+
+  const processPath = () => `/api/v1/admin/tenants/${tenant.slug}/connectors/${connector.id}/process`;
+
+  before(async () => {
+    server = await startServer({ auth: true });
+    tenant = await createTenant(server);
+    tenantAdmin = (await createKey(server, 'tenant_admin', tenant.id)).key;
+    userKey = (await createKey(server, 'tenant_user', tenant.id)).key;
+    connector = expectStatus(await api(server, 'POST', `/api/v1/admin/tenants/${tenant.slug}/connectors`, {
+      runtime_type: 'external_nodejs',
+      name: 'everything',
+      runtime_command: [process.execPath, EVERYTHING, 'stdio'],
+      runtime_env: { EVERYTHING_MARK: 'visible-5150' },
+    }), 201, 'create external connector');
+    const transport = new StreamableHTTPClientTransport(
+      new URL(mcpUrlOf(server, tenant.slug, connector.id)),
+      { requestInit: { headers: { Authorization: `Bearer ${userKey}` } } },
+    );
+    client = new Client({ name: 'sagemcp-e2e', version: '0.0.0' }, { capabilities: {} });
+    await client.connect(transport);
+  });
+
+  after(async () => {
+    await client?.close().catch(() => {});
+    await server?.stop();
+  });
+
+  it('lets only platform administrators choose what runs', async () => {
+    const refused = await api(server, 'POST', `/api/v1/admin/tenants/${tenant.slug}/connectors`, {
+      runtime_type: 'external_custom', name: 'shell', runtime_command: ['/bin/sh', '-c', 'id'],
+    }, tenantAdmin);
+    assert.equal(refused.status, 403);
+    const update = await api(server, 'PUT',
+      `/api/v1/admin/tenants/${tenant.slug}/connectors/${connector.id}`,
+      { runtime_env: { NODE_OPTIONS: '--require /tmp/evil.js' } }, tenantAdmin);
+    assert.equal(update.status, 403);
+    const bad = await api(server, 'POST', `/api/v1/admin/tenants/${tenant.slug}/connectors`, {
+      runtime_type: 'external_custom', name: 'bad', runtime_command: 'npx everything',
+    });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.detail, /runtime_command/);
+    const unknown = await api(server, 'POST', `/api/v1/admin/tenants/${tenant.slug}/connectors`, {
+      runtime_type: 'external_cobol', name: 'bad', runtime_command: ['x'],
+    });
+    assert.equal(unknown.status, 400);
+    assert.deepEqual(connector.runtime_command, [process.execPath, EVERYTHING, 'stdio']);
+  });
+
+  it('relays tools with every content type', async () => {
+    assert.ok(client.getServerCapabilities()?.tools, 'no tools capability');
+    assert.ok(client.getServerCapabilities()?.resources, 'no resources capability');
+    assert.ok(client.getServerCapabilities()?.prompts, 'no prompts capability');
+    const { tools } = await client.listTools();
+    const names = tools.map((t) => t.name);
+    for (const name of ['echo', 'get-tiny-image', 'get-env', 'get-resource-links',
+      'get-resource-reference', 'get-structured-content', 'trigger-long-running-operation']) {
+      assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`);
+    }
+    const echo = await client.callTool({ name: 'echo', arguments: { message: 'through' } });
+    assert.deepEqual(echo.content, [{ type: 'text', text: 'Echo: through' }]);
+
+    const image = await client.callTool({ name: 'get-tiny-image', arguments: {} });
+    const picture = image.content.find((c) => c.type === 'image');
+    assert.equal(picture.mimeType, 'image/png');
+    assert.ok(Buffer.from(picture.data, 'base64').subarray(1, 4).toString() === 'PNG');
+
+    const links = await client.callTool({ name: 'get-resource-links', arguments: { count: 2 } });
+    assert.equal(links.content.filter((c) => c.type === 'resource_link').length, 2);
+
+    const reference = await client.callTool({ name: 'get-resource-reference',
+      arguments: { resourceType: 'Text', resourceId: 3 } });
+    const embedded = reference.content.find((c) => c.type === 'resource');
+    assert.match(embedded.resource.uri, /^demo:\/\/resource\/dynamic\/text\/3$/);
+
+    const weather = await client.callTool({ name: 'get-structured-content',
+      arguments: { location: 'Chicago' } });
+    assert.equal(typeof weather.structuredContent.temperature, 'number');
+
+    // The server's own answer passes through: an error result (or a JSON-RPC error).
+    const unknown = await client.callTool({ name: 'no-such-tool', arguments: {} })
+      .then((r) => r, (e) => ({ isError: true, content: [{ text: e.message }] }));
+    assert.equal(unknown.isError, true);
+    assert.match(JSON.stringify(unknown.content), /no-such-tool/);
+  });
+
+  it('relays resources, templates and prompts', async () => {
+    const { resources } = await client.listResources();
+    assert.ok(resources.length > 0);
+    const read = await client.readResource({ uri: 'demo://resource/dynamic/text/1' });
+    assert.equal(read.contents[0].uri, 'demo://resource/dynamic/text/1');
+    assert.equal(typeof read.contents[0].text, 'string');
+    const { resourceTemplates } = await client.listResourceTemplates();
+    assert.ok(resourceTemplates.some((t) => t.uriTemplate.startsWith('demo://resource/dynamic')));
+    const { prompts } = await client.listPrompts();
+    assert.ok(prompts.some((p) => p.name === 'simple-prompt'), JSON.stringify(prompts));
+    const prompt = await client.getPrompt({ name: 'args-prompt', arguments: { city: 'Lisbon' } });
+    assert.match(JSON.stringify(prompt.messages), /Lisbon/);
+  });
+
+  it('relays progress notifications of a call', async () => {
+    const progress = [];
+    const result = await client.callTool(
+      { name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 3 } },
+      undefined,
+      { onprogress: (p) => progress.push(p) },
+    );
+    assert.notEqual(result.isError, true);
+    assert.equal(progress.length, 3, JSON.stringify(progress));
+    assert.deepEqual(progress.map((p) => p.progress), [1, 2, 3]);
+  });
+
+  it('gives the child none of the server\'s secrets', async () => {
+    const res = await client.callTool({ name: 'get-env', arguments: {} });
+    const env = JSON.parse(res.content[0].text);
+    assert.equal(env.EVERYTHING_MARK, 'visible-5150');
+    for (const name of Object.keys(env)) {
+      assert.ok(!/^(SECRET_KEY|SAGEMCP_|DATABASE_URL|PG)/.test(name), `${name} leaked`);
+    }
+    const text = res.content[0].text;
+    assert.ok(!text.includes(server.adminKey), 'the admin key leaked');
+    assert.ok(env.HOME.startsWith(server.dataDir), env.HOME);
+    assert.ok(env.PATH);
+  });
+
+  it('fails a call whose child dies, restarts it, and leaves no process behind', async () => {
+    const before = expectStatus(await api(server, 'GET', processPath(), undefined, tenantAdmin),
+      200, 'process status');
+    assert.equal(before.processes.length, 1);
+    const { pid } = before.processes[0];
+    assert.equal(before.processes[0].status, 'running');
+    assert.ok(alive(pid));
+
+    const call = client.callTool({ name: 'trigger-long-running-operation',
+      arguments: { duration: 20, steps: 20 } });
+    await sleep(500);
+    process.kill(pid, 'SIGKILL');
+    const outcome = await call.then((r) => r, (e) => e);
+    const failed = outcome instanceof Error || outcome.isError === true;
+    assert.ok(failed, `the call did not fail: ${JSON.stringify(outcome)}`);
+    assert.match(String(outcome.message ?? JSON.stringify(outcome.content)), /killed by signal 9/);
+
+    const after = await waitFor('a restarted process', async () => {
+      const status = expectStatus(await api(server, 'GET', processPath(), undefined, tenantAdmin),
+        200, 'process status');
+      const p = status.processes[0];
+      return p && p.status === 'running' && p.pid !== pid ? p : null;
+    });
+    assert.equal(after.restart_count, 1);
+    assert.match(after.error_message, /killed by signal 9/);
+    await waitFor('the old process to be reaped', () => !alive(pid) && !existsSync(`/proc/${pid}`));
+    assert.deepEqual(groupMembers(pid), [], 'a process of the killed group remains');
+
+    const echo = await client.callTool({ name: 'echo', arguments: { message: 'again' } });
+    assert.deepEqual(echo.content, [{ type: 'text', text: 'Echo: again' }]);
+  });
+
+  it('restarts and stops a process on request, tenant-checked', async () => {
+    const other = await createTenant(server);
+    const outsider = (await createKey(server, 'tenant_admin', other.id)).key;
+    assert.equal((await api(server, 'GET', processPath(), undefined, outsider)).status, 403);
+    assert.equal((await api(server, 'GET', processPath(), undefined, userKey)).status, 403);
+    const { pid } = expectStatus(await api(server, 'GET', processPath()), 200, 'status').processes[0];
+    assert.equal((await api(server, 'POST', `${processPath()}/restart`, undefined, tenantAdmin)).status,
+      202);
+    const restarted = await waitFor('a restarted process', async () => {
+      const p = expectStatus(await api(server, 'GET', processPath()), 200, 'status').processes[0];
+      return p && p.status === 'running' && p.pid !== pid ? p : null;
+    });
+    await waitFor('the old process to be reaped', () => !existsSync(`/proc/${pid}`));
+    assert.equal((await api(server, 'DELETE', processPath(), undefined, tenantAdmin)).status, 204);
+    await waitFor('the stopped process to be gone', () => !existsSync(`/proc/${restarted.pid}`));
+    assert.deepEqual(groupMembers(restarted.pid), []);
+    const none = expectStatus(await api(server, 'GET', processPath()), 200, 'status');
+    assert.deepEqual(none.processes, []);
+  });
+});
