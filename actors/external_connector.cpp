@@ -131,13 +131,17 @@ void write(external_pointer self, const json::object& message) {
   }
 }
 
-// Sends a request to the child; `done` gets the raw JSON of its result, or its error.
-uint64_t send_request(external_pointer self, std::string method, json::value params,
-                      std::function<void(caf::expected<std::string>)> done,
-                      std::optional<external_state::call_info> call, caf::timespan timeout) {
+// Sends a request to the child; `done` gets the raw JSON of its result, or its error. A call
+// whose client wants progress carries the request's id as its progress token.
+void send_request(external_pointer self, std::string method, json::value params,
+                  std::function<void(caf::expected<std::string>)> done,
+                  std::optional<external_state::call_info> call, caf::timespan timeout) {
   auto& st = self->state;
   auto id = ++st.next_id;
   json::object message{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
+  if (call && !call->progress_token.empty() && params.is_object()) {
+    params.as_object()["_meta"] = json::object{{"progressToken", id}};
+  }
   if (!params.is_null()) {
     message["params"] = std::move(params);
   }
@@ -147,7 +151,6 @@ uint64_t send_request(external_pointer self, std::string method, json::value par
   if (timeout.count() > 0) {
     self->delayed_send(self, timeout, atom::tick_v, id);
   }
-  return id;
 }
 
 void notify_child(external_pointer self, std::string_view method, json::object params) {
@@ -669,10 +672,6 @@ caf::result<std::string> invoke(external_pointer self, const tool_call& call) {
       if (!ec) {
         params["arguments"] = std::move(args);
       }
-    }
-    auto id = self->state.next_id + 1;
-    if (!call.progress_token.empty()) {
-      params["_meta"] = json::object{{"progressToken", id}};
     }
     send_request(self, "tools/call", std::move(params), finish, info, caf::timespan{0});
   });

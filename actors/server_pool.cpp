@@ -353,6 +353,11 @@ void merge_capabilities(boost::json::object& into, const boost::json::object& mo
 void spawn_with_externals(pool_pointer self, caf::typed_response_promise<session_info> promise,
                           session_request req, std::vector<session_member> members,
                           const std::vector<bool>& external, session_info info) {
+  auto externals = static_cast<size_t>(std::count(external.begin(), external.end(), true));
+  if (externals == 0) {
+    spawn_session(self, std::move(promise), std::move(req), std::move(members), std::move(info));
+    return;
+  }
   struct gathering {
     caf::typed_response_promise<session_info> promise;
     session_request req;
@@ -374,12 +379,7 @@ void spawn_with_externals(pool_pointer self, caf::typed_response_promise<session
   if (!ec && natives.is_object()) {
     g->capabilities = std::move(natives.as_object());
   }
-  g->left = static_cast<size_t>(std::count(external.begin(), external.end(), true));
-  if (g->left == 0) {
-    spawn_session(self, std::move(g->promise), std::move(g->req), std::move(g->members),
-                  std::move(g->info));
-    return;
-  }
+  g->left = externals;
   bool tenant_wide = g->req.connector_id.empty();
   auto finish = [self, g, tenant_wide] {
     if (--g->left > 0) {

@@ -991,47 +991,59 @@ void with_external(transport_context& ctx, const route_match& match, responder r
 
 } // namespace
 
-void get_process(transport_context& ctx, const http_request&, const route_match& match,
-                 const principal&, responder reply) {
+namespace {
+
+// Asks the pool about the processes of the path's external connector: `message` after the
+// connector's tenant slug and id, whose `Answer` `on_answer` turns into the response.
+template <class Answer, class OnAnswer, class... Message>
+void ask_processes(transport_context& ctx, const route_match& match, responder reply,
+                   OnAnswer on_answer, Message... message) {
   with_external(ctx, match, std::move(reply),
-                [&ctx](const std::string& slug, const connector_row& row, responder done) {
+                [&ctx, on_answer, message...](const std::string& slug, const connector_row& row,
+                                              responder done) {
                   ask(
                     ctx.sys, ctx.pool, ctx.options.admin_timeout,
-                    [done, id = row.id, type = row.runtime_type](std::string& processes) {
-                      json::error_code ec;
-                      json::object out{{"connector_id", id},
-                                       {"runtime_type", type},
-                                       {"processes", json::parse(processes, ec)}};
-                      done(json_response(200, json::serialize(out)));
+                    [done, on_answer, row](Answer& answer) {
+                      done(on_answer(row, answer));
                     },
-                    fail(done), atom::get_v, atom::instance_v, slug, row.id);
+                    fail(done), message..., slug, row.id);
                 });
+}
+
+} // namespace
+
+void get_process(transport_context& ctx, const http_request&, const route_match& match,
+                 const principal&, responder reply) {
+  ask_processes<std::string>(
+    ctx, match, std::move(reply),
+    [](const connector_row& row, const std::string& processes) {
+      json::error_code ec;
+      json::object out{{"connector_id", row.id},
+                       {"runtime_type", row.runtime_type},
+                       {"processes", json::parse(processes, ec)}};
+      return json_response(200, json::serialize(out));
+    },
+    atom::get_v, atom::instance_v);
 }
 
 void restart_process(transport_context& ctx, const http_request&, const route_match& match,
                      const principal&, responder reply) {
-  with_external(ctx, match, std::move(reply),
-                [&ctx](const std::string& slug, const connector_row& row, responder done) {
-                  ask(
-                    ctx.sys, ctx.pool, ctx.options.admin_timeout,
-                    [done](atom::ok) {
-                      done(json_response(202, R"({"restarting":true})"));
-                    },
-                    fail(done), atom::restart_v, slug, row.id);
-                });
+  ask_processes<atom::ok>(
+    ctx, match, std::move(reply),
+    [](const connector_row&, atom::ok) {
+      return json_response(202, R"({"restarting":true})");
+    },
+    atom::restart_v);
 }
 
 void stop_process(transport_context& ctx, const http_request&, const route_match& match,
                   const principal&, responder reply) {
-  with_external(ctx, match, std::move(reply),
-                [&ctx](const std::string& slug, const connector_row& row, responder done) {
-                  ask(
-                    ctx.sys, ctx.pool, ctx.options.admin_timeout,
-                    [done](atom::ok) {
-                      done(empty_response(204));
-                    },
-                    fail(done), atom::evict_v, atom::instance_v, slug, row.id);
-                });
+  ask_processes<atom::ok>(
+    ctx, match, std::move(reply),
+    [](const connector_row&, atom::ok) {
+      return empty_response(204);
+    },
+    atom::evict_v, atom::instance_v);
 }
 
 void evict_pool_entry(transport_context& ctx, const http_request&, const route_match& match,
