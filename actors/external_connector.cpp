@@ -124,9 +124,51 @@ caf::expected<connectors::process_spec> spec_of(const connector_row& row, const 
   return spec;
 }
 
+// Reads a remote connector's URL, transport, credentials and headers into the state; the reason
+// they cannot be used otherwise.
+caf::error remote_of(external_state& st, const process_env& env) {
+  if (env.keys == nullptr) {
+    return make_error(errc::upstream_failure, "This node cannot open connector configurations");
+  }
+  auto configuration = security::open_object(*env.keys, st.row.configuration,
+                                             security::configuration_context(st.row.tenant_id));
+  if (!configuration) {
+    return make_error(errc::upstream_failure,
+                      "The connector's stored configuration cannot be read ("
+                        + message_of(configuration.error())
+                        + "); an administrator must enter it again");
+  }
+  auto config = connectors::remote_config_of(*configuration);
+  if (!config) {
+    return std::move(config.error());
+  }
+  auto env_object = security::open_object(*env.keys, st.row.runtime_env,
+                                          security::runtime_env_context(st.row.tenant_id));
+  if (!env_object) {
+    return make_error(errc::upstream_failure, "The connector's stored headers cannot be read ("
+                                                + message_of(env_object.error())
+                                                + "); an administrator must enter them again");
+  }
+  auto headers = connectors::remote_headers_of(*env_object);
+  if (!headers) {
+    return std::move(headers.error());
+  }
+  connectors::remote_settings settings;
+  settings.url = config->url;
+  settings.transport = config->transport;
+  settings.headers = std::move(*headers);
+  settings.idle_timeout = env.remote_idle_timeout;
+  st.remote = std::move(settings);
+  st.oauth_provider = config->oauth_provider;
+  st.per_user = config->per_user;
+  return {};
+}
+
 void write(external_pointer self, const json::object& message) {
   auto& st = self->state;
-  if (st.process != 0) {
+  if (st.link) {
+    st.link->send(json::serialize(message));
+  } else if (st.process != 0) {
     st.env->runner->send(st.process, json::serialize(message), st.framing);
   }
 }
@@ -171,12 +213,13 @@ void answer_child(external_pointer self, const json::value& id, caf::expected<st
 }
 
 void start_child(external_pointer self);
+void end_upstream(external_pointer self);
 
 // Runs `f` once the child is ready, or at once with the reason it cannot be.
 void when_ready(external_pointer self, std::function<void(const caf::error&)> f) {
   auto& st = self->state;
-  if (!st.spec) {
-    f(st.spec.error());
+  if (st.unusable) {
+    f(st.unusable);
   } else if (st.now == phase::ready) {
     f(caf::error{});
   } else if (st.now == phase::failed) {
@@ -217,7 +260,7 @@ void became_ready(external_pointer self, const std::string& raw) {
   const auto* result = ec ? nullptr : parsed.if_object();
   if (result == nullptr) {
     st.last_exit = "its initialize result is no object";
-    st.env->runner->kill(st.process);
+    end_upstream(self);
     return;
   }
   json::object caps;
@@ -287,7 +330,7 @@ void send_initialize(external_pointer self) {
         became_ready(self, *result);
         return;
       }
-      if (code_of(result.error()) == errc::timeout && !s.heard && !s.retried_framing) {
+      if (code_of(result.error()) == errc::timeout && !s.heard && !s.retried_framing && !s.link) {
         // A server that never spoke may want Content-Length frames.
         s.retried_framing = true;
         s.framing = connectors::stdio_framing::content_length;
@@ -295,28 +338,38 @@ void send_initialize(external_pointer self) {
         return;
       }
       s.last_exit = "it did not complete the initialize handshake: " + message_of(result.error());
-      s.env->runner->kill(process);
+      end_upstream(self);
     },
     std::nullopt, st.env->start_timeout);
 }
 
-void start_child(external_pointer self) {
-  auto& st = self->state;
-  if (!st.spec) {
-    st.now = phase::failed;
-    return;
-  }
-  st.now = phase::starting;
-  st.heard = false;
-  st.retried_framing = false;
-  st.framing = connectors::stdio_framing::lines;
-  st.capabilities = "{}";
-  auto addr = self->address();
-  auto deliver = [addr](auto... xs) {
+// Where the events of the current child or link go: the actor, while it lives.
+auto event_sink(external_pointer self) {
+  return [addr = self->address()](auto... xs) {
     if (auto handle = caf::actor_cast<external_connector_actor>(addr)) {
       caf::anon_send(handle, std::move(xs)...);
     }
   };
+}
+
+// Fails a start that did not get as far as a child or a link.
+void start_failed(external_pointer self, std::string why) {
+  auto& st = self->state;
+  observability::metrics::global().observe_external_process(st.row.runtime_type, "start_failed");
+  st.now = phase::failed;
+  st.process = 0;
+  st.last_exit = std::move(why);
+  for (auto& promise : st.restarting) {
+    promise.deliver(atom::ok_v);
+  }
+  st.restarting.clear();
+  flush_waiting(self, make_error(errc::upstream_failure, st.last_exit));
+  schedule_restart(self);
+}
+
+void start_process(external_pointer self) {
+  auto& st = self->state;
+  auto deliver = event_sink(self);
   // The runner's id is only known after start returns; the events carry it from a shared slot.
   auto id = std::make_shared<std::atomic<uint64_t>>(0);
   connectors::process_events events;
@@ -329,19 +382,9 @@ void start_child(external_pointer self) {
   events.on_exit = [deliver, id](int status) {
     deliver(atom::exited_v, id->load(), status);
   };
-  st.started = self->clock().now();
-  st.started_at = now_iso8601();
-  auto started = st.env->runner->start(*st.spec, std::move(events));
+  auto started = st.env->runner->start(st.spec, std::move(events));
   if (!started) {
-    observability::metrics::global().observe_external_process(st.row.runtime_type, "start_failed");
-    st.now = phase::failed;
-    st.last_exit = message_of(started.error());
-    for (auto& promise : st.restarting) {
-      promise.deliver(atom::ok_v);
-    }
-    st.restarting.clear();
-    flush_waiting(self, make_error(errc::upstream_failure, st.last_exit));
-    schedule_restart(self);
+    start_failed(self, message_of(started.error()));
     return;
   }
   id->store(started->id);
@@ -351,19 +394,128 @@ void start_child(external_pointer self) {
   send_initialize(self);
 }
 
-// The child ended: fails what waited for it, and starts another after the back-off.
-void on_exit(external_pointer self, int status) {
+// Opens a link to the remote server with the headers it needs, and starts the handshake.
+void open_link(external_pointer self, uint64_t id, std::string authorization) {
+  auto& st = self->state;
+  auto deliver = event_sink(self);
+  connectors::remote_events events;
+  events.on_message = [deliver, id](std::string message) {
+    deliver(atom::received_v, id, std::move(message));
+  };
+  events.on_note = [deliver, id](std::string line) {
+    deliver(atom::diagnostic_v, id, std::move(line));
+  };
+  events.on_closed = [deliver, id](std::string why) {
+    deliver(atom::exited_v, id, std::move(why));
+  };
+  auto settings = *st.remote;
+  if (!authorization.empty()) {
+    settings.headers.push_back({"Authorization", std::move(authorization)});
+  }
+  st.link = connectors::remote_link::open(*st.env->client, std::move(settings), std::move(events));
+  observability::metrics::global().observe_external_process(st.row.runtime_type, "started");
+  send_initialize(self);
+}
+
+// What a remote server's OAuth token cannot be had for, in words that say what to do.
+std::string token_failure(const external_state& st, const caf::error& err) {
+  if (code_of(err) != errc::not_found) {
+    return message_of(err);
+  }
+  auto route = "/api/v1/oauth/" + st.tenant_slug + (st.per_user ? "/me" : "") + "/auth/"
+               + st.oauth_provider;
+  return st.per_user ? "Your API key has no " + st.oauth_provider
+                         + " connection, which this connector calls the remote MCP server with: "
+                           "connect yours at "
+                         + route
+                     : "The tenant has no " + st.oauth_provider
+                         + " connection, which this connector calls the remote MCP server with: "
+                           "a tenant administrator connects one at "
+                         + route;
+}
+
+// Asks the vault for the remote server's OAuth token; `then` gets the Authorization value.
+void with_token(external_pointer self,
+                const std::function<void(caf::expected<std::string>)>& then) {
+  auto& st = self->state;
+  if (st.oauth_provider.empty()) {
+    then(std::string{});
+    return;
+  }
+  if (st.per_user && st.owner.empty()) {
+    then(make_error(errc::upstream_failure,
+                    "This connector calls the remote MCP server with each caller's own "
+                    "account, and this call has no API key to tell whose: the server must run "
+                    "with authentication on"));
+    return;
+  }
+  if (!st.env->vault) {
+    then(make_error(errc::upstream_failure, "This node has no credential vault"));
+    return;
+  }
+  self
+    ->request(st.env->vault, std::chrono::seconds{60}, atom::get_v, atom::credential_v,
+              st.row.tenant_id, st.oauth_provider, st.owner)
+    .then(
+      [then](std::string& token) {
+        then("Bearer " + token);
+      },
+      [self, then](caf::error& err) {
+        then(make_error(errc::upstream_failure, token_failure(self->state, err)));
+      });
+}
+
+void start_remote(external_pointer self) {
+  auto& st = self->state;
+  if (st.env->client == nullptr) {
+    start_failed(self, "This node cannot reach remote MCP servers");
+    return;
+  }
+  auto id = ++st.links;
+  st.process = id;
+  with_token(self, [self, id](caf::expected<std::string> authorization) {
+    auto& s = self->state;
+    if (s.process != id) {
+      return; // stopped or restarted meanwhile
+    }
+    if (!authorization) {
+      start_failed(self, message_of(authorization.error()));
+      return;
+    }
+    open_link(self, id, std::move(*authorization));
+  });
+}
+
+void start_child(external_pointer self) {
+  auto& st = self->state;
+  if (st.unusable) {
+    st.now = phase::failed;
+    return;
+  }
+  st.now = phase::starting;
+  st.heard = false;
+  st.retried_framing = false;
+  st.framing = connectors::stdio_framing::lines;
+  st.capabilities = "{}";
+  st.started = self->clock().now();
+  st.started_at = now_iso8601();
+  if (st.remote) {
+    start_remote(self);
+  } else {
+    start_process(self);
+  }
+}
+
+// The child or link ended (`why`, a sentence): fails what waited for it, and starts another
+// after the back-off.
+void on_ended(external_pointer self, std::string why) {
   auto& st = self->state;
   observability::metrics::global().observe_external_process(st.row.runtime_type, "exited");
   bool was_ready = st.now == phase::ready;
-  auto why = describe_exit(status);
-  if (!st.last_exit.empty() && st.now == phase::starting) {
-    why = st.last_exit + "; it " + why;
-  }
-  auto tail = tail_of(st, 3);
-  st.last_exit = "The MCP server " + why + (tail.empty() ? "" : ". Its last error output: " + tail);
+  st.last_exit = std::move(why);
   st.process = 0;
   st.pid = 0;
+  st.link.reset();
   st.now = phase::backing_off;
   auto outgoing = std::move(st.outgoing);
   st.outgoing.clear();
@@ -372,10 +524,38 @@ void on_exit(external_pointer self, int status) {
     entry.done(make_error(entry.call ? errc::tool_failed : errc::upstream_failure, text));
   }
   if (!was_ready) {
-    // A child that never became ready may keep failing: do not keep its callers waiting.
+    // A server that never became ready may keep failing: do not keep its callers waiting.
     flush_waiting(self, make_error(errc::upstream_failure, st.last_exit));
   }
   schedule_restart(self);
+}
+
+void on_exit(external_pointer self, int status) {
+  auto& st = self->state;
+  auto why = describe_exit(status);
+  if (!st.last_exit.empty() && st.now == phase::starting) {
+    why = st.last_exit + "; it " + why;
+  }
+  auto tail = tail_of(st, 3);
+  on_ended(self,
+           "The MCP server " + why + (tail.empty() ? "" : ". Its last error output: " + tail));
+}
+
+// Ends the current child (its exit is reported later) or link (at once), after `last_exit`
+// says why.
+void end_upstream(external_pointer self) {
+  auto& st = self->state;
+  if (st.remote) {
+    if (st.process == 0) {
+      return;
+    }
+    if (st.link) {
+      st.link->close();
+    }
+    on_ended(self, "The link to the remote MCP server was closed: " + st.last_exit);
+  } else if (st.process != 0) {
+    st.env->runner->kill(st.process);
+  }
 }
 
 // A request of the child: answered here (ping), or relayed to the client of a running call
@@ -704,6 +884,15 @@ void on_tick(external_pointer self, uint64_t id) {
     if (st.now != phase::ready) {
       return;
     }
+    if (st.link && !st.oauth_provider.empty()) {
+      // The vault refreshes tokens before they expire; the link takes the current one.
+      auto link = st.link;
+      with_token(self, [link](caf::expected<std::string> authorization) {
+        if (authorization && !authorization->empty()) {
+          link->set_header("Authorization", std::move(*authorization));
+        }
+      });
+    }
     auto process = st.process;
     send_request(
       self, "ping", json::object{},
@@ -719,7 +908,7 @@ void on_tick(external_pointer self, uint64_t id) {
         }
         if (++s.ping_failures >= s.env->max_ping_failures) {
           s.last_exit = "it stopped answering health pings";
-          s.env->runner->kill(process);
+          end_upstream(self);
         }
       },
       std::nullopt, st.env->ping_timeout);
@@ -739,20 +928,30 @@ void on_tick(external_pointer self, uint64_t id) {
 
 external_connector_actor::behavior_type
 external_connector(external_connector_actor::stateful_pointer<external_state> self,
-                   connector_row row, std::string tenant_slug, const process_env* env,
-                   server_pool_actor pool) {
+                   connector_row row, std::string tenant_slug, std::string owner,
+                   const process_env* env, server_pool_actor pool) {
   auto& init = self->state;
   init.row = std::move(row);
   init.tenant_slug = std::move(tenant_slug);
+  init.owner = std::move(owner);
   init.env = env;
   init.pool = std::move(pool);
-  init.spec = spec_of(init.row, *env);
-  if (!init.spec) {
-    init.last_exit = message_of(init.spec.error());
+  if (init.row.runtime_type == connectors::remote_runtime) {
+    init.unusable = remote_of(init, *env);
+  } else if (auto spec = spec_of(init.row, *env)) {
+    init.spec = std::move(*spec);
+  } else {
+    init.unusable = std::move(spec.error());
+  }
+  if (init.unusable) {
+    init.last_exit = message_of(init.unusable);
   }
   self->attach_functor([self, runner = env->runner, grace = env->stop_grace] {
-    if (self->state.process != 0) {
-      runner->stop(self->state.process, grace);
+    auto& st = self->state;
+    if (st.link) {
+      st.link->close();
+    } else if (st.process != 0 && !st.remote) {
+      runner->stop(st.process, grace);
     }
   });
   start_child(self);
@@ -896,8 +1095,13 @@ external_connector(external_connector_actor::stateful_pointer<external_state> se
       }
     },
     [self](atom::exited, uint64_t process, int status) {
-      if (process == self->state.process && process != 0) {
+      if (process == self->state.process && process != 0 && !self->state.remote) {
         on_exit(self, status);
+      }
+    },
+    [self](atom::exited, uint64_t link, std::string& why) {
+      if (link == self->state.process && link != 0 && self->state.remote) {
+        on_ended(self, std::move(why));
       }
     },
     [self](atom::restart) -> caf::result<atom::ok> {
@@ -907,7 +1111,7 @@ external_connector(external_connector_actor::stateful_pointer<external_state> se
       if (st.process != 0) {
         st.last_exit = "an administrator restarted it";
         st.crashes = 0;
-        st.env->runner->kill(st.process);
+        end_upstream(self);
       } else {
         ++st.generation;
         ++st.restarts;
@@ -945,7 +1149,13 @@ external_connector(external_connector_actor::stateful_pointer<external_state> se
         {"error_message", st.last_exit.empty() ? json::value() : json::value(st.last_exit)},
         {"protocol_version", st.protocol_version},
         {"server_info", json::parse(st.server_info, ec)},
-        {"framing", st.framing == connectors::stdio_framing::lines ? "lines" : "content-length"},
+        {"framing", st.remote ? json::value()
+                              : json::value(st.framing == connectors::stdio_framing::lines
+                                              ? "lines"
+                                              : "content-length")},
+        {"transport", st.remote ? json::value(connectors::remote_transport_name(
+                        st.link ? st.link->transport() : st.remote->transport))
+                                : json::value("stdio")},
         {"calls", st.calls},
         {"failures", st.failures},
         {"pending_requests", st.outgoing.size()},

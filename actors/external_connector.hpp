@@ -1,5 +1,6 @@
 #pragma once
 
+#include "connectors/remote_mcp.hpp"
 #include "connectors/stdio_process.hpp"
 #include "messages/interfaces.hpp"
 
@@ -28,7 +29,11 @@ namespace sagemcp {
 /// What external connector instances need to host their MCP servers; lives as long as the node.
 struct process_env {
   connectors::process_runner* runner = nullptr;
-  /// Opens the connectors' sealed runtime_env.
+  /// Reaches remote MCP servers.
+  connectors::http_client* client = nullptr;
+  /// Hands out the OAuth tokens remote servers are called with.
+  credential_vault_actor vault;
+  /// Opens the connectors' sealed configuration and runtime_env.
   const security::keyring* keys = nullptr;
   /// Children work (and have their HOME) in `<root>/<tenant id>/<connector id>` unless the
   /// connector names a package_path.
@@ -39,6 +44,9 @@ struct process_env {
   connectors::process_limits limits;
   /// How long a child may take to answer initialize (npx may download its package first).
   caf::timespan start_timeout = std::chrono::seconds{90};
+  /// How long a remote server may take to start answering a request, or to send the next event
+  /// of an answer stream.
+  std::chrono::milliseconds remote_idle_timeout{300'000};
   /// How long a request other than tools/call may take.
   caf::timespan request_timeout = std::chrono::seconds{60};
   caf::timespan ping_interval = std::chrono::seconds{30};
@@ -64,12 +72,26 @@ struct external_state {
   const process_env* env = nullptr;
   /// Hears of the changes the child reports, for the sessions of the connector.
   server_pool_actor pool;
-  /// The command and environment, opened once; why they cannot be used otherwise.
-  caf::expected<connectors::process_spec> spec = connectors::process_spec{};
+  /// Why the connector cannot run (an unreadable configuration, a bad command); none otherwise.
+  caf::error unusable;
+  /// The command and environment of a child process, opened once.
+  connectors::process_spec spec;
+  /// A remote server's URL and headers; nullopt for a child process.
+  std::optional<connectors::remote_settings> remote;
+  /// The OAuth provider whose token a remote server is called with; empty for none.
+  std::string oauth_provider;
+  /// Whose OAuth connection that is: empty for the tenant's, else an API key id.
+  std::string owner;
+  bool per_user = false;
+  /// The link to a remote server; empty while none is open.
+  std::shared_ptr<connectors::remote_link> link;
+  /// Numbers the remote links, as the runner numbers children.
+  uint64_t links = 0;
 
   enum class phase : uint8_t { starting, ready, backing_off, failed };
   phase now = phase::starting;
-  /// The runner's id of the current child; 0 when none runs.
+  /// The runner's id of the current child, or the number of the current remote link; 0 when
+  /// none runs.
   uint64_t process = 0;
   int pid = 0;
   connectors::stdio_framing framing = connectors::stdio_framing::lines;
@@ -122,11 +144,13 @@ struct external_state {
   uint64_t failures = 0;
 };
 
-/// Hosts an external MCP server (a stdio child process) as a connector instance: starts it,
-/// relays every request and notification, answers its health, restarts it with back-off.
+/// Hosts an external MCP server (a stdio child process, or a remote server reached by URL) as a
+/// connector instance: starts it, relays every request and notification, answers its health,
+/// restarts it with back-off. `owner` is the API key id whose OAuth connection a remote server
+/// with per-user credentials is called with.
 external_connector_actor::behavior_type
 external_connector(external_connector_actor::stateful_pointer<external_state> self,
-                   connector_row row, std::string tenant_slug, const process_env* env,
-                   server_pool_actor pool);
+                   connector_row row, std::string tenant_slug, std::string owner,
+                   const process_env* env, server_pool_actor pool);
 
 } // namespace sagemcp

@@ -6,6 +6,7 @@
 #include "actors/tenant.hpp"
 #include "connectors/external.hpp"
 #include "connectors/http_tool.hpp"
+#include "connectors/remote_mcp.hpp"
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
 #include "observability/metrics.hpp"
@@ -59,9 +60,10 @@ std::string instance_key(const std::string& tenant, const std::string& connector
 // tenant's (empty). The mode is remembered per connector until its stored configuration changes.
 std::string credential_owner(pool_pointer self, const connector_row& row,
                              const std::string& key_id) {
-  const auto* spec = connectors::find_connector_type(row.connector_type);
+  bool remote = row.runtime_type == connectors::remote_runtime;
+  const auto* spec = remote ? nullptr : connectors::find_connector_type(row.connector_type);
   const auto* upstream = self->state.options.upstream;
-  if (spec == nullptr || spec->api == nullptr || spec->api->oauth_provider.empty()
+  if ((!remote && (spec == nullptr || spec->api == nullptr || spec->api->oauth_provider.empty()))
       || upstream == nullptr || upstream->keys == nullptr) {
     return {};
   }
@@ -71,9 +73,14 @@ std::string credential_owner(pool_pointer self, const connector_row& row,
     auto configuration = security::open_object(*upstream->keys, row.configuration,
                                                security::configuration_context(row.tenant_id));
     // An unreadable configuration fails every call of the instance; its owner does not matter.
-    auto mode = configuration ? connectors::credential_mode_of(*spec->api, *configuration)
-                              : caf::expected<connectors::credential_mode>{configuration.error()};
-    bool user = mode && *mode == connectors::credential_mode::user;
+    bool user = false;
+    if (configuration && remote) {
+      auto config = connectors::remote_config_of(*configuration);
+      user = config && config->per_user;
+    } else if (configuration) {
+      auto mode = connectors::credential_mode_of(*spec->api, *configuration);
+      user = mode && *mode == connectors::credential_mode::user;
+    }
     i = modes.insert_or_assign(row.id, std::make_pair(row.configuration, user)).first;
   }
   // Without authentication no caller has a key of its own: the instance refuses the calls.
@@ -144,8 +151,8 @@ connector_actor spawn_instance(pool_pointer self, const std::string& key, instan
                                const connectors::connector_spec* spec) {
   connector_actor handle;
   if (spec == nullptr) {
-    handle = self->spawn(external_connector, entry.row, entry.tenant, self->state.options.processes,
-                         caf::actor_cast<server_pool_actor>(self));
+    handle = self->spawn(external_connector, entry.row, entry.tenant, entry.owner,
+                         self->state.options.processes, caf::actor_cast<server_pool_actor>(self));
   } else {
     handle = self->spawn(connector, entry.row, entry.owner, spec, self->state.options.upstream);
   }

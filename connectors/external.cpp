@@ -19,13 +19,18 @@ constexpr size_t max_argument_bytes = 4096;
 
 } // namespace
 
-bool is_external_runtime(std::string_view runtime_type) {
+bool runs_process(std::string_view runtime_type) {
   return std::find(external_runtimes.begin(), external_runtimes.end(), runtime_type)
          != external_runtimes.end();
 }
 
+bool is_external_runtime(std::string_view runtime_type) {
+  return runtime_type == remote_runtime || runs_process(runtime_type);
+}
+
 std::string_view runtime_types_text() {
-  return "native, external_python, external_nodejs, external_go or external_custom";
+  return "native, external_python, external_nodejs, external_go, external_custom or "
+         "external_remote";
 }
 
 caf::expected<std::vector<std::string>> parse_command(std::string_view runtime_command) {

@@ -1,10 +1,13 @@
 #include "connectors/http_client.hpp"
 
+#include "connectors/text.hpp"
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
@@ -12,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -29,6 +33,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace sagemcp::connectors {
 
@@ -40,21 +45,6 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x))
-                  == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string lower(std::string_view text) {
-  std::string out{text};
-  for (auto& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
 
 // Where an exchange goes: the parts of its URL.
 struct target {
@@ -158,6 +148,134 @@ using connection_ptr = std::unique_ptr<connection>;
 fetch_error failure(fetch_failure kind, std::string message, bool sent = false) {
   return fetch_error{kind, std::move(message), sent};
 }
+
+// The status and header fields of an answer, names in lower case, without the body.
+template <class Message>
+http_response response_head(const Message& res) {
+  http_response out;
+  out.status = res.result_int();
+  for (const auto& field : res) {
+    out.headers.push_back({lower(field.name_string()), std::string{field.value()}});
+  }
+  return out;
+}
+
+// A request message ready to send, and where it goes.
+struct outbound {
+  target where;
+  http::request<http::string_body> message;
+};
+
+// Lets stream handles reach the client's I/O context for as long as the client lives: a handle
+// may outlive its client.
+struct lifeline {
+  std::mutex mtx;
+  asio::io_context* io = nullptr;
+};
+
+// What a stream's handle and its coroutine share.
+struct stream_state {
+  std::atomic<bool> cancelled{false};
+  // Held on the I/O thread while an event runs, and by `cancel` from any other thread, so that
+  // once `cancel` returns no event is running or will start: the caller may then drop whatever
+  // the events refer to. An event may call `cancel` itself, on the I/O thread, without it.
+  std::mutex reporting;
+  std::thread::id io_thread;
+  // I/O thread only: the connection the stream reads, for `cancel` to close; null while none.
+  connection* conn = nullptr;
+  // I/O thread only.
+  stream_events events;
+  bool ended = false;
+
+  // Runs one event unless the stream was cancelled.
+  template <class Fn>
+  void report(Fn&& fn) {
+    std::lock_guard guard{reporting};
+    if (!cancelled) {
+      std::forward<Fn>(fn)();
+    }
+  }
+
+  void head(const http_response& res) {
+    report([&] {
+      if (events.on_head) {
+        events.on_head(res);
+      }
+    });
+  }
+
+  void data(std::string_view piece) {
+    report([&] {
+      if (events.on_data) {
+        events.on_data(piece);
+      }
+    });
+  }
+
+  void end(std::optional<fetch_error> error) {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    report([&] {
+      if (events.on_end) {
+        events.on_end(std::move(error));
+      }
+    });
+  }
+};
+
+// Points the stream state at a connection for as long as the coroutine uses it.
+class watched_connection {
+public:
+  watched_connection(stream_state& state, connection& conn) : state_(state) {
+    state_.conn = &conn;
+  }
+  ~watched_connection() {
+    state_.conn = nullptr;
+  }
+  watched_connection(const watched_connection&) = delete;
+  watched_connection& operator=(const watched_connection&) = delete;
+  watched_connection(watched_connection&&) = delete;
+  watched_connection& operator=(watched_connection&&) = delete;
+
+private:
+  stream_state& state_;
+};
+
+class stream_handle final : public http_stream {
+public:
+  stream_handle(std::shared_ptr<stream_state> state, std::shared_ptr<lifeline> line)
+    : state_(std::move(state)),
+      line_(std::move(line)) {}
+
+  void cancel() override {
+    {
+      std::unique_lock guard{state_->reporting, std::defer_lock};
+      if (std::this_thread::get_id() != state_->io_thread) {
+        guard.lock();
+      }
+      if (state_->cancelled.exchange(true)) {
+        return;
+      }
+    }
+    // The connection belongs to the I/O thread: close it there, which ends the pending read
+    // and with it the coroutine.
+    std::lock_guard guard{line_->mtx};
+    if (line_->io == nullptr) {
+      return;
+    }
+    asio::post(*line_->io, [state = state_] {
+      if (state->conn != nullptr) {
+        state->conn->lowest().close();
+      }
+    });
+  }
+
+private:
+  std::shared_ptr<stream_state> state_;
+  std::shared_ptr<lifeline> line_;
+};
 
 } // namespace
 
@@ -297,12 +415,17 @@ struct http_client::impl {
     SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
     https_proxy = parse_proxy(options.https_proxy);
     http_proxy = parse_proxy(options.http_proxy);
+    life->io = &io;
     thread = std::thread{[this] {
       io.run();
     }};
   }
 
   void stop() {
+    {
+      std::lock_guard guard{life->mtx};
+      life->io = nullptr;
+    }
     work.reset();
     io.stop();
     if (thread.joinable()) {
@@ -323,6 +446,7 @@ struct http_client::impl {
   // read under the mutex for statistics.
   std::map<std::string, std::vector<connection_ptr>> idle;
   std::atomic<uint64_t> opened{0};
+  std::shared_ptr<lifeline> life = std::make_shared<lifeline>();
 
   static std::string pool_key(const target& t) {
     return (t.tls ? "https://" : "http://") + authority(t);
@@ -534,11 +658,7 @@ struct http_client::impl {
       co_return err;
     }
     auto& res = parser.get();
-    http_response out;
-    out.status = res.result_int();
-    for (const auto& field : res) {
-      out.headers.push_back({lower(field.name_string()), std::string{field.value()}});
-    }
+    auto out = response_head(res);
     out.body = std::move(res.body());
     conn.buffer.consume(conn.buffer.size());
     if (!res.keep_alive()) {
@@ -547,14 +667,15 @@ struct http_client::impl {
     co_return out;
   }
 
-  asio::awaitable<fetch_result> exchange(http_request request) {
+  // Builds the request message: Host, User-Agent, the caller's header fields and body.
+  std::variant<outbound, fetch_error> prepare(http_request& request) const {
     auto t = parse_target(request.url);
     if (!t) {
-      co_return failure(fetch_failure::invalid_url, "not an absolute http(s) URL");
+      return failure(fetch_failure::invalid_url, "not an absolute http(s) URL");
     }
     auto verb = http::string_to_verb(request.method);
     if (verb == http::verb::unknown) {
-      co_return failure(fetch_failure::invalid_url, "unknown method " + request.method);
+      return failure(fetch_failure::invalid_url, "unknown method " + request.method);
     }
     http::request<http::string_body> req{verb, t->path, 11};
     req.set(http::field::host, authority(*t));
@@ -568,28 +689,46 @@ struct http_client::impl {
       req.prepare_payload();
     }
     req.keep_alive(true);
-    auto key = pool_key(*t);
+    return outbound{std::move(*t), std::move(req)};
+  }
+
+  // Sets the request target for the connection at hand: an HTTP proxy takes the absolute URL
+  // and its credentials, an upstream or a tunnel the path.
+  void aim(outbound& out, const std::string& url, const connection& conn) const {
+    if (!conn.via_proxy) {
+      out.message.target(out.where.path);
+      return;
+    }
+    out.message.target(url);
+    if (const auto* proxy = proxy_for(out.where);
+        proxy != nullptr && !proxy->authorization.empty()) {
+      out.message.set(http::field::proxy_authorization, proxy->authorization);
+    }
+  }
+
+  asio::awaitable<fetch_result> exchange(http_request request) {
+    auto prepared = prepare(request);
+    if (auto* err = std::get_if<fetch_error>(&prepared)) {
+      co_return std::move(*err);
+    }
+    auto& out = std::get<outbound>(prepared);
+    auto key = pool_key(out.where);
     for (int attempt = 0;; ++attempt) {
       auto conn = attempt == 0 ? take_idle(key) : nullptr;
       bool reused = conn != nullptr;
       if (!conn) {
-        auto made = co_await open(*t);
+        auto made = co_await open(out.where);
         if (auto* err = std::get_if<fetch_error>(&made)) {
           co_return std::move(*err);
         }
         conn = std::move(std::get<connection_ptr>(made));
       }
-      if (conn->via_proxy) {
-        req.target(request.url);
-        if (const auto* proxy = proxy_for(*t); proxy != nullptr && !proxy->authorization.empty()) {
-          req.set(http::field::proxy_authorization, proxy->authorization);
-        }
-      }
+      aim(out, request.url, *conn);
       std::variant<http_response, fetch_error> outcome;
       if (conn->secure) {
-        outcome = co_await round_trip(*conn->secure, *conn, req);
+        outcome = co_await round_trip(*conn->secure, *conn, out.message);
       } else {
-        outcome = co_await round_trip(conn->plain, *conn, req);
+        outcome = co_await round_trip(conn->plain, *conn, out.message);
       }
       if (auto* err = std::get_if<fetch_error>(&outcome)) {
         // A kept-alive connection the upstream closed meanwhile: send once more on a new one.
@@ -602,6 +741,150 @@ struct http_client::impl {
         put_idle(key, std::move(conn));
       }
       co_return std::move(std::get<http_response>(outcome));
+    }
+  }
+
+  // Bounds the next step of a stream by its idle timeout, if it has one.
+  static void arm(connection& conn, std::chrono::milliseconds idle_timeout) {
+    if (idle_timeout.count() > 0) {
+      conn.lowest().expires_after(idle_timeout);
+    } else {
+      conn.lowest().expires_never();
+    }
+  }
+
+  // How a streamed exchange on one connection ended.
+  struct pumped {
+    std::optional<fetch_error> error;
+    // Whether the head was reported: a failure after it cannot be retried.
+    bool head = false;
+  };
+
+  // Sends the request and reports the answer piece by piece as it arrives.
+  template <class Stream>
+  asio::awaitable<pumped> pump(Stream& stream, connection& conn,
+                               http::request<http::string_body>& req,
+                               std::chrono::milliseconds idle_timeout, stream_state& state) {
+    error_code ec;
+    arm(conn, idle_timeout);
+    co_await http::async_write(stream, req, asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      bool timeout = ec == beast::error::timeout;
+      co_return pumped{failure(timeout ? fetch_failure::timeout : fetch_failure::io,
+                               "sending the request failed: " + ec.message(), timeout)};
+    }
+    http::response_parser<http::buffer_body> parser;
+    parser.header_limit(64 * 1024);
+    // The caller limits what it keeps of an open-ended body.
+    parser.body_limit(boost::none);
+    if (req.method() == http::verb::head) {
+      parser.skip(true);
+    }
+    arm(conn, idle_timeout);
+    co_await http::async_read_header(stream, conn.buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == beast::error::timeout) {
+      co_return pumped{failure(fetch_failure::timeout,
+                               "no answer within " + std::to_string(idle_timeout.count()) + " ms",
+                               true)};
+    }
+    if (ec) {
+      // Nothing read on a connection that broke: the request most likely never got processed.
+      co_return pumped{failure(fetch_failure::io, "reading the answer failed: " + ec.message(),
+                               parser.got_some())};
+    }
+    state.head(response_head(parser.get()));
+    std::vector<char> buffer(size_t{16} * 1024);
+    while (!parser.is_done() && !state.cancelled) {
+      auto& body = parser.get().body();
+      body.data = buffer.data();
+      body.size = buffer.size();
+      arm(conn, idle_timeout);
+      // One read at a time rather than a read until the buffer is full: a piece is reported as
+      // soon as it arrives, however small.
+      co_await http::async_read_some(stream, conn.buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+      if (ec == http::error::need_buffer) {
+        ec = {}; // the buffer is full: report it and go on with a fresh one
+      }
+      if (ec == beast::error::timeout) {
+        co_return pumped{
+          failure(fetch_failure::timeout,
+                  "no data from the upstream for " + std::to_string(idle_timeout.count()) + " ms",
+                  true),
+          true};
+      }
+      if (ec) {
+        co_return pumped{
+          failure(fetch_failure::io, "reading the answer failed: " + ec.message(), true), true};
+      }
+      if (auto filled = buffer.size() - body.size; filled > 0) {
+        state.data(std::string_view{buffer.data(), filled});
+      }
+    }
+    if (!parser.is_done()) {
+      co_return pumped{std::nullopt, true}; // cancelled
+    }
+    conn.buffer.consume(conn.buffer.size());
+    if (!parser.get().keep_alive()) {
+      conn.lowest().close();
+    }
+    co_return pumped{std::nullopt, true};
+  }
+
+  asio::awaitable<void> run_stream(http_request request, std::shared_ptr<stream_state> state,
+                                   std::chrono::milliseconds idle_timeout) {
+    auto prepared = prepare(request);
+    if (auto* err = std::get_if<fetch_error>(&prepared)) {
+      state->end(std::move(*err));
+      co_return;
+    }
+    auto& out = std::get<outbound>(prepared);
+    auto key = pool_key(out.where);
+    for (int attempt = 0;; ++attempt) {
+      if (state->cancelled) {
+        co_return;
+      }
+      auto conn = attempt == 0 ? take_idle(key) : nullptr;
+      bool reused = conn != nullptr;
+      if (!conn) {
+        auto made = co_await open(out.where);
+        if (auto* err = std::get_if<fetch_error>(&made)) {
+          state->end(std::move(*err));
+          co_return;
+        }
+        conn = std::move(std::get<connection_ptr>(made));
+      }
+      if (state->cancelled) {
+        co_return;
+      }
+      aim(out, request.url, *conn);
+      pumped outcome;
+      {
+        watched_connection watch{*state, *conn};
+        if (conn->secure) {
+          outcome = co_await pump(*conn->secure, *conn, out.message, idle_timeout, *state);
+        } else {
+          outcome = co_await pump(conn->plain, *conn, out.message, idle_timeout, *state);
+        }
+      }
+      if (state->cancelled) {
+        co_return;
+      }
+      if (outcome.error) {
+        // A kept-alive connection the upstream closed meanwhile: send once more on a new one.
+        if (reused && !outcome.head && outcome.error->kind == fetch_failure::io
+            && !outcome.error->sent) {
+          continue;
+        }
+        state->end(std::move(outcome.error));
+        co_return;
+      }
+      if (conn->lowest().socket().is_open()) {
+        put_idle(key, std::move(conn));
+      }
+      state->end(std::nullopt);
+      co_return;
     }
   }
 };
@@ -629,6 +912,31 @@ void http_client::fetch(http_request request, fetch_handler done) {
       }
       done(std::move(result));
     });
+}
+
+std::shared_ptr<http_stream> http_client::stream(http_request request, stream_events events,
+                                                 std::chrono::milliseconds idle_timeout) {
+  auto* self = impl_.get();
+  auto state = std::make_shared<stream_state>();
+  state->io_thread = self->thread.get_id();
+  state->events = std::move(events);
+  asio::co_spawn(
+    self->io,
+    [self, state, request = std::move(request), idle_timeout]() mutable {
+      return self->run_stream(std::move(request), state, idle_timeout);
+    },
+    [state](const std::exception_ptr& error) {
+      if (error) {
+        state->end(failure(fetch_failure::io, "the exchange failed unexpectedly", true));
+      }
+      // The stream is over: release what the events hold even if the handle lives on.
+      state->events = {};
+    });
+  return std::make_shared<stream_handle>(state, self->life);
+}
+
+void http_client::post(std::function<void()> fn) {
+  asio::post(impl_->io, std::move(fn));
 }
 
 void http_client::after(std::chrono::milliseconds delay, std::function<void()> fn) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -76,6 +77,27 @@ using fetch_result = std::variant<http_response, fetch_error>;
 /// result to an actor.
 using fetch_handler = std::function<void(fetch_result)>;
 
+/// What a streamed exchange reports, on the client's own thread: keep each short and hand the
+/// data to an actor. After `cancel` nothing more is reported.
+struct stream_events {
+  /// The status and header fields (names in lower case), before any of the body; `body` empty.
+  std::function<void(const http_response& head)> on_head;
+  /// The next piece of the body, as it arrives (chunked transfer decoding undone).
+  std::function<void(std::string_view data)> on_data;
+  /// The exchange ended: the whole body was read (no error), or it failed: before the head
+  /// (then on_head was never called), or in the middle of the body. Called exactly once unless
+  /// cancelled.
+  std::function<void(std::optional<fetch_error> error)> on_end;
+};
+
+/// A streamed exchange in progress.
+class http_stream {
+public:
+  virtual ~http_stream() = default;
+  /// Stops the exchange and closes its connection; no event follows. Thread-safe, idempotent.
+  virtual void cancel() = 0;
+};
+
 /// Settings of the outbound HTTP client.
 struct http_client_options {
   std::chrono::milliseconds connect_timeout{10'000};
@@ -116,6 +138,16 @@ public:
   /// Sends a request and calls `done` with its outcome on the client's thread. A failure to
   /// send on a reused keep-alive connection is retried once on a new one.
   void fetch(http_request request, fetch_handler done);
+
+  /// Sends a request and reports its answer as it arrives: for Server-Sent Events and other
+  /// long or open-ended bodies. `idle_timeout` bounds the wait for the head and between two
+  /// pieces of the body (zero: no bound once the request is sent). The body size limit does not
+  /// apply; the caller limits what it keeps.
+  std::shared_ptr<http_stream> stream(http_request request, stream_events events,
+                                      std::chrono::milliseconds idle_timeout);
+
+  /// Calls `fn` on the client's thread as soon as it is free.
+  void post(std::function<void()> fn);
 
   /// Calls `fn` on the client's thread after `delay`.
   void after(std::chrono::milliseconds delay, std::function<void()> fn);

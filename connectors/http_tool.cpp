@@ -1,6 +1,7 @@
 #include "connectors/http_tool.hpp"
 
 #include "connectors/spec.hpp"
+#include "connectors/text.hpp"
 #include "messages/errc.hpp"
 
 #include <boost/json/parse.hpp>
@@ -311,11 +312,7 @@ bool is_idempotent(http_method method) {
 
 std::string_view upstream_reply::header(std::string_view name) const {
   for (const auto& h : headers) {
-    if (h.name.size() == name.size()
-        && std::equal(h.name.begin(), h.name.end(), name.begin(), [](char a, char b) {
-             return std::tolower(static_cast<unsigned char>(a))
-                    == std::tolower(static_cast<unsigned char>(b));
-           })) {
+    if (iequals(h.name, name)) {
       return h.value;
     }
   }

@@ -1,4 +1,5 @@
 #include "connectors/spec.hpp"
+#include "connectors/text.hpp"
 #include "messages/errc.hpp"
 #include "messages/mirrored_header.hpp"
 
@@ -39,14 +40,6 @@ void collect(const json::object& schema, std::vector<std::string>& path,
     collect(*sub, path, out);
     path.pop_back();
   }
-}
-
-std::string lower(std::string_view x) {
-  std::string out{x};
-  for (auto& c : out) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
 }
 
 // Whether a header value holds only what a field value may: visible ASCII, space and tab.

@@ -150,14 +150,17 @@ using connector_actor = caf::typed_actor<
   // Reports the actor's state as a JSON object.
   caf::replies_to<atom::status>::with<std::string>>;
 
-/// A connector instance that hosts an external MCP server as a child process.
+/// A connector instance that hosts an external MCP server: a child process, or a link to a
+/// remote server. Both are named by a number of the instance's own.
 using external_connector_actor = connector_actor::extend<
-  // A JSON-RPC message the child wrote (from the process runner's thread).
+  // A JSON-RPC message the server sent (from the process runner's or HTTP client's thread).
   caf::reacts_to<atom::received, uint64_t, std::string>,
-  // A line the child wrote to stderr.
+  // A line the child wrote to stderr, or a note of the remote link.
   caf::reacts_to<atom::diagnostic, uint64_t, std::string>,
   // The child ended: its wait status.
   caf::reacts_to<atom::exited, uint64_t, int>,
+  // The link to a remote server ended: why.
+  caf::reacts_to<atom::exited, uint64_t, std::string>,
   // Restarts the child now (the admin's restart), or after its back-off (the actor's own timer
   // with the generation it was set for); replies once the new child was started.
   caf::replies_to<atom::restart>::with<atom::ok>, caf::reacts_to<atom::restart, uint64_t>>;

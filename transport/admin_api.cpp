@@ -373,10 +373,17 @@ void create_connector(transport_context& ctx, const http_request& req, const rou
                      "'runtime_type' must be " + std::string{connectors::runtime_types_text()}));
     return;
   }
-  if (external && caller.role != scope::platform_admin) {
+  bool remote = runtime_type == connectors::remote_runtime;
+  if (external && !remote && caller.role != scope::platform_admin) {
     reply(error_response(403, "forbidden",
                          "Only a platform administrator may add an external MCP server: it runs "
                          "a command on the server"));
+    return;
+  }
+  if (remote && (body->contains("runtime_command") || body->contains("package_path"))) {
+    reply(error_response(400, "invalid_argument",
+                         "A remote MCP server runs no command: its URL goes in configuration "
+                         "'url', its headers in 'runtime_env'"));
     return;
   }
   // An external server is no type of the catalog: "custom" unless named otherwise.
@@ -405,7 +412,7 @@ void create_connector(transport_context& ctx, const http_request& req, const rou
     reply(error_of(err));
     return;
   }
-  if (external && row.runtime_command.empty()) {
+  if (external && !remote && row.runtime_command.empty()) {
     reply(error_response(400, "invalid_argument",
                          "An external MCP server needs a 'runtime_command', such as [\"npx\", "
                          "\"@modelcontextprotocol/server-everything\"]"));
@@ -466,7 +473,7 @@ void update_connector(transport_context& ctx, const http_request& req, const rou
     [&ctx, parsed, platform](tenant_snapshot& snapshot, connector_row& row, responder done) {
       // What an external server runs and with what environment is the platform's
       // to say: a tenant could otherwise run anything on the server.
-      if (connectors::is_external_runtime(row.runtime_type) && !platform
+      if (connectors::runs_process(row.runtime_type) && !platform
           && (parsed->contains("runtime_command") || parsed->contains("runtime_env")
               || parsed->contains("package_path"))) {
         done(error_response(403, "forbidden",
@@ -474,10 +481,13 @@ void update_connector(transport_context& ctx, const http_request& req, const rou
                             "external MCP server runs"));
         return;
       }
-      if (!connectors::is_external_runtime(row.runtime_type)
-          && parsed->contains("runtime_command")) {
+      if (!connectors::runs_process(row.runtime_type)
+          && (parsed->contains("runtime_command")
+              || (row.runtime_type == connectors::remote_runtime
+                  && parsed->contains("package_path")))) {
         done(error_response(400, "invalid_argument",
-                            "'runtime_command' belongs to external MCP servers"));
+                            "'runtime_command' and 'package_path' belong to external MCP servers "
+                            "that run as a process"));
         return;
       }
       secret_fields secrets;

@@ -1,6 +1,8 @@
 #include "transport/connector_secrets.hpp"
 
+#include "connectors/external.hpp"
 #include "connectors/http_tool.hpp"
+#include "connectors/remote_mcp.hpp"
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
 
@@ -15,6 +17,16 @@ namespace sagemcp::transport {
 namespace {
 
 namespace json = boost::json;
+
+// Whether a configuration field holds a secret: as the connector type declares, else as its
+// name suggests. A remote server's own settings are never secret; its secrets are its headers.
+bool secret_field(const connector_row& row, const connectors::connector_spec* spec,
+                  std::string_view name) {
+  if (row.runtime_type == connectors::remote_runtime && connectors::is_remote_setting(name)) {
+    return false;
+  }
+  return connectors::is_secret_field(spec, name);
+}
 
 json::array sorted_names(std::vector<std::string> names) {
   std::sort(names.begin(), names.end());
@@ -36,7 +48,7 @@ json::object present_connector(const connector_row& row, const security::keyring
     json::object visible;
     std::vector<std::string> secrets;
     for (auto& [name, value] : *configuration) {
-      if (connectors::is_secret_field(spec, name)) {
+      if (secret_field(row, spec, name)) {
         secrets.emplace_back(name);
       } else {
         visible.emplace(name, std::move(value));
@@ -77,7 +89,7 @@ caf::error apply_connector_secrets(const security::keyring& keys, connector_row&
       if (stored) {
         // Secrets the body does not mention keep their values.
         for (auto& [name, value] : *stored) {
-          if (connectors::is_secret_field(spec, name) && !given.contains(name)) {
+          if (secret_field(row, spec, name) && !given.contains(name)) {
             result.emplace(name, std::move(value));
           }
         }
@@ -103,6 +115,11 @@ caf::error apply_connector_secrets(const security::keyring& keys, connector_row&
         }
       }
     }
+    if (row.runtime_type == connectors::remote_runtime) {
+      if (auto remote = connectors::remote_config_of(result); !remote) {
+        return std::move(remote.error());
+      }
+    }
     row.configuration = keys.seal(json::serialize(result), config_context);
   }
   if (runtime_env || creating) {
@@ -121,6 +138,11 @@ caf::error apply_connector_secrets(const security::keyring& keys, connector_row&
       } else {
         return make_error(errc::invalid_argument,
                           "'runtime_env." + std::string{name} + "' must be a string or null");
+      }
+    }
+    if (row.runtime_type == connectors::remote_runtime) {
+      if (auto headers = connectors::remote_headers_of(result); !headers) {
+        return std::move(headers.error());
       }
     }
     row.runtime_env = keys.seal(json::serialize(result), env_context);

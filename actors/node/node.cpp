@@ -335,6 +335,8 @@ int serve(const node_config& cfg) {
   connectors::process_runner process_runner;
   process_env processes;
   processes.runner = &process_runner;
+  processes.client = &upstream_client;
+  processes.vault = vault;
   processes.keys = &secrets;
   processes.root = cfg.data_dir + "/processes";
   processes.base_env = child_environment();

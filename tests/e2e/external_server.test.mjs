@@ -6,21 +6,19 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 import {
+  checkProgress, checkResourcesAndPrompts, checkTools, EVERYTHING,
+} from '../support/everything.mjs';
+import {
   api, createKey, createTenant, expectStatus, mcpUrlOf, startServer,
 } from '../support/server.mjs';
 
 const require = createRequire(import.meta.url);
-const EVERYTHING = path.join(
-  path.dirname(require.resolve('@modelcontextprotocol/server-everything/package.json')),
-  'dist', 'index.js',
-);
 
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
@@ -129,68 +127,11 @@ describe('external MCP server e2e', () => {
     assert.deepEqual(connector.runtime_command, [process.execPath, EVERYTHING, 'stdio']);
   });
 
-  it('relays tools with every content type', async () => {
-    assert.ok(client.getServerCapabilities()?.tools, 'no tools capability');
-    assert.ok(client.getServerCapabilities()?.resources, 'no resources capability');
-    assert.ok(client.getServerCapabilities()?.prompts, 'no prompts capability');
-    const { tools } = await client.listTools();
-    const names = tools.map((t) => t.name);
-    for (const name of ['echo', 'get-tiny-image', 'get-env', 'get-resource-links',
-      'get-resource-reference', 'get-structured-content', 'trigger-long-running-operation']) {
-      assert.ok(names.includes(name), `${name} missing from ${names.join(', ')}`);
-    }
-    const echo = await client.callTool({ name: 'echo', arguments: { message: 'through' } });
-    assert.deepEqual(echo.content, [{ type: 'text', text: 'Echo: through' }]);
+  it('relays tools with every content type', () => checkTools(client));
 
-    const image = await client.callTool({ name: 'get-tiny-image', arguments: {} });
-    const picture = image.content.find((c) => c.type === 'image');
-    assert.equal(picture.mimeType, 'image/png');
-    assert.ok(Buffer.from(picture.data, 'base64').subarray(1, 4).toString() === 'PNG');
+  it('relays resources, templates and prompts', () => checkResourcesAndPrompts(client));
 
-    const links = await client.callTool({ name: 'get-resource-links', arguments: { count: 2 } });
-    assert.equal(links.content.filter((c) => c.type === 'resource_link').length, 2);
-
-    const reference = await client.callTool({ name: 'get-resource-reference',
-      arguments: { resourceType: 'Text', resourceId: 3 } });
-    const embedded = reference.content.find((c) => c.type === 'resource');
-    assert.match(embedded.resource.uri, /^demo:\/\/resource\/dynamic\/text\/3$/);
-
-    const weather = await client.callTool({ name: 'get-structured-content',
-      arguments: { location: 'Chicago' } });
-    assert.equal(typeof weather.structuredContent.temperature, 'number');
-
-    // The server's own answer passes through: an error result (or a JSON-RPC error).
-    const unknown = await client.callTool({ name: 'no-such-tool', arguments: {} })
-      .then((r) => r, (e) => ({ isError: true, content: [{ text: e.message }] }));
-    assert.equal(unknown.isError, true);
-    assert.match(JSON.stringify(unknown.content), /no-such-tool/);
-  });
-
-  it('relays resources, templates and prompts', async () => {
-    const { resources } = await client.listResources();
-    assert.ok(resources.length > 0);
-    const read = await client.readResource({ uri: 'demo://resource/dynamic/text/1' });
-    assert.equal(read.contents[0].uri, 'demo://resource/dynamic/text/1');
-    assert.equal(typeof read.contents[0].text, 'string');
-    const { resourceTemplates } = await client.listResourceTemplates();
-    assert.ok(resourceTemplates.some((t) => t.uriTemplate.startsWith('demo://resource/dynamic')));
-    const { prompts } = await client.listPrompts();
-    assert.ok(prompts.some((p) => p.name === 'simple-prompt'), JSON.stringify(prompts));
-    const prompt = await client.getPrompt({ name: 'args-prompt', arguments: { city: 'Lisbon' } });
-    assert.match(JSON.stringify(prompt.messages), /Lisbon/);
-  });
-
-  it('relays progress notifications of a call', async () => {
-    const progress = [];
-    const result = await client.callTool(
-      { name: 'trigger-long-running-operation', arguments: { duration: 1, steps: 3 } },
-      undefined,
-      { onprogress: (p) => progress.push(p) },
-    );
-    assert.notEqual(result.isError, true);
-    assert.equal(progress.length, 3, JSON.stringify(progress));
-    assert.deepEqual(progress.map((p) => p.progress), [1, 2, 3]);
-  });
+  it('relays progress notifications of a call', () => checkProgress(client));
 
   it('gives the child none of the server\'s secrets', async () => {
     const res = await client.callTool({ name: 'get-env', arguments: {} });

@@ -4,12 +4,16 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/url/parse.hpp>
 
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <cstdlib>
@@ -76,6 +80,7 @@ struct fake_upstream::impl {
   handler answer;
   std::vector<recorded_request> seen;
   std::atomic<size_t> accepted{0};
+  std::atomic<size_t> hung_up{0};
   std::atomic<bool> stopping{false};
   std::thread accept_thread;
   std::list<std::thread> workers;
@@ -95,6 +100,75 @@ struct fake_upstream::impl {
     return h(req);
   }
 
+  // Sleeps in small steps so that shutting the fake down is not held up.
+  void pause(std::chrono::milliseconds delay) const {
+    auto until = std::chrono::steady_clock::now() + delay;
+    while (!stopping && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds{5});
+    }
+  }
+
+  // Sends a body piece by piece; returns whether the connection may serve another request.
+  template <class Stream>
+  bool stream_body(Stream& stream, const http::request<http::string_body>& req,
+                   const canned_response& canned) {
+    using framing = canned_response::framing;
+    http::response<http::empty_body> res{static_cast<http::status>(canned.status), 11};
+    for (const auto& [name, value] : canned.headers) {
+      res.insert(name, value);
+    }
+    bool until_close = canned.chunk_framing == framing::until_close;
+    res.keep_alive(!canned.close && !until_close && req.keep_alive());
+    if (canned.chunk_framing == framing::chunked) {
+      res.chunked(true);
+    } else if (canned.chunk_framing == framing::length) {
+      size_t total = 0;
+      for (const auto& [delay, piece] : canned.chunks) {
+        total += piece.size();
+      }
+      res.content_length(total);
+    }
+    boost::system::error_code ec;
+    http::response_serializer<http::empty_body> head{res};
+    http::write_header(stream, head, ec);
+    for (size_t i = 0; i < canned.chunks.size() && !ec && !stopping; ++i) {
+      const auto& [delay, piece] = canned.chunks[i];
+      pause(delay);
+      if (canned.before_chunk) {
+        canned.before_chunk(i);
+      }
+      if (piece.empty()) {
+        continue;
+      }
+      if (canned.chunk_framing == framing::chunked) {
+        asio::write(stream, http::make_chunk(asio::buffer(piece)), ec);
+      } else {
+        asio::write(stream, asio::buffer(piece), ec);
+      }
+    }
+    if (ec) {
+      if (!stopping) {
+        ++hung_up; // the client went away before the whole answer was out
+      }
+      return false;
+    }
+    if (canned.hold_open) {
+      // Wait for the client to give up on the answer.
+      std::array<char, 512> scratch{};
+      while (!ec && !stopping) {
+        stream.read_some(asio::buffer(scratch), ec);
+      }
+      if (!stopping) {
+        ++hung_up;
+      }
+      return false;
+    }
+    if (canned.chunk_framing == framing::chunked) {
+      asio::write(stream, http::make_chunk_last(), ec);
+    }
+    return !ec && res.keep_alive();
+  }
+
   template <class Stream>
   void serve(Stream& stream) {
     beast::flat_buffer buffer;
@@ -103,14 +177,20 @@ struct fake_upstream::impl {
       boost::system::error_code ec;
       http::read(stream, buffer, req, ec);
       if (ec) {
+        if (!stopping
+            && (ec == http::error::end_of_stream || ec == asio::error::eof
+                || ec == asio::error::connection_reset)) {
+          ++hung_up;
+        }
         return;
       }
       auto canned = respond(record(req));
-      if (canned.delay.count() > 0) {
-        auto until = std::chrono::steady_clock::now() + canned.delay;
-        while (!stopping && std::chrono::steady_clock::now() < until) {
-          std::this_thread::sleep_for(std::chrono::milliseconds{5});
+      pause(canned.delay);
+      if (!canned.chunks.empty()) {
+        if (!stream_body(stream, req, canned)) {
+          return;
         }
+        continue;
       }
       http::response<http::string_body> res{static_cast<http::status>(canned.status), 11};
       for (const auto& [name, value] : canned.headers) {
@@ -220,6 +300,10 @@ void fake_upstream::clear() {
 
 size_t fake_upstream::connections() const {
   return impl_->accepted.load();
+}
+
+size_t fake_upstream::hangups() const {
+  return impl_->hung_up.load();
 }
 
 tls_files make_self_signed(const std::string& dir, const std::string& names) {

@@ -35,6 +35,26 @@ struct canned_response {
   std::chrono::milliseconds delay{0};
   /// Closes the connection after answering.
   bool close = false;
+
+  /// How `chunks` travel.
+  enum class framing : uint8_t {
+    /// Transfer-Encoding: chunked.
+    chunked,
+    /// A Content-Length of all pieces together.
+    length,
+    /// Neither: the body ends when the fake closes the connection.
+    until_close,
+  };
+  /// When not empty, sent as the body in place of `body`, piece by piece, each after its delay;
+  /// for streamed answers such as Server-Sent Events. Empty pieces are skipped.
+  std::vector<std::pair<std::chrono::milliseconds, std::string>> chunks{};
+  framing chunk_framing = framing::chunked;
+  /// With `chunks`: leaves the answer unfinished after the last piece and waits until the client
+  /// closes the connection.
+  bool hold_open = false;
+  /// With `chunks`: called with each piece's index just before it is sent (after its delay), on
+  /// the connection's thread; lets a test hold a piece back until it saw the earlier ones.
+  std::function<void(size_t index)> before_chunk{};
 };
 
 /// Certificate and key (PEM files) for an HTTPS fake.
@@ -62,6 +82,9 @@ public:
   void clear();
   /// Connections accepted so far.
   [[nodiscard]] size_t connections() const;
+  /// Connections the client closed (noticed when the fake next read from them, or while it held
+  /// a streamed answer open).
+  [[nodiscard]] size_t hangups() const;
 
 private:
   struct impl;
