@@ -4,13 +4,19 @@
 
 #include <spdlog/details/log_msg.h>
 #include <spdlog/formatter.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <ctime>
+#include <deque>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <string>
 
 namespace sagemcp::observability {
 
@@ -74,10 +80,63 @@ public:
   }
 };
 
+// Keeps the latest lines and hands every line to the subscribers (the admin's live log).
+class tap_sink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+  static constexpr size_t kept = 1000;
+
+  uint64_t subscribe(log_listener listener, size_t backlog) {
+    std::lock_guard guard{mutex_};
+    auto from = recent_.size() > backlog ? recent_.size() - backlog : 0;
+    for (auto i = from; i < recent_.size(); ++i) {
+      listener(recent_[i].first, recent_[i].second);
+    }
+    auto id = ++next_;
+    listeners_.emplace(id, std::move(listener));
+    return id;
+  }
+
+  void unsubscribe(uint64_t id) {
+    std::lock_guard guard{mutex_};
+    listeners_.erase(id);
+  }
+
+protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    std::string line{formatted.data(), formatted.size()};
+    while (!line.empty() && line.back() == '\n') {
+      line.pop_back();
+    }
+    auto level = spdlog::level::to_string_view(msg.level);
+    std::string_view name{level.data(), level.size()};
+    for (const auto& [id, listener] : listeners_) {
+      listener(name, line);
+    }
+    recent_.emplace_back(std::string{name}, std::move(line));
+    if (recent_.size() > kept) {
+      recent_.pop_front();
+    }
+  }
+
+  void flush_() override {}
+
+private:
+  std::deque<std::pair<std::string, std::string>> recent_;
+  std::map<uint64_t, log_listener> listeners_;
+  uint64_t next_ = 0;
+};
+
+std::shared_ptr<tap_sink>& tap() {
+  static auto instance = std::make_shared<tap_sink>();
+  return instance;
+}
+
 std::shared_ptr<spdlog::logger>& logger() {
   static std::shared_ptr<spdlog::logger> instance = [] {
     auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
-    auto result = std::make_shared<spdlog::logger>("sagemcp", sink);
+    auto result = std::make_shared<spdlog::logger>("sagemcp", spdlog::sinks_init_list{sink, tap()});
     result->set_formatter(std::make_unique<json_formatter>());
     result->flush_on(spdlog::level::info);
     return result;
@@ -145,6 +204,15 @@ void log(log_level level, std::string_view msg, std::initializer_list<log_field>
   payload += "\":";
   payload += std::to_string(number);
   logger()->log(lvl, payload);
+}
+
+uint64_t subscribe_logs(log_listener listener, size_t backlog) {
+  logger(); // the tap takes its formatter from the logger
+  return tap()->subscribe(std::move(listener), std::min(backlog, tap_sink::kept));
+}
+
+void unsubscribe_logs(uint64_t id) {
+  tap()->unsubscribe(id);
 }
 
 void flush_logs() {

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -23,6 +26,18 @@ void log(log_level level, std::string_view msg, std::initializer_list<log_field>
 /// Writes one JSON log line with an integer field, e.g. a port or a count.
 void log(log_level level, std::string_view msg, std::initializer_list<log_field> fields,
          std::string_view number_name, long long number);
+
+/// Receives each log line as written: its level (debug, info, warning, error) and its JSON text
+/// without the line end. Called on the writing thread under the log's lock: keep it short and
+/// never log from it.
+using log_listener = std::function<void(std::string_view level, std::string_view line)>;
+
+/// Starts calling `listener` with every later line, after the most recent `backlog` lines kept
+/// in memory (at most 1000). Returns the subscription's id.
+uint64_t subscribe_logs(log_listener listener, size_t backlog);
+
+/// Stops a subscription; the listener is not called after this returns.
+void unsubscribe_logs(uint64_t id);
 
 /// Flushes buffered log lines.
 void flush_logs();

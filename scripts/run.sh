@@ -19,5 +19,11 @@ port="${PORT:-8000}"
 if [ -s "$data_dir/admin-key" ]; then
   echo "Admin API key: $data_dir/admin-key"
 fi
+# The admin UI, when built (make build builds it).
+if [ -z "${SAGEMCP_WEB_DIR:-}" ] && [ -s web-admin/dist/index.html ]; then
+  SAGEMCP_WEB_DIR="$(pwd)/web-admin/dist"
+  export SAGEMCP_WEB_DIR
+  echo "Admin UI: http://$host:$port/"
+fi
 echo "MCP endpoints: http://$host:$port/api/v1/<tenant>/connectors/<connector-id>/mcp"
 exec ./build/sagemcp serve --host "$host" --port "$port" --data-dir "$data_dir"

@@ -56,6 +56,8 @@ struct server_options {
   /// SAGEMCP_ALLOWED_HOSTS: comma-separated Host names the MCP endpoint answers to; empty means
   /// loopback names only when listening on loopback, and any host otherwise.
   std::string allowed_hosts;
+  /// SAGEMCP_WEB_DIR: the admin UI's built files, served at `/`; empty for none.
+  std::string web_dir;
 };
 
 /// The open connections of the legacy HTTP+SSE transport, by session id (mcp_endpoint.cpp).

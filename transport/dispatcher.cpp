@@ -5,9 +5,11 @@
 #include "observability/metrics.hpp"
 #include "transport/admin_api.hpp"
 #include "transport/bridge.hpp"
+#include "transport/logs_api.hpp"
 #include "transport/mcp/protocol.hpp"
 #include "transport/mcp_endpoint.hpp"
 #include "transport/oauth_api.hpp"
+#include "transport/static_files.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -172,6 +174,8 @@ handler handler_of(route_id id) {
       return evict_idle_pool_entries;
     case sessions_list:
       return list_sessions;
+    case logs_stream:
+      return stream_logs;
     case session_get:
       return get_session;
     case session_delete:
@@ -351,6 +355,10 @@ std::optional<principal> admit(transport_context& ctx, const http_request& req,
     return principal{std::string{anonymous_key_id}, scope::platform_admin, {}, {}};
   }
   auto token = bearer_token(req);
+  if (!token && mcp::is_websocket_upgrade(req.header("upgrade"))) {
+    // Browsers cannot set headers on a WebSocket: they offer the key as a subprotocol.
+    token = mcp::bearer_subprotocol(req.header("sec-websocket-protocol"));
+  }
   auto caller = token ? ctx.keys.find(*token) : std::nullopt;
   if (!caller) {
     denied = deny(entry, errc::unauthenticated);
@@ -370,11 +378,12 @@ bool is_valid_request_id(std::string_view id) {
 }
 
 // Wraps a responder so that every response is logged, measured and tagged with its request id.
-responder instrument(const http_request& req, const route_match* match, responder reply) {
+responder instrument(const http_request& req, const route_match* match, responder reply,
+                     std::string_view unmatched = "unmatched") {
   const route* entry = match != nullptr ? match->entry : nullptr;
   std::string tenant{match != nullptr ? match->param("tenant") : std::string_view{}};
   auto start = std::chrono::steady_clock::now();
-  std::string_view route_name = entry != nullptr ? entry->pattern : std::string_view{"unmatched"};
+  std::string_view route_name = entry != nullptr ? entry->pattern : unmatched;
   bool quiet = entry != nullptr
                && (entry->id == route_id::health_live || entry->id == route_id::health_ready
                    || entry->id == route_id::health_startup || entry->id == route_id::metrics);
@@ -448,6 +457,13 @@ void dispatch(transport_context& ctx, http_request req, responder reply) {
     return;
   }
   auto match = match_route(req.method, req.path);
+  bool page = match && match->entry->id == route_id::root && wants_html(req);
+  if (!match || page) {
+    if (auto file = serve_static(ctx.options.web_dir, req)) {
+      instrument(req, nullptr, std::move(reply), "admin-ui")(std::move(*file));
+      return;
+    }
+  }
   if (!match) {
     auto done = instrument(req, nullptr, std::move(reply));
     auto code = code_of(match.error());

@@ -60,15 +60,43 @@ void chunk_stream::attach(sink target) {
 }
 
 void chunk_stream::abort() {
-  aborted_ = true;
-  std::lock_guard guard{mtx_};
-  closed_ = true;
-  sink_ = nullptr;
-  pending_.clear();
+  std::function<void()> then;
+  {
+    std::lock_guard guard{mtx_};
+    aborted_ = true;
+    closed_ = true;
+    sink_ = nullptr;
+    pending_.clear();
+    then = std::move(on_abort_);
+    on_abort_ = nullptr;
+  }
+  if (then) {
+    then();
+  }
+}
+
+void chunk_stream::on_abort(std::function<void()> f) {
+  {
+    std::lock_guard guard{mtx_};
+    if (!aborted_) {
+      on_abort_ = std::move(f);
+      return;
+    }
+  }
+  f();
 }
 
 bool chunk_stream::aborted() const {
   return aborted_;
+}
+
+http_response event_stream_response(std::shared_ptr<chunk_stream> stream) {
+  http_response head;
+  head.content_type = "text/event-stream";
+  head.headers.emplace_back("Cache-Control", "no-cache");
+  head.headers.emplace_back("X-Accel-Buffering", "no");
+  head.stream = std::move(stream);
+  return head;
 }
 
 http_response json_response(unsigned status, std::string body) {

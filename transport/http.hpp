@@ -54,12 +54,16 @@ public:
   /// Whether the connection carrying the stream is gone.
   bool aborted() const;
 
+  /// Calls `f` once the connection is gone (at once if it is gone already).
+  void on_abort(std::function<void()> f);
+
 private:
   std::mutex mtx_;
   std::vector<std::string> pending_;
   bool closed_ = false;
   std::atomic<bool> aborted_ = false;
   sink sink_;
+  std::function<void()> on_abort_;
 };
 
 /// The server side of an open WebSocket connection. Thread-safe; handlers may call it from any
@@ -108,6 +112,10 @@ struct http_response {
 
 /// A JSON response.
 http_response json_response(unsigned status, std::string body);
+
+/// The head of a Server-Sent Events response whose body comes from `stream`: no caching and no
+/// buffering by proxies.
+http_response event_stream_response(std::shared_ptr<chunk_stream> stream);
 
 /// A response without body.
 http_response empty_response(unsigned status);

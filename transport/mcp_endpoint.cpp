@@ -437,12 +437,7 @@ struct post_output {
       return false;
     }
     stream = std::make_shared<chunk_stream>();
-    http_response head;
-    head.content_type = "text/event-stream";
-    head.headers.emplace_back("Cache-Control", "no-cache");
-    head.headers.emplace_back("X-Accel-Buffering", "no");
-    head.stream = stream;
-    reply(std::move(head));
+    reply(event_stream_response(stream));
     return true;
   }
 
@@ -1216,12 +1211,7 @@ void open_sse_channel(transport_context& ctx, const http_request& req, const rou
   endpoint += id;
   endpoint += "\n\n";
   stream->write(std::move(endpoint));
-  http_response head;
-  head.content_type = "text/event-stream";
-  head.headers.emplace_back("Cache-Control", "no-cache");
-  head.headers.emplace_back("X-Accel-Buffering", "no");
-  head.stream = std::move(stream);
-  reply(std::move(head));
+  reply(event_stream_response(std::move(stream)));
 }
 
 } // namespace

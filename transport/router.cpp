@@ -72,6 +72,7 @@ const std::array route_table{
   route{"GET", "/api/v1/admin/pool/summary", pool_summary, pa, false},
   route{"DELETE", "/api/v1/admin/pool/{tenant}/{connector}", pool_evict, pa, true},
   route{"POST", "/api/v1/admin/pool/evict-idle", pool_evict_idle, pa, false},
+  route{"GET", "/api/v1/admin/logs/stream", logs_stream, pa, false},
   route{"GET", "/api/v1/admin/sessions", sessions_list, pa, false},
   route{"GET", "/api/v1/admin/sessions/{session}", session_get, pa, false},
   route{"DELETE", "/api/v1/admin/sessions/{session}", session_delete, pa, false},

@@ -56,6 +56,7 @@ enum class route_id {
   pool_evict,
   pool_evict_idle,
   sessions_list,
+  logs_stream,
   session_get,
   session_delete,
   stats,

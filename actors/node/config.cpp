@@ -221,6 +221,10 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   cfg.server.allowed_origins = env("MCP_ALLOWED_ORIGINS");
   cfg.server.allowed_hosts = env("SAGEMCP_ALLOWED_HOSTS");
   cfg.server.cors_origins = env("CORS_ALLOWED_ORIGINS");
+  cfg.server.web_dir = env("SAGEMCP_WEB_DIR");
+  if (!cfg.server.web_dir.empty() && cfg.server.web_dir.front() != '/') {
+    return bad("SAGEMCP_WEB_DIR", "must be an absolute directory path");
+  }
   if (auto level = env("SAGEMCP_LOG_LEVEL"); !level.empty()) {
     if (level != "debug" && level != "info" && level != "warn" && level != "warning"
         && level != "error") {

@@ -137,6 +137,17 @@ bool offers_subprotocol(std::string_view header, std::string_view protocol) {
   return found;
 }
 
+std::optional<std::string_view> bearer_subprotocol(std::string_view header) {
+  std::optional<std::string_view> key;
+  for_each_element(header, [&](std::string_view element) {
+    if (!key && element.starts_with(bearer_subprotocol_prefix)
+        && element.size() > bearer_subprotocol_prefix.size()) {
+      key = element.substr(bearer_subprotocol_prefix.size());
+    }
+  });
+  return key;
+}
+
 bool accepts_sse(std::string_view accept) {
   return lists_media_type(accept, "text/event-stream");
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +37,13 @@ bool is_websocket_upgrade(std::string_view upgrade_header);
 
 /// Whether a Sec-WebSocket-Protocol header offers `protocol`.
 bool offers_subprotocol(std::string_view header, std::string_view protocol);
+
+/// Prefix of the subprotocol that carries an API key on a WebSocket handshake.
+inline constexpr std::string_view bearer_subprotocol_prefix = "sagemcp.bearer.";
+
+/// The API key a WebSocket handshake offers as the subprotocol `sagemcp.bearer.<key>`, for
+/// browsers, which cannot set an Authorization header there; nullopt when none is offered.
+std::optional<std::string_view> bearer_subprotocol(std::string_view header);
 
 /// Whether an Accept header lists text/event-stream explicitly, as a GET stream requires.
 bool accepts_sse(std::string_view accept);
