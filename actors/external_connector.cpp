@@ -649,6 +649,11 @@ void on_child_notification(external_pointer self, const std::string& method, jso
       told.push_back(addr);
       self->send(call->caller, atom::push_v, call->call_id, text);
     });
+    // Outside any call they go to the sessions of the connector, unless the instance is one
+    // caller's own, whose messages are no one else's business.
+    if (told.empty() && st.owner.empty() && st.pool) {
+      self->send(st.pool, atom::push_v, st.tenant_slug, st.row.id, std::move(text));
+    }
     return;
   }
   if (method == "notifications/tools/list_changed" || method == "notifications/prompts/list_changed"

@@ -874,6 +874,19 @@ caf::result<mcp_reply> subscribe(session_pointer self, const mcp_request& req, b
       return refused;
     }
     st.subscriptions.insert(std::move(*uri));
+    // The members hear of it too: an external server sends updates only of what someone
+    // subscribed to (native connectors have nothing to subscribe). Unsubscribing stays here,
+    // since other sessions may still want the updates.
+    auto forwarded = with_capabilities(st, req);
+    for (size_t member = 0; member < st.members.size(); ++member) {
+      with_instance(
+        self, member,
+        [self, forwarded](const connector_actor& instance) {
+          self->request(instance, tool_call_timeout, atom::handle_v, forwarded)
+            .then([](mcp_reply&) {}, [](caf::error&) {});
+        },
+        [](const caf::error&) {});
+    }
   }
   return mcp_reply{"{}"};
 }
@@ -984,6 +997,20 @@ void deliver_change(session_pointer self, const std::string& notification) {
         given != nullptr && given->is_string()) {
       uri = std::string{given->as_string()};
     }
+  }
+  if (!st.origin.stateless && name == "notifications/message") {
+    // A server's log message outside any call: on the GET stream, at the session's level.
+    const auto* params = obj->if_contains("params");
+    const auto* level = params != nullptr && params->is_object()
+                          ? params->as_object().if_contains("level")
+                          : nullptr;
+    auto given = level != nullptr && level->is_string() ? std::string_view{level->as_string()}
+                                                        : std::string_view{};
+    if (!st.log_level.empty() && level_rank(given) >= level_rank(st.log_level)
+        && st.streams.contains(0)) {
+      emit(self, 0, notification);
+    }
+    return;
   }
   if (!st.origin.stateless) {
     // A session hears of the changes it can act on, on its GET stream once the client opened

@@ -10,6 +10,9 @@ import { after, before, describe, it } from 'node:test';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  LoggingMessageNotificationSchema, ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 
 import {
   checkProgress, checkResourcesAndPrompts, checkTools, EVERYTHING,
@@ -132,6 +135,31 @@ describe('external MCP server e2e', () => {
   it('relays resources, templates and prompts', () => checkResourcesAndPrompts(client));
 
   it('relays progress notifications of a call', () => checkProgress(client));
+
+  it('relays the child\'s own log messages and resource updates outside any call', async () => {
+    const logs = [];
+    const updates = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => { logs.push(n.params); });
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => { updates.push(n.params.uri); });
+    await client.setLoggingLevel('debug');
+    const uri = 'demo://resource/static/document/architecture.md';
+    await client.subscribeResource({ uri });
+    await client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
+    await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+    const quiet = logs.length;
+    const quietUpdates = updates.length;
+    try {
+      // The child sends both every 5 s, when no call runs: through the session's own stream.
+      await waitFor('log messages and updates outside calls',
+        () => logs.length > quiet && updates.length > quietUpdates, 12000);
+      assert.ok(logs.slice(quiet).every((l) => typeof l.level === 'string'));
+      assert.ok(updates.includes(uri), JSON.stringify(updates));
+    } finally {
+      await client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
+      await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+      await client.unsubscribeResource({ uri });
+    }
+  });
 
   it('gives the child none of the server\'s secrets', async () => {
     const res = await client.callTool({ name: 'get-env', arguments: {} });
