@@ -476,6 +476,14 @@ connector_actor::behavior_type connector(connector_actor::stateful_pointer<conne
     [self](atom::get, atom::connector) -> std::string {
       return connectors::capabilities(*self->state.spec);
     },
+    [self](atom::get, atom::tool) -> std::string {
+      boost::json::array tools;
+      for (const auto& tool : self->state.spec->tools) {
+        tools.emplace_back(
+          boost::json::object{{"name", tool.name}, {"description", tool.description}});
+      }
+      return boost::json::serialize(tools);
+    },
     [self](atom::status) -> std::string {
       const auto& st = self->state;
       boost::json::object status;

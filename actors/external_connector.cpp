@@ -758,17 +758,21 @@ void drop_disabled(const connector_row& row, json::array& tools) {
   tools.erase(std::remove_if(tools.begin(), tools.end(), disabled), tools.end());
 }
 
+// What a full list answers, made of every item the child listed.
+using list_render = std::function<std::string(json::array&)>;
+
 // Reads every item of a list from the child, page by page.
 void read_all(external_pointer self, const std::string& method, const std::string& member,
               const std::shared_ptr<json::array>& items, const std::string& cursor, size_t pages,
-              caf::typed_response_promise<std::string> promise) {
+              caf::typed_response_promise<std::string> promise, const list_render& render) {
   json::object params;
   if (!cursor.empty()) {
     params["cursor"] = cursor;
   }
   send_request(
     self, method, std::move(params),
-    [self, method, member, items, pages, promise](caf::expected<std::string> result) mutable {
+    [self, method, member, items, pages, promise,
+     render](caf::expected<std::string> result) mutable {
       if (!result) {
         promise.deliver(std::move(result.error()));
         return;
@@ -785,13 +789,11 @@ void read_all(external_pointer self, const std::string& method, const std::strin
       const auto* next = obj != nullptr ? obj->if_contains("nextCursor") : nullptr;
       if (next != nullptr && next->is_string() && !next->as_string().empty()
           && pages + 1 < max_list_pages) {
-        read_all(self, method, member, items, std::string{next->as_string()}, pages + 1, promise);
+        read_all(self, method, member, items, std::string{next->as_string()}, pages + 1, promise,
+                 render);
         return;
       }
-      if (member == "tools") {
-        drop_disabled(self->state.row, *items);
-      }
-      promise.deliver(json::serialize(*items));
+      promise.deliver(render(*items));
     },
     std::nullopt, self->state.env->request_timeout);
 }
@@ -931,6 +933,15 @@ void on_tick(external_pointer self, uint64_t id) {
 
 } // namespace
 
+external_state::~external_state() {
+  // The state goes when the actor ends: so does its child, or its remote session.
+  if (link) {
+    link->close();
+  } else if (process != 0 && !remote && env != nullptr) {
+    env->runner->stop(process, env->stop_grace);
+  }
+}
+
 external_connector_actor::behavior_type
 external_connector(external_connector_actor::stateful_pointer<external_state> self,
                    connector_row row, std::string tenant_slug, std::string owner,
@@ -951,14 +962,6 @@ external_connector(external_connector_actor::stateful_pointer<external_state> se
   if (init.unusable) {
     init.last_exit = message_of(init.unusable);
   }
-  self->attach_functor([self, runner = env->runner, grace = env->stop_grace] {
-    auto& st = self->state;
-    if (st.link) {
-      st.link->close();
-    } else if (st.process != 0 && !st.remote) {
-      runner->stop(st.process, grace);
-    }
-  });
   start_child(self);
   self->delayed_send(self, env->ping_interval, atom::tick_v, ping_timer);
   return {
@@ -1011,8 +1014,13 @@ external_connector(external_connector_actor::stateful_pointer<external_state> se
           promise.deliver(std::string{"[]"});
           return;
         }
-        read_all(self, std::string{method}, member, std::make_shared<json::array>(), {}, 0,
-                 promise);
+        read_all(self, std::string{method}, member, std::make_shared<json::array>(), {}, 0, promise,
+                 [self, member](json::array& items) {
+                   if (member == "tools") {
+                     drop_disabled(self->state.row, items);
+                   }
+                   return json::serialize(items);
+                 });
       });
       return promise;
     },
@@ -1068,6 +1076,35 @@ external_connector(external_connector_actor::stateful_pointer<external_state> se
             promise.deliver(mcp_reply{std::move(*result)});
           },
           std::nullopt, self->state.env->request_timeout);
+      });
+      return promise;
+    },
+    [self](atom::get, atom::tool) -> caf::result<std::string> {
+      auto promise = self->make_response_promise<std::string>();
+      when_ready(self, [self, promise](const caf::error& err) mutable {
+        if (err) {
+          promise.deliver(err);
+        } else if (!offers(self->state, "tools")) {
+          promise.deliver(std::string{"[]"});
+        } else {
+          read_all(
+            self, "tools/list", "tools", std::make_shared<json::array>(), {}, 0, promise,
+            [](json::array& items) {
+              json::array tools;
+              for (const auto& item : items) {
+                const auto* tool = item.if_object();
+                const auto* name = tool != nullptr ? tool->if_contains("name") : nullptr;
+                if (name == nullptr || !name->is_string()) {
+                  continue;
+                }
+                const auto* text = tool->if_contains("description");
+                tools.emplace_back(json::object{
+                  {"name", *name},
+                  {"description", text != nullptr && text->is_string() ? *text : json::value("")}});
+              }
+              return json::serialize(tools);
+            });
+        }
       });
       return promise;
     },

@@ -67,6 +67,15 @@ struct process_env {
 /// State of an external connector instance.
 struct external_state {
   static inline const char* name = "external-connector";
+
+  external_state() = default;
+  external_state(const external_state&) = delete;
+  external_state& operator=(const external_state&) = delete;
+  external_state(external_state&&) = delete;
+  external_state& operator=(external_state&&) = delete;
+  /// Stops the child, or ends the remote session.
+  ~external_state();
+
   connector_row row;
   std::string tenant_slug;
   const process_env* env = nullptr;

@@ -288,6 +288,8 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
   std::atomic<remote_transport> used{remote_transport::automatic};
   bool closed = false;
   std::string session_id;
+  // Whether the answer to the latest initialize gave the session already.
+  bool adopted = false;
   std::string protocol_version;
   // The id of the initialize request in flight, to learn the version from its answer.
   std::optional<json::value> initialize_id;
@@ -314,6 +316,15 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
       return false;
     }
     return lower(body).find("session") != std::string::npos;
+  }
+
+  // Takes the session an initialize answer starts, once.
+  void adopt_session(const http_response& head) {
+    if (head.status / 100 == 2 && !adopted) {
+      session_id = std::string{head.header("mcp-session-id")};
+      used = remote_transport::streamable_http;
+      adopted = true;
+    }
   }
 
   std::weak_ptr<impl> weak() {
@@ -443,6 +454,7 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
     if (about.method == "initialize") {
       initialize_id = about.id;
       session_id.clear();
+      adopted = false;
       protocol_version.clear();
     }
     bool initialized = about.method == "notifications/initialized";
@@ -453,6 +465,10 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
       if (event.type != "message" || event.data.empty()) {
         return;
       }
+      if (about.method == "initialize") {
+        // The answer may come before the stream ends: what follows it needs the session.
+        link.adopt_session(state.head);
+      }
       if (about.request && answers(event.data, about.id)) {
         state.answered = true;
       }
@@ -461,9 +477,8 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
     auto on_end = [about, message, initialized](impl& link, stream_state& state,
                                                 std::optional<fetch_error> error) {
       auto status = state.head.status;
-      if (about.method == "initialize" && status / 100 == 2) {
-        link.session_id = std::string{state.head.header("mcp-session-id")};
-        link.used = remote_transport::streamable_http;
+      if (about.method == "initialize") {
+        link.adopt_session(state.head);
       }
       if (about.method == "initialize" && link.settings.transport == remote_transport::automatic
           && (status == 400 || status == 404 || status == 405)) {

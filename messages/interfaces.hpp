@@ -147,6 +147,9 @@ using connector_actor = caf::typed_actor<
   // Replies with the server capabilities the instance offers (JSON object text), once it can
   // tell: an external server's after its initialize handshake.
   caf::replies_to<atom::get, atom::connector>::with<std::string>,
+  // Replies with every tool the connector has, the tool policy ignored: a JSON array of
+  // {name, description}, for the policy endpoints.
+  caf::replies_to<atom::get, atom::tool>::with<std::string>,
   // Reports the actor's state as a JSON object.
   caf::replies_to<atom::status>::with<std::string>>;
 

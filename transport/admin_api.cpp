@@ -665,13 +665,29 @@ void verify_key(transport_context&, const http_request&, const route_match&,
 
 namespace {
 
-// The tool policy of a connector: every tool its type declares, with its state (a tool without a
-// row is enabled).
-json::object policy_json(const connectors::connector_spec& spec, const std::string& connector_id,
+// A tool a connector has, for its policy.
+struct catalog_tool {
+  std::string name;
+  std::string description;
+};
+
+// Every tool of a connector: what its type declares, or what its external server lists.
+using tool_catalog = std::vector<catalog_tool>;
+
+const catalog_tool* find_tool(const tool_catalog& catalog, std::string_view name) {
+  auto i = std::find_if(catalog.begin(), catalog.end(), [name](const catalog_tool& tool) {
+    return tool.name == name;
+  });
+  return i == catalog.end() ? nullptr : &*i;
+}
+
+// The tool policy of a connector: every tool it has, with its state (a tool without a row is
+// enabled).
+json::object policy_json(const tool_catalog& catalog, const std::string& connector_id,
                          const std::vector<tool_state_row>& states) {
   json::array tools;
   size_t enabled = 0;
-  for (const auto& tool : spec.tools) {
+  for (const auto& tool : catalog) {
     auto i = std::find_if(states.begin(), states.end(), [&](const auto& x) {
       return x.tool_name == tool.name;
     });
@@ -680,7 +696,7 @@ json::object policy_json(const connectors::connector_spec& spec, const std::stri
     tools.emplace_back(json::object{
       {"tool_name", tool.name}, {"description", tool.description}, {"is_enabled", on}});
   }
-  auto total = spec.tools.size();
+  auto total = catalog.size();
   return json::object{
     {"connector_id", connector_id},
     {"tools", std::move(tools)},
@@ -688,21 +704,71 @@ json::object policy_json(const connectors::connector_spec& spec, const std::stri
      json::object{{"total", total}, {"enabled", enabled}, {"disabled", total - enabled}}}};
 }
 
-// Runs `f(spec, row, tenant slug, reply)` for the path's connector and its type.
+// The catalog of an external connector, from the tool list its server answers now.
+caf::expected<tool_catalog> catalog_of(const std::string& listed) {
+  json::error_code ec;
+  auto parsed = json::parse(listed, ec);
+  if (ec || !parsed.is_array()) {
+    return make_error(errc::upstream_failure, "The MCP server's tool list cannot be read");
+  }
+  tool_catalog catalog;
+  for (const auto& item : parsed.as_array()) {
+    const auto& tool = item.as_object();
+    catalog.push_back(
+      {std::string{tool.at("name").as_string()}, std::string{tool.at("description").as_string()}});
+  }
+  return catalog;
+}
+
+// Runs `f(catalog, row, tenant slug, reply)` for the path's connector and the tools it has: its
+// type's, or for an external server, the ones its instance lists (started if need be).
 template <class F>
-void with_connector_type(transport_context& ctx, const route_match& match, responder reply, F f) {
-  with_connector(ctx, match, std::move(reply),
-                 [f = std::move(f)](tenant_snapshot& snapshot, connector_row& row,
-                                    responder done) mutable {
-                   const auto* spec = connectors::find_connector_type(row.connector_type);
-                   if (spec == nullptr) {
-                     done(error_response(409, "conflict",
-                                         "Connector type '" + row.connector_type
-                                           + "' is not available on this server"));
-                     return;
-                   }
-                   f(*spec, row, snapshot.tenant.slug, std::move(done));
-                 });
+void with_tool_catalog(transport_context& ctx, const route_match& match, const principal& caller,
+                       responder reply, F f) {
+  with_connector(
+    ctx, match, std::move(reply),
+    [&ctx, key_id = caller.key_id, f = std::move(f)](tenant_snapshot& snapshot, connector_row& row,
+                                                     responder done) mutable {
+      if (!connectors::is_external_runtime(row.runtime_type)) {
+        const auto* spec = connectors::find_connector_type(row.connector_type);
+        if (spec == nullptr) {
+          done(error_response(409, "conflict",
+                              "Connector type '" + row.connector_type
+                                + "' is not available on this server"));
+          return;
+        }
+        auto catalog = std::make_shared<tool_catalog>();
+        for (const auto& tool : spec->tools) {
+          catalog->push_back({std::string{tool.name}, std::string{tool.description}});
+        }
+        f(std::shared_ptr<const tool_catalog>{std::move(catalog)}, row, snapshot.tenant.slug,
+          std::move(done));
+        return;
+      }
+      auto on_error = [done](caf::error& err) {
+        done(error_response(502, "upstream_failure",
+                            "The tools of the external MCP server cannot be listed: "
+                              + message_of(err)));
+      };
+      ask(
+        ctx.sys, ctx.pool, ctx.options.admin_timeout,
+        [&ctx, f, row, slug = snapshot.tenant.slug, done,
+         on_error](caf::strong_actor_ptr& instance) mutable {
+          ask(
+            ctx.sys, caf::actor_cast<connector_actor>(instance), ctx.options.admin_timeout,
+            [f, row, slug, done](std::string& listed) mutable {
+              auto catalog = catalog_of(listed);
+              if (!catalog) {
+                done(error_response(502, "upstream_failure", message_of(catalog.error())));
+                return;
+              }
+              f(std::make_shared<const tool_catalog>(std::move(*catalog)), row, slug,
+                std::move(done));
+            },
+            on_error, atom::get_v, atom::tool_v);
+        },
+        on_error, atom::open_v, atom::instance_v, snapshot.tenant.slug, row.id, key_id);
+    });
 }
 
 // Stores policy changes, then makes every instance and session of the connector follow them;
@@ -720,21 +786,22 @@ void store_policy(transport_context& ctx, const std::string& slug, const std::st
     fail(reply), atom::update_v, atom::tool_v, connector_id, std::move(states), std::move(removed));
 }
 
-// Every tool of a type set to one state.
-void set_all_tools(transport_context& ctx, const route_match& match, responder reply, bool on) {
-  with_connector_type(ctx, match, std::move(reply),
-                      [&ctx, on](const connectors::connector_spec& spec, connector_row& row,
-                                 const std::string& slug, responder done) {
-                        std::vector<tool_state_row> states;
-                        for (const auto& tool : spec.tools) {
-                          states.push_back(tool_state_row{row.id, std::string{tool.name}, on, {}});
-                        }
-                        store_policy(ctx, slug, row.id, std::move(states), {}, std::move(done),
-                                     [&spec, id = row.id](const std::vector<tool_state_row>& rows) {
-                                       return json_response(
-                                         200, json::serialize(policy_json(spec, id, rows)));
-                                     });
-                      });
+// Every tool of a connector set to one state.
+void set_all_tools(transport_context& ctx, const route_match& match, const principal& caller,
+                   responder reply, bool on) {
+  with_tool_catalog(ctx, match, caller, std::move(reply),
+                    [&ctx, on](const std::shared_ptr<const tool_catalog>& catalog,
+                               connector_row& row, const std::string& slug, responder done) {
+                      std::vector<tool_state_row> states;
+                      for (const auto& tool : *catalog) {
+                        states.push_back(tool_state_row{row.id, tool.name, on, {}});
+                      }
+                      store_policy(ctx, slug, row.id, std::move(states), {}, std::move(done),
+                                   [catalog, id = row.id](const std::vector<tool_state_row>& rows) {
+                                     return json_response(
+                                       200, json::serialize(policy_json(*catalog, id, rows)));
+                                   });
+                    });
 }
 
 caf::error unknown_tool(const std::string& name) {
@@ -744,21 +811,22 @@ caf::error unknown_tool(const std::string& name) {
 } // namespace
 
 void list_tool_policy(transport_context& ctx, const http_request&, const route_match& match,
-                      const principal&, responder reply) {
-  with_connector_type(ctx, match, std::move(reply),
-                      [&ctx](const connectors::connector_spec& spec, connector_row& row,
-                             const std::string&, responder done) {
-                        ask(
-                          ctx.sys, ctx.db, ctx.options.admin_timeout,
-                          [&spec, done, id = row.id](std::vector<tool_state_row>& rows) {
-                            done(json_response(200, json::serialize(policy_json(spec, id, rows))));
-                          },
-                          fail(done), atom::list_v, atom::tool_v, row.id);
-                      });
+                      const principal& caller, responder reply) {
+  with_tool_catalog(ctx, match, caller, std::move(reply),
+                    [&ctx](const std::shared_ptr<const tool_catalog>& catalog, connector_row& row,
+                           const std::string&, responder done) {
+                      ask(
+                        ctx.sys, ctx.db, ctx.options.admin_timeout,
+                        [catalog, done, id = row.id](std::vector<tool_state_row>& rows) {
+                          done(
+                            json_response(200, json::serialize(policy_json(*catalog, id, rows))));
+                        },
+                        fail(done), atom::list_v, atom::tool_v, row.id);
+                    });
 }
 
 void update_tool_policy(transport_context& ctx, const http_request& req, const route_match& match,
-                        const principal&, responder reply) {
+                        const principal& caller, responder reply) {
   auto body = json_body::parse(req.body);
   if (!body) {
     reply(error_of(body.error()));
@@ -771,19 +839,19 @@ void update_tool_policy(transport_context& ctx, const http_request& req, const r
     return;
   }
   auto name = std::string{match.param("tool")};
-  with_connector_type(
-    ctx, match, std::move(reply),
-    [&ctx, name, enabled = **on](const connectors::connector_spec& spec, connector_row& row,
-                                 const std::string& slug, responder done) {
-      const auto* tool = connectors::find_tool(spec, name);
+  with_tool_catalog(
+    ctx, match, caller, std::move(reply),
+    [&ctx, name, enabled = **on](const std::shared_ptr<const tool_catalog>& catalog,
+                                 connector_row& row, const std::string& slug, responder done) {
+      const auto* tool = find_tool(*catalog, name);
       if (tool == nullptr) {
         done(error_of(unknown_tool(name)));
         return;
       }
       store_policy(ctx, slug, row.id, {tool_state_row{row.id, name, enabled, {}}}, {},
-                   std::move(done), [tool, enabled](const std::vector<tool_state_row>&) {
-                     json::object result{{"tool_name", tool->name},
-                                         {"description", tool->description},
+                   std::move(done), [found = *tool, enabled](const std::vector<tool_state_row>&) {
+                     json::object result{{"tool_name", found.name},
+                                         {"description", found.description},
                                          {"is_enabled", enabled}};
                      return json_response(200, json::serialize(result));
                    });
@@ -791,7 +859,7 @@ void update_tool_policy(transport_context& ctx, const http_request& req, const r
 }
 
 void bulk_update_tool_policy(transport_context& ctx, const http_request& req,
-                             const route_match& match, const principal&, responder reply) {
+                             const route_match& match, const principal& caller, responder reply) {
   auto body = json_body::parse(req.body);
   if (!body) {
     reply(error_of(body.error()));
@@ -818,76 +886,77 @@ void bulk_update_tool_policy(transport_context& ctx, const http_request& req,
     }
     wanted.emplace_back(std::string{name->as_string()}, on->as_bool());
   }
-  with_connector_type(ctx, match, std::move(reply),
-                      [&ctx, wanted](const connectors::connector_spec& spec, connector_row& row,
-                                     const std::string& slug, responder done) {
-                        std::vector<tool_state_row> states;
-                        for (const auto& [name, on] : wanted) {
-                          if (connectors::find_tool(spec, name) == nullptr) {
-                            // Nothing is written when one name is wrong.
-                            done(error_of(unknown_tool(name)));
-                            return;
-                          }
-                          states.push_back(tool_state_row{row.id, name, on, {}});
+  with_tool_catalog(ctx, match, caller, std::move(reply),
+                    [&ctx, wanted](const std::shared_ptr<const tool_catalog>& catalog,
+                                   connector_row& row, const std::string& slug, responder done) {
+                      std::vector<tool_state_row> states;
+                      for (const auto& [name, on] : wanted) {
+                        if (find_tool(*catalog, name) == nullptr) {
+                          // Nothing is written when one name is wrong.
+                          done(error_of(unknown_tool(name)));
+                          return;
                         }
-                        store_policy(ctx, slug, row.id, std::move(states), {}, std::move(done),
-                                     [&spec, id = row.id](const std::vector<tool_state_row>& rows) {
-                                       return json_response(
-                                         200, json::serialize(policy_json(spec, id, rows)));
-                                     });
-                      });
+                        states.push_back(tool_state_row{row.id, name, on, {}});
+                      }
+                      store_policy(ctx, slug, row.id, std::move(states), {}, std::move(done),
+                                   [catalog, id = row.id](const std::vector<tool_state_row>& rows) {
+                                     return json_response(
+                                       200, json::serialize(policy_json(*catalog, id, rows)));
+                                   });
+                    });
 }
 
 void enable_all_tools(transport_context& ctx, const http_request&, const route_match& match,
-                      const principal&, responder reply) {
-  set_all_tools(ctx, match, std::move(reply), true);
+                      const principal& caller, responder reply) {
+  set_all_tools(ctx, match, caller, std::move(reply), true);
 }
 
 void disable_all_tools(transport_context& ctx, const http_request&, const route_match& match,
-                       const principal&, responder reply) {
-  set_all_tools(ctx, match, std::move(reply), false);
+                       const principal& caller, responder reply) {
+  set_all_tools(ctx, match, caller, std::move(reply), false);
 }
 
 void sync_tool_policy(transport_context& ctx, const http_request&, const route_match& match,
-                      const principal&, responder reply) {
-  with_connector_type(
-    ctx, match, std::move(reply),
-    [&ctx](const connectors::connector_spec& spec, connector_row& row, const std::string& slug,
-           responder done) {
-      ask(
-        ctx.sys, ctx.db, ctx.options.admin_timeout,
-        [&ctx, &spec, done, slug, id = row.id](std::vector<tool_state_row>& rows) {
-          // Rows for tools the connector no longer has go; tools without a row get one.
-          std::vector<std::string> removed;
-          for (const auto& state : rows) {
-            if (connectors::find_tool(spec, state.tool_name) == nullptr) {
-              removed.push_back(state.tool_name);
-            }
-          }
-          std::vector<tool_state_row> added;
-          for (const auto& tool : spec.tools) {
-            if (std::none_of(rows.begin(), rows.end(), [&](const auto& x) {
-                  return x.tool_name == tool.name;
-                })) {
-              added.push_back(tool_state_row{id, std::string{tool.name}, true, {}});
-            }
-          }
-          json::array added_names;
-          for (const auto& state : added) {
-            added_names.emplace_back(state.tool_name);
-          }
-          json::array removed_names(removed.begin(), removed.end());
-          auto unchanged = rows.size() - removed.size();
-          auto body = json::object{{"added", std::move(added_names)},
-                                   {"removed", std::move(removed_names)},
-                                   {"unchanged", unchanged}};
-          store_policy(ctx, slug, id, std::move(added), std::move(removed), done,
-                       [body](const std::vector<tool_state_row>&) {
-                         return json_response(200, json::serialize(body));
-                       });
-        },
-        fail(done), atom::list_v, atom::tool_v, row.id);
-    });
+                      const principal& caller, responder reply) {
+  with_tool_catalog(ctx, match, caller, std::move(reply),
+                    [&ctx](const std::shared_ptr<const tool_catalog>& catalog, connector_row& row,
+                           const std::string& slug, responder done) {
+                      ask(
+                        ctx.sys, ctx.db, ctx.options.admin_timeout,
+                        [&ctx, catalog, done, slug,
+                         id = row.id](std::vector<tool_state_row>& rows) {
+                          // Rows for tools the connector no longer has go; tools without a row get
+                          // one.
+                          std::vector<std::string> removed;
+                          for (const auto& state : rows) {
+                            if (find_tool(*catalog, state.tool_name) == nullptr) {
+                              removed.push_back(state.tool_name);
+                            }
+                          }
+                          std::vector<tool_state_row> added;
+                          for (const auto& tool : *catalog) {
+                            if (std::none_of(rows.begin(), rows.end(), [&](const auto& x) {
+                                  return x.tool_name == tool.name;
+                                })) {
+                              added.push_back(tool_state_row{id, tool.name, true, {}});
+                            }
+                          }
+                          json::array added_names;
+                          for (const auto& state : added) {
+                            added_names.emplace_back(state.tool_name);
+                          }
+                          json::array removed_names(removed.begin(), removed.end());
+                          auto unchanged = rows.size() - removed.size();
+                          auto body = json::object{{"added", std::move(added_names)},
+                                                   {"removed", std::move(removed_names)},
+                                                   {"unchanged", unchanged}};
+                          store_policy(ctx, slug, id, std::move(added), std::move(removed), done,
+                                       [body](const std::vector<tool_state_row>&) {
+                                         return json_response(200, json::serialize(body));
+                                       });
+                        },
+                        fail(done), atom::list_v, atom::tool_v, row.id);
+                    });
 }
 
 namespace {

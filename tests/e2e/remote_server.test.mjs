@@ -206,6 +206,31 @@ describe('remote MCP server e2e', () => {
     assert.ok(status.processes[0].restart_count >= 1, JSON.stringify(status.processes[0]));
   });
 
+  it('applies the tool policy to the remote server\'s own tools', async () => {
+    const toolsPath = `${connectors}${tenant.slug}/connectors/${connector.id}/tools`;
+    const policy = expectStatus(await api(server, 'GET', toolsPath, undefined, tenantAdmin), 200, 'policy');
+    const names = policy.tools.map((t) => t.tool_name);
+    assert.ok(names.includes('echo') && names.includes('get-tiny-image'), names.join(', '));
+    assert.equal(policy.summary.total, names.length);
+    assert.equal(policy.summary.disabled, 0);
+    expectStatus(await api(server, 'PATCH', `${toolsPath}/echo`, { is_enabled: false }, tenantAdmin), 200, 'disable');
+    assert.equal((await api(server, 'PATCH', `${toolsPath}/no-such-tool`, { is_enabled: false }, tenantAdmin)).status, 404);
+    const c = await connect(connector.id);
+    try {
+      const { tools } = await c.listTools();
+      assert.ok(!tools.some((t) => t.name === 'echo'), 'a disabled tool is listed');
+      assert.ok(tools.some((t) => t.name === 'get-tiny-image'));
+      const refused = await c.callTool({ name: 'echo', arguments: { message: 'x' } })
+        .then((r) => JSON.stringify(r), (e) => e.message);
+      assert.match(refused, /Unknown tool|echo/);
+      const after = expectStatus(await api(server, 'GET', toolsPath, undefined, tenantAdmin), 200, 'policy');
+      assert.equal(after.summary.disabled, 1);
+      expectStatus(await api(server, 'POST', `${toolsPath}/enable-all`, undefined, tenantAdmin), 200, 'enable all');
+    } finally {
+      await c.close();
+    }
+  });
+
   it('falls back to HTTP+SSE for a server of that era', async () => {
     const legacy = expectStatus(await createRemote({
       name: 'everything-sse',
