@@ -4,8 +4,8 @@ BUILD_DIR ?= build
 JOBS ?= 2
 PRESET := $(if $(CI),ci,default)
 
-.PHONY: all deps configure build run test test-unit test-node test-conformance format format-check lint \
-        clean bench-memory
+.PHONY: all deps configure build run test test-unit test-node test-ui test-conformance format \
+        format-check lint clean bench-memory web-build
 
 all: build
 
@@ -19,6 +19,7 @@ configure: deps $(BUILD_DIR)/build.ninja
 
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
+	@scripts/web-build.sh
 
 run: build
 	@scripts/run.sh
@@ -33,6 +34,7 @@ test: build
 	$(MAKE) --no-print-directory test-unit && \
 	$(MAKE) --no-print-directory test-node && \
 	SAGEMCP_TEST_BACKEND=postgres $(MAKE) --no-print-directory test-node
+	$(MAKE) --no-print-directory test-ui
 	$(MAKE) --no-print-directory test-conformance
 
 # Memory of 10k and 100k idle sessions and of a full 5000-instance pool (bench/results/memory.md).
@@ -66,3 +68,15 @@ lint: build format-check
 
 clean:
 	rm -rf $(BUILD_DIR)
+
+# The web admin UI alone (web-admin/dist, which `make build` builds too and the server serves at /
+# when SAGEMCP_WEB_DIR points at it; `make run` does).
+web-build:
+	@scripts/web-build.sh
+
+# The UI's unit tests (Vitest, jsdom), then its browser tests against build/sagemcp with Debian's
+# chromium (tests/ui/run.sh installs it when missing); screenshots in tests/ui/artifacts/.
+test-ui:
+	@scripts/web-build.sh
+	cd web-admin && npm test
+	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp bash tests/ui/run.sh
