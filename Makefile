@@ -5,7 +5,7 @@ JOBS ?= 2
 PRESET := $(if $(CI),ci,default)
 
 .PHONY: all deps configure build run test test-unit test-node test-ui test-conformance format \
-        format-check lint clean bench-memory web-build
+        format-check lint clean bench bench-build-time bench-memory web-build
 
 all: build
 
@@ -36,6 +36,23 @@ test: build
 	SAGEMCP_TEST_BACKEND=postgres $(MAKE) --no-print-directory test-node
 	$(MAKE) --no-print-directory test-ui
 	$(MAKE) --no-print-directory test-conformance
+
+# SageMCP beside a bare Beast server and the official TypeScript SDK server, on loopback
+# (bench/results/latest.md and latest.svg). wrk is installed here, when missing, so that nothing
+# else needs it. BENCH_DURATION, BENCH_ROUNDS and BENCH_CONNECTIONS shorten or widen the run.
+bench: build
+	@command -v wrk >/dev/null 2>&1 || { \
+	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends wrk; }
+	@[ -d tests/node_modules ] || (cd tests && npm ci --no-audit --no-fund)
+	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp \
+	  BENCH_CEILING=$(CURDIR)/$(BUILD_DIR)/sagemcp-bench-ceiling node bench/run.mjs
+
+# The cold build: configure and build every target in a fresh directory with ccache off
+# (bench/results/build-time.md, which `make bench` quotes). Takes a long time.
+bench-build-time: deps
+	@bench/build-time.sh $(PRESET) $(JOBS)
 
 # Memory of 10k and 100k idle sessions and of a full 5000-instance pool (bench/results/memory.md).
 bench-memory: build
