@@ -179,3 +179,42 @@ export function JsonView({ value, label }: { value: unknown; label?: string }) {
     </pre>
   );
 }
+
+/**
+ * A table in its scrolling box, with a caption for screen readers, a head of the given columns
+ * (false leaves one out) and an unlabelled actions column when asked; the rows are its children.
+ */
+export function DataTable({
+  caption,
+  columns,
+  actions = false,
+  children,
+}: {
+  caption: string;
+  columns: (string | false)[];
+  actions?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption className="visually-hidden">{caption}</caption>
+        <thead>
+          <tr>
+            {columns.filter((c): c is string => c !== false).map((c) => (
+              <th scope="col" key={c}>
+                {c}
+              </th>
+            ))}
+            {actions && (
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            )}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </div>
+  );
+}

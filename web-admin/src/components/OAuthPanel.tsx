@@ -9,7 +9,7 @@ import type { OAuthApp, OAuthFlow, OAuthProvider, OAuthStart } from '../api/type
 import { formatDateTime } from '../lib/format';
 import { useAsync } from '../lib/hooks';
 import type { AsyncState } from '../lib/hooks';
-import { Badge, Empty, ErrorNotice, Loading } from './Common';
+import { Badge, Empty, ErrorNotice, Loading, DataTable } from './Common';
 import { ConfirmDialog } from './Dialog';
 import { useToast } from './Toast';
 
@@ -133,46 +133,30 @@ export function OAuthPanel({ api, slug, canAdmin }: { api: Api; slug: string; ca
       {creds.length === 0 ? (
         <Empty>No OAuth connections yet.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">OAuth connections</caption>
-            <thead>
-              <tr>
-                <th scope="col">Provider</th>
-                <th scope="col">Account</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {creds.map((c) => (
-                <tr key={c.id}>
-                  <td>{c.provider_name}</td>
-                  <td>{c.provider_username ?? c.provider_user_id ?? '—'}</td>
-                  <td>
-                    {c.kind === 'tenant' ? 'tenant' : `personal (key ${c.owner_key_id?.slice(0, 8) ?? ''})`}
-                    {c.refreshable && <span className="muted"> · refreshable</span>}
-                  </td>
-                  <td>{c.expires_at ? formatDateTime(c.expires_at) : 'no expiry'}</td>
-                  <td className="actions">
-                    {(canAdmin || c.kind === 'personal') && (
-                      <button
-                        type="button"
-                        className="danger small"
-                        onClick={() => setRevoking({ provider: c.provider, personal: c.kind === 'personal', name: c.provider_name })}
-                      >
-                        Disconnect
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="OAuth connections" columns={['Provider', 'Account', 'Kind', 'Expires']} actions>
+          {creds.map((c) => (
+            <tr key={c.id}>
+              <td>{c.provider_name}</td>
+              <td>{c.provider_username ?? c.provider_user_id ?? '—'}</td>
+              <td>
+                {c.kind === 'tenant' ? 'tenant' : `personal (key ${c.owner_key_id?.slice(0, 8) ?? ''})`}
+                {c.refreshable && <span className="muted"> · refreshable</span>}
+              </td>
+              <td>{c.expires_at ? formatDateTime(c.expires_at) : 'no expiry'}</td>
+              <td className="actions">
+                {(canAdmin || c.kind === 'personal') && (
+                  <button
+                    type="button"
+                    className="danger small"
+                    onClick={() => setRevoking({ provider: c.provider, personal: c.kind === 'personal', name: c.provider_name })}
+                  >
+                    Disconnect
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
 
       <h3>Providers</h3>

@@ -6,7 +6,7 @@ import { describeError } from '../api/client';
 import type { SessionInfo } from '../api/types';
 import { formatDuration, shortId } from '../lib/format';
 import { useAsync, useInterval } from '../lib/hooks';
-import { Empty, ErrorNotice, JsonView, Loading } from './Common';
+import { Empty, ErrorNotice, JsonView, Loading, DataTable } from './Common';
 import { ConfirmDialog, Dialog } from './Dialog';
 import { useToast } from './Toast';
 
@@ -75,48 +75,29 @@ export function SessionsTable({ api, tenantSlug, connectorNames = {} }: {
       ) : shown.length === 0 ? (
         <Empty>{query ? 'No session matches.' : 'No open MCP sessions.'}</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">MCP sessions</caption>
-            <thead>
-              <tr>
-                <th scope="col">Session</th>
-                {!tenantSlug && <th scope="col">Tenant</th>}
-                <th scope="col">Connector</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Protocol</th>
-                <th scope="col">Age</th>
-                <th scope="col">Idle</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((s) => (
-                <tr key={s.session_id}>
-                  <td>
-                    <code title={s.session_id}>{shortId(s.session_id)}</code>
-                  </td>
-                  {!tenantSlug && <td>{s.tenant_slug}</td>}
-                  <td>{s.connector_id ? (connectorNames[s.connector_id] ?? <code>{shortId(s.connector_id)}</code>) : 'tenant endpoint'}</td>
-                  <td>{s.kind}</td>
-                  <td>{s.protocol_version || '—'}</td>
-                  <td>{formatDuration(s.age_seconds)}</td>
-                  <td>{formatDuration(s.idle_seconds)}</td>
-                  <td className="actions">
-                    <button type="button" className="secondary small" onClick={() => void open(s.session_id)} aria-label={`Details of session ${shortId(s.session_id)}`}>
-                      Details
-                    </button>
-                    <button type="button" className="danger small" onClick={() => setEnding(s)} aria-label={`Terminate session ${shortId(s.session_id)}`}>
-                      Terminate
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="MCP sessions" columns={['Session', !tenantSlug && 'Tenant', 'Connector', 'Kind', 'Protocol', 'Age', 'Idle']} actions>
+          {shown.map((s) => (
+            <tr key={s.session_id}>
+              <td>
+                <code title={s.session_id}>{shortId(s.session_id)}</code>
+              </td>
+              {!tenantSlug && <td>{s.tenant_slug}</td>}
+              <td>{s.connector_id ? (connectorNames[s.connector_id] ?? <code>{shortId(s.connector_id)}</code>) : 'tenant endpoint'}</td>
+              <td>{s.kind}</td>
+              <td>{s.protocol_version || '—'}</td>
+              <td>{formatDuration(s.age_seconds)}</td>
+              <td>{formatDuration(s.idle_seconds)}</td>
+              <td className="actions">
+                <button type="button" className="secondary small" onClick={() => void open(s.session_id)} aria-label={`Details of session ${shortId(s.session_id)}`}>
+                  Details
+                </button>
+                <button type="button" className="danger small" onClick={() => setEnding(s)} aria-label={`Terminate session ${shortId(s.session_id)}`}>
+                  Terminate
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {ending && (
         <ConfirmDialog

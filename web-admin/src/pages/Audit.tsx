@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 
 import type { AuditEntry } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
-import { Badge, Empty, ErrorNotice, Loading, PageHeader } from '../components/Common';
+import { Badge, Empty, ErrorNotice, Loading, PageHeader, DataTable } from '../components/Common';
 import { formatDateTime, shortId } from '../lib/format';
 import { useAsync } from '../lib/hooks';
 
@@ -54,46 +54,31 @@ export function AuditTable({ load, deps, showTenant = false }: {
       ) : shown.length === 0 ? (
         <Empty>No entries.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Audit entries, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Action</th>
-                {showTenant && <th scope="col">Tenant</th>}
-                <th scope="col">Target</th>
-                <th scope="col">By</th>
-                <th scope="col">Status</th>
+        <DataTable caption="Audit entries, newest first" columns={['When', 'Action', showTenant && 'Tenant', 'Target', 'By', 'Status']}>
+          {shown.map((e) => {
+            const status = statusOf(e);
+            return (
+              <tr key={e.id}>
+                <td>{formatDateTime(e.at)}</td>
+                <td>
+                  <code>{e.action}</code>
+                </td>
+                {showTenant && <td>{e.tenant_slug ?? '—'}</td>}
+                <td className="small-text">
+                  {Object.entries(e.target ?? {})
+                    .map(([k, v]) => `${k}: ${String(v)}`)
+                    .join(', ') || '—'}
+                </td>
+                <td className="small-text">
+                  {e.actor_scope} <code>{shortId(e.actor_key_id)}</code>
+                </td>
+                <td>
+                  {status !== undefined ? <Badge tone={status < 300 ? 'good' : status < 500 ? 'warn' : 'bad'}>{status}</Badge> : '—'}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {shown.map((e) => {
-                const status = statusOf(e);
-                return (
-                  <tr key={e.id}>
-                    <td>{formatDateTime(e.at)}</td>
-                    <td>
-                      <code>{e.action}</code>
-                    </td>
-                    {showTenant && <td>{e.tenant_slug ?? '—'}</td>}
-                    <td className="small-text">
-                      {Object.entries(e.target ?? {})
-                        .map(([k, v]) => `${k}: ${String(v)}`)
-                        .join(', ') || '—'}
-                    </td>
-                    <td className="small-text">
-                      {e.actor_scope} <code>{shortId(e.actor_key_id)}</code>
-                    </td>
-                    <td>
-                      {status !== undefined ? <Badge tone={status < 300 ? 'good' : status < 500 ? 'warn' : 'bad'}>{status}</Badge> : '—'}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       )}
     </section>
   );

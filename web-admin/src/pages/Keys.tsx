@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { describeError } from '../api/client';
 import type { ApiKey, Tenant } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
-import { Badge, Empty, ErrorNotice, Loading, PageHeader } from '../components/Common';
+import { Badge, Empty, ErrorNotice, Loading, PageHeader, DataTable } from '../components/Common';
 import { CreateKeyDialog } from '../components/CreateKeyDialog';
 import { ConfirmDialog } from '../components/Dialog';
 import { useToast } from '../components/Toast';
@@ -65,63 +65,44 @@ export function Keys() {
       ) : shown.length === 0 ? (
         <Empty>No keys match.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">API keys</caption>
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Prefix</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Tenant</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((k) => (
-                <tr key={k.id} className={k.is_active ? undefined : 'row-muted'}>
-                  <td>
-                    {k.name}
-                    {k.id === identity?.key_id && (
-                      <>
-                        {' '}
-                        <Badge tone="info">this session</Badge>
-                      </>
-                    )}
-                    {!k.is_active && (
-                      <>
-                        {' '}
-                        <Badge tone="bad">revoked</Badge>
-                      </>
-                    )}
-                  </td>
-                  <td>
-                    <code>{k.key_prefix}…</code>
-                  </td>
-                  <td>
-                    <span className={`badge badge-scope scope-${k.scope}`}>{k.scope.replace('_', ' ')}</span>
-                  </td>
-                  <td>{k.tenant_slug ?? '—'}</td>
-                  <td>{formatDateTime(k.last_used_at)}</td>
-                  <td>{k.expires_at ? formatDateTime(k.expires_at) : 'never'}</td>
-                  <td>{formatDateTime(k.created_at)}</td>
-                  <td className="actions">
-                    {k.is_active && (
-                      <button type="button" className="danger small" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
-                        Revoke
-                      </button>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="API keys" columns={['Name', 'Prefix', 'Scope', 'Tenant', 'Last used', 'Expires', 'Created']} actions>
+          {shown.map((k) => (
+            <tr key={k.id} className={k.is_active ? undefined : 'row-muted'}>
+              <td>
+                {k.name}
+                {k.id === identity?.key_id && (
+                  <>
+                    {' '}
+                    <Badge tone="info">this session</Badge>
+                  </>
+                )}
+                {!k.is_active && (
+                  <>
+                    {' '}
+                    <Badge tone="bad">revoked</Badge>
+                  </>
+                )}
+              </td>
+              <td>
+                <code>{k.key_prefix}…</code>
+              </td>
+              <td>
+                <span className={`badge badge-scope scope-${k.scope}`}>{k.scope.replace('_', ' ')}</span>
+              </td>
+              <td>{k.tenant_slug ?? '—'}</td>
+              <td>{formatDateTime(k.last_used_at)}</td>
+              <td>{k.expires_at ? formatDateTime(k.expires_at) : 'never'}</td>
+              <td>{formatDateTime(k.created_at)}</td>
+              <td className="actions">
+                {k.is_active && (
+                  <button type="button" className="danger small" onClick={() => setRevoking(k)} aria-label={`Revoke ${k.name}`}>
+                    Revoke
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {creating && (
         <CreateKeyDialog

@@ -5,7 +5,7 @@ import { describeError } from '../api/client';
 import type { PoolEntry } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { BarList, Meter } from '../components/Charts';
-import { Badge, Empty, ErrorNotice, Loading, PageHeader, statusTone } from '../components/Common';
+import { Badge, Empty, ErrorNotice, Loading, PageHeader, statusTone, DataTable } from '../components/Common';
 import { ConfirmDialog } from '../components/Dialog';
 import { useToast } from '../components/Toast';
 import { formatDuration, formatNumber } from '../lib/format';
@@ -115,52 +115,31 @@ export function Pool() {
       ) : shown.length === 0 ? (
         <Empty>No connector instances in the pool.</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Pooled connector instances</caption>
-            <thead>
-              <tr>
-                <th scope="col">Connector</th>
-                <th scope="col">Tenant</th>
-                <th scope="col">Status</th>
-                <th scope="col">Credentials</th>
-                <th scope="col">Age</th>
-                <th scope="col">Idle</th>
-                <th scope="col">TTL left</th>
-                <th scope="col">Hits</th>
-                <th scope="col">Restarts</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((e) => (
-                <tr key={e.key}>
-                  <td>
-                    {e.connector_name}
-                    <div className="muted small-text">{e.connector_type}</div>
-                  </td>
-                  <td>{e.tenant_slug}</td>
-                  <td>
-                    <Badge tone={statusTone(e.status)}>{e.status}</Badge>
-                  </td>
-                  <td>{e.credential_owner}</td>
-                  <td>{formatDuration(e.age_seconds)}</td>
-                  <td>{formatDuration(e.idle_seconds)}</td>
-                  <td>{formatDuration(e.ttl_remaining_seconds)}</td>
-                  <td>{formatNumber(e.hit_count)}</td>
-                  <td>{formatNumber(e.restarts)}</td>
-                  <td className="actions">
-                    <button type="button" className="danger small" onClick={() => setEvicting(e)} aria-label={`Evict ${e.connector_name} of ${e.tenant_slug}`}>
-                      Evict
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Pooled connector instances" columns={['Connector', 'Tenant', 'Status', 'Credentials', 'Age', 'Idle', 'TTL left', 'Hits', 'Restarts']} actions>
+          {shown.map((e) => (
+            <tr key={e.key}>
+              <td>
+                {e.connector_name}
+                <div className="muted small-text">{e.connector_type}</div>
+              </td>
+              <td>{e.tenant_slug}</td>
+              <td>
+                <Badge tone={statusTone(e.status)}>{e.status}</Badge>
+              </td>
+              <td>{e.credential_owner}</td>
+              <td>{formatDuration(e.age_seconds)}</td>
+              <td>{formatDuration(e.idle_seconds)}</td>
+              <td>{formatDuration(e.ttl_remaining_seconds)}</td>
+              <td>{formatNumber(e.hit_count)}</td>
+              <td>{formatNumber(e.restarts)}</td>
+              <td className="actions">
+                <button type="button" className="danger small" onClick={() => setEvicting(e)} aria-label={`Evict ${e.connector_name} of ${e.tenant_slug}`}>
+                  Evict
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {evicting && (
         <ConfirmDialog

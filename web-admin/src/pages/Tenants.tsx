@@ -7,7 +7,7 @@ import type { Api } from '../api/api';
 import { describeError } from '../api/client';
 import type { Tenant, TenantInput } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
-import { Badge, Empty, ErrorNotice, Loading, PageHeader } from '../components/Common';
+import { Badge, Empty, ErrorNotice, Loading, PageHeader, DataTable } from '../components/Common';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { useToast } from '../components/Toast';
 import { formatDateTime } from '../lib/format';
@@ -221,54 +221,38 @@ export function Tenants() {
       ) : shown.length === 0 ? (
         <Empty>{query ? 'No tenant matches your search.' : 'No tenants yet. Create the first one.'}</Empty>
       ) : (
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Tenants</caption>
-            <thead>
-              <tr>
-                <th scope="col">Tenant</th>
-                <th scope="col">Contact</th>
-                <th scope="col">Rate limit</th>
-                <th scope="col">Created</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((t) => (
-                <tr key={t.id}>
-                  <td>
-                    <Link to={`/tenants/${encodeURIComponent(t.slug)}`} className="strong">
-                      {t.name}
-                    </Link>
-                    <div className="muted small-text">
-                      <code>{t.slug}</code>
-                      {!t.is_active && (
-                        <>
-                          {' '}
-                          <Badge tone="warn">inactive</Badge>
-                        </>
-                      )}
-                    </div>
-                    {t.description && <div className="muted small-text">{t.description}</div>}
-                  </td>
-                  <td>{t.contact_email ?? '—'}</td>
-                  <td>{t.rate_limit_rpm === null ? 'default' : `${t.rate_limit_rpm}/min`}</td>
-                  <td>{formatDateTime(t.created_at)}</td>
-                  <td className="actions">
-                    <button type="button" className="secondary small" onClick={() => setEditing(t)} aria-label={`Edit ${t.slug}`}>
-                      Edit
-                    </button>
-                    <button type="button" className="danger small" onClick={() => setDeleting(t)} aria-label={`Delete ${t.slug}`}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable caption="Tenants" columns={['Tenant', 'Contact', 'Rate limit', 'Created']} actions>
+          {shown.map((t) => (
+            <tr key={t.id}>
+              <td>
+                <Link to={`/tenants/${encodeURIComponent(t.slug)}`} className="strong">
+                  {t.name}
+                </Link>
+                <div className="muted small-text">
+                  <code>{t.slug}</code>
+                  {!t.is_active && (
+                    <>
+                      {' '}
+                      <Badge tone="warn">inactive</Badge>
+                    </>
+                  )}
+                </div>
+                {t.description && <div className="muted small-text">{t.description}</div>}
+              </td>
+              <td>{t.contact_email ?? '—'}</td>
+              <td>{t.rate_limit_rpm === null ? 'default' : `${t.rate_limit_rpm}/min`}</td>
+              <td>{formatDateTime(t.created_at)}</td>
+              <td className="actions">
+                <button type="button" className="secondary small" onClick={() => setEditing(t)} aria-label={`Edit ${t.slug}`}>
+                  Edit
+                </button>
+                <button type="button" className="danger small" onClick={() => setDeleting(t)} aria-label={`Delete ${t.slug}`}>
+                  Delete
+                </button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {editing && (
         <TenantDialog
