@@ -384,6 +384,8 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
 
   // Opens a stream; its events run on this thread while the link lives and is open.
   struct stream_state {
+    explicit stream_state(size_t max_message_bytes) : parser(max_message_bytes) {}
+
     http_response head;
     std::string body;
     bool event_stream = false;
@@ -396,7 +398,7 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
   template <class OnEvent, class OnEnd>
   void open_stream(http_request request, std::chrono::milliseconds idle, OnEvent on_event,
                    OnEnd on_end) {
-    auto state = std::make_shared<stream_state>();
+    auto state = std::make_shared<stream_state>(settings.max_message_bytes);
     auto self = weak();
     state->id = ++next_stream;
     stream_events handlers;
@@ -409,21 +411,40 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
       state->event_stream = head.status / 100 == 2
                             && media_type(head.header("content-type")) == "text/event-stream";
     };
-    handlers.on_data = [self, state, on_event](std::string_view data) {
+    // A message beyond the limit ends the exchange as a failure, so that its request is
+    // answered rather than left waiting for what will never parse.
+    auto too_large = [state, on_end](impl& link) {
+      if (auto i = link.streams.find(state->id); i != link.streams.end()) {
+        i->second->cancel();
+        link.streams.erase(i);
+      }
+      state->ended = true;
+      on_end(link, *state,
+             fetch_error{fetch_failure::too_large,
+                         "the remote MCP server sent a message larger than "
+                           + std::to_string(link.settings.max_message_bytes >> 20U) + " MiB",
+                         true});
+    };
+    handlers.on_data = [self, state, on_event, too_large](std::string_view data) {
       auto link = self.lock();
-      if (!link || link->closed) {
+      if (!link || link->closed || state->ended) {
         return;
       }
       if (!state->event_stream) {
-        auto limit = state->head.status / 100 == 2 ? link->settings.max_message_bytes
-                                                   : error_body_bytes;
+        bool ok = state->head.status / 100 == 2;
+        auto limit = ok ? link->settings.max_message_bytes : error_body_bytes;
+        if (ok && state->body.size() + data.size() > limit) {
+          too_large(*link);
+          return;
+        }
         auto room = limit > state->body.size() ? limit - state->body.size() : 0;
         state->body.append(data.substr(0, room));
         return;
       }
       std::vector<sse_event> got;
       if (!state->parser.feed(data, got)) {
-        link->events.on_note("the remote MCP server sent an event larger than the limit");
+        too_large(*link);
+        return;
       }
       for (auto& event : got) {
         on_event(*link, *state, event);
@@ -434,7 +455,7 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
     };
     handlers.on_end = [self, state, on_end](std::optional<fetch_error> error) {
       auto link = self.lock();
-      if (!link || link->closed) {
+      if (!link || link->closed || state->ended) {
         return;
       }
       state->ended = true;
@@ -497,11 +518,15 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
       if (error) {
         if (!about.request) {
           link.events.on_note("sending " + about.method + " failed: " + error->message);
-        } else if (state.event_stream && !state.answered && !state.parser.last_id().empty()) {
+        } else if (state.event_stream && !state.answered && !state.parser.last_id().empty()
+                   && error->kind != fetch_failure::too_large) {
           link.resume(about.id, state.parser.last_id(), 0, state.parser.retry());
         } else if (!state.answered) {
-          link.deliver(error_message(
-            about.id, -32603, "The remote MCP server could not be reached: " + error->message));
+          link.deliver(error_message(about.id, -32603,
+                                     (error->kind == fetch_failure::too_large
+                                        ? "The remote MCP server's answer is too large: "
+                                        : "The remote MCP server could not be reached: ")
+                                       + error->message));
         }
         return;
       }
@@ -564,8 +589,13 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
         l.deliver(event.data);
       };
       auto on_end = [id, last_id, attempt](impl& l, stream_state& state,
-                                           const std::optional<fetch_error>&) {
+                                           const std::optional<fetch_error>& error) {
         if (state.answered) {
+          return;
+        }
+        if (error && error->kind == fetch_failure::too_large) {
+          l.deliver(error_message(
+            id, -32603, "The remote MCP server's answer is too large: " + error->message));
           return;
         }
         if (l.session_gone(state.head.status, state.body)) {

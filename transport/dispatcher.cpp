@@ -382,13 +382,15 @@ responder instrument(const http_request& req, const route_match* match, responde
                      std::string_view unmatched = "unmatched") {
   const route* entry = match != nullptr ? match->entry : nullptr;
   std::string tenant{match != nullptr ? match->param("tenant") : std::string_view{}};
+  std::string connector{match != nullptr ? match->param("connector") : std::string_view{}};
   auto start = std::chrono::steady_clock::now();
   std::string_view route_name = entry != nullptr ? entry->pattern : unmatched;
   bool quiet = entry != nullptr
                && (entry->id == route_id::health_live || entry->id == route_id::health_ready
                    || entry->id == route_id::health_startup || entry->id == route_id::metrics);
   return [reply = std::move(reply), start, route_name, quiet, method = req.method,
-          request_id = req.request_id, tenant = std::move(tenant)](http_response response) {
+          request_id = req.request_id, tenant = std::move(tenant),
+          connector = std::move(connector)](http_response response) {
     std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
     observability::metrics::global().observe_http(method, route_name, response.status,
                                                   elapsed.count());
@@ -396,6 +398,7 @@ responder instrument(const http_request& req, const route_match* match, responde
     log(quiet ? log_level::debug : log_level::info, "request",
         {{"request_id", request_id},
          {"tenant", tenant},
+         {"connector_id", connector},
          {"method", method},
          {"route", route_name},
          {"status", status}},

@@ -4,6 +4,7 @@
 #include "tests/fakes/fake_upstream.hpp"
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <gtest/gtest.h>
 
 #include <condition_variable>
@@ -250,6 +251,33 @@ TEST(RemoteLinkTest, TurnsHttpErrorsIntoErrorResponsesOfTheRequest) {
   EXPECT_EQ(both[1].at("error").at("code").as_int64(), -32603);
   EXPECT_NE(std::string{both[1].at("error").at("message").as_string()}.find("HTTP 502"),
             std::string::npos);
+  link->close();
+}
+
+TEST(RemoteLinkTest, AnswersARequestWhoseAnswerIsTooLarge) {
+  std::string big(4096, 'x');
+  fake_upstream fake{[&big](const recorded_request& req) -> canned_response {
+    if (req.body.find("\"a\"") != std::string::npos) {
+      return json_answer(R"({"jsonrpc":"2.0","id":1,"result":{"text":")" + big + "\"}}");
+    }
+    return sse_answer("id: e1\ndata: {\"jsonrpc\":\"2.0\",\"id\":2,\"result\":{\"text\":\"" + big
+                      + "\"}}\n\n");
+  }};
+  http_client client{loopback()};
+  recorder seen;
+  remote_settings settings;
+  settings.url = fake.url() + "/mcp";
+  settings.transport = remote_transport::streamable_http;
+  settings.max_message_bytes = 1024;
+  auto link = remote_link::open(client, settings, seen.events());
+  link->send(request_body(1, "a"));
+  link->send(request_body(2, "b"));
+  auto got = seen.wait_messages(2);
+  for (const auto& message : got) {
+    ASSERT_TRUE(message.contains("error")) << json::serialize(message);
+    EXPECT_NE(std::string{message.at("error").at("message").as_string()}.find("too large"),
+              std::string::npos);
+  }
   link->close();
 }
 
