@@ -346,21 +346,22 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
     if (closed) {
       return;
     }
-    if (message.size() > settings.max_message_bytes) {
-      events.on_note("dropped a message of " + std::to_string(message.size()) + " bytes");
-      return;
-    }
-    if (initialize_id && answers(message, *initialize_id)) {
+    if (initialize_id) {
+      // The negotiated version goes in the header of every later request.
       json::error_code ec;
       auto parsed = json::parse(message, ec);
-      const auto* result = !ec && parsed.is_object() ? parsed.as_object().if_contains("result")
-                                                     : nullptr;
-      if (result != nullptr && result->is_object()) {
-        if (const auto* version = string_at(result->as_object(), "protocolVersion")) {
-          protocol_version = std::string{*version};
+      const auto* obj = ec ? nullptr : parsed.if_object();
+      const auto* id = obj != nullptr && !obj->contains("method") ? obj->if_contains("id")
+                                                                  : nullptr;
+      if (id != nullptr && *id == *initialize_id) {
+        const auto* result = obj->if_contains("result");
+        if (result != nullptr && result->is_object()) {
+          if (const auto* version = string_at(result->as_object(), "protocolVersion")) {
+            protocol_version = std::string{*version};
+          }
         }
+        initialize_id.reset();
       }
-      initialize_id.reset();
     }
     events.on_message(message);
   }
@@ -490,7 +491,7 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
         // The answer may come before the stream ends: what follows it needs the session.
         link.adopt_session(state.head);
       }
-      if (about.request && answers(event.data, about.id)) {
+      if (about.request && !state.answered && answers(event.data, about.id)) {
         state.answered = true;
       }
       link.deliver(event.data);
@@ -583,7 +584,7 @@ struct remote_link::impl : std::enable_shared_from_this<impl> {
         if (event.type != "message" || event.data.empty()) {
           return;
         }
-        if (answers(event.data, id)) {
+        if (!state.answered && answers(event.data, id)) {
           state.answered = true;
         }
         l.deliver(event.data);

@@ -218,3 +218,25 @@ export function DataTable({
     </div>
   );
 }
+
+/** A labelled search box that grows to fill its toolbar. */
+export function SearchField({
+  id,
+  label,
+  placeholder,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  placeholder?: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <div className="field grow">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type="search" placeholder={placeholder} value={value} onChange={(e) => onChange(e.target.value)} />
+    </div>
+  );
+}

@@ -6,7 +6,7 @@ import type { Api } from '../api/api';
 import { describeError } from '../api/client';
 import type { ToolPolicy, ToolState } from '../api/types';
 import { useAsync } from '../lib/hooks';
-import { ErrorNotice, Loading, Switch } from './Common';
+import { ErrorNotice, Loading, Switch, SearchField } from './Common';
 import { useToast } from './Toast';
 
 type Filter = 'all' | 'enabled' | 'disabled';
@@ -95,16 +95,7 @@ export function ToolPolicyPanel({ api, slug, connectorId, canEdit = true }: {
   return (
     <section className="tool-policy" aria-label="Tool policy">
       <div className="toolbar">
-        <div className="field grow">
-          <label htmlFor="tool-search">Search tools</label>
-          <input
-            id="tool-search"
-            type="search"
-            placeholder="Name or description"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
-          />
-        </div>
+        <SearchField id="tool-search" label="Search tools" placeholder="Name or description" value={query} onChange={setQuery} />
         <div className="field">
           <label htmlFor="tool-filter">Show</label>
           <select id="tool-filter" value={filter} onChange={(e) => setFilter(e.target.value as Filter)}>

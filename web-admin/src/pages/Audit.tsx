@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 
 import type { AuditEntry } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
-import { Badge, Empty, ErrorNotice, Loading, PageHeader, DataTable } from '../components/Common';
+import { Badge, Empty, ErrorNotice, Loading, PageHeader, DataTable, SearchField } from '../components/Common';
 import { formatDateTime, shortId } from '../lib/format';
 import { useAsync } from '../lib/hooks';
 
@@ -30,10 +30,7 @@ export function AuditTable({ load, deps, showTenant = false }: {
   return (
     <section aria-label="Audit log">
       <div className="toolbar">
-        <div className="field grow">
-          <label htmlFor="audit-search">Filter</label>
-          <input id="audit-search" type="search" placeholder="Action, tenant or target" value={query} onChange={(e) => setQuery(e.target.value)} />
-        </div>
+        <SearchField id="audit-search" label="Filter" placeholder="Action, tenant or target" value={query} onChange={setQuery} />
         <div className="field">
           <label htmlFor="audit-limit">Entries</label>
           <select id="audit-limit" value={limit} onChange={(e) => setLimit(Number(e.target.value))}>

@@ -4,7 +4,7 @@ import { useMemo, useState } from 'react';
 import { describeError } from '../api/client';
 import type { ApiKey, Tenant } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
-import { Badge, Empty, ErrorNotice, Loading, PageHeader, DataTable } from '../components/Common';
+import { Badge, Empty, ErrorNotice, Loading, PageHeader, DataTable, SearchField } from '../components/Common';
 import { CreateKeyDialog } from '../components/CreateKeyDialog';
 import { ConfirmDialog } from '../components/Dialog';
 import { useToast } from '../components/Toast';
@@ -50,10 +50,7 @@ export function Keys() {
         </button>
       </PageHeader>
       <div className="toolbar">
-        <div className="field grow">
-          <label htmlFor="key-search">Search keys</label>
-          <input id="key-search" type="search" placeholder="Name, prefix, tenant or scope" value={query} onChange={(e) => setQuery(e.target.value)} />
-        </div>
+        <SearchField id="key-search" label="Search keys" placeholder="Name, prefix, tenant or scope" value={query} onChange={setQuery} />
         <label className="checkbox">
           <input type="checkbox" checked={showRevoked} onChange={(e) => setShowRevoked(e.target.checked)} />
           Show revoked keys

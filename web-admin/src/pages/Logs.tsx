@@ -5,7 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, errorFromResponse } from '../api/client';
 import { readSse } from '../api/sse';
 import { useAuth } from '../auth/AuthContext';
-import { Badge, Notice, PageHeader } from '../components/Common';
+import { Badge, Notice, PageHeader, SearchField } from '../components/Common';
 import { useAsync } from '../lib/hooks';
 
 export const MAX_LINES = 3000;
@@ -259,10 +259,7 @@ export function Logs() {
                 ))}
               </select>
             </div>
-            <div className="field grow">
-              <label htmlFor="log-search">Find in lines</label>
-              <input id="log-search" type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
-            </div>
+            <SearchField id="log-search" label="Find in lines" value={search} onChange={setSearch} />
             <div className="button-row">
               <button type="button" className="secondary" aria-pressed={paused} onClick={() => setPaused(!paused)}>
                 {paused ? `Resume${waiting ? ` (${waiting} new)` : ''}` : 'Pause'}

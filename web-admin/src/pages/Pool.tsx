@@ -5,7 +5,7 @@ import { describeError } from '../api/client';
 import type { PoolEntry } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { BarList, Meter } from '../components/Charts';
-import { Badge, Empty, ErrorNotice, Loading, PageHeader, statusTone, DataTable } from '../components/Common';
+import { Badge, Empty, ErrorNotice, Loading, PageHeader, statusTone, DataTable, SearchField } from '../components/Common';
 import { ConfirmDialog } from '../components/Dialog';
 import { useToast } from '../components/Toast';
 import { formatDuration, formatNumber } from '../lib/format';
@@ -98,10 +98,7 @@ export function Pool() {
         </section>
       )}
       <div className="toolbar">
-        <div className="field grow">
-          <label htmlFor="pool-search">Filter instances</label>
-          <input id="pool-search" type="search" placeholder="Tenant, connector, type or status" value={query} onChange={(e) => setQuery(e.target.value)} />
-        </div>
+        <SearchField id="pool-search" label="Filter instances" placeholder="Tenant, connector, type or status" value={query} onChange={setQuery} />
         <div className="field">
           <label htmlFor="idle-seconds">Idle for at least (seconds)</label>
           <input id="idle-seconds" inputMode="numeric" value={idle} onChange={(e) => setIdle(e.target.value.replace(/\D/g, ''))} />

@@ -7,7 +7,7 @@ import type { Api } from '../api/api';
 import { describeError } from '../api/client';
 import type { Tenant, TenantInput } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
-import { Badge, Empty, ErrorNotice, Loading, PageHeader, DataTable } from '../components/Common';
+import { Badge, Empty, ErrorNotice, Loading, PageHeader, DataTable, SearchField } from '../components/Common';
 import { ConfirmDialog, Dialog } from '../components/Dialog';
 import { useToast } from '../components/Toast';
 import { formatDateTime } from '../lib/format';
@@ -204,16 +204,7 @@ export function Tenants() {
         </button>
       </PageHeader>
       <div className="toolbar">
-        <div className="field grow">
-          <label htmlFor="tenant-search">Search tenants</label>
-          <input
-            id="tenant-search"
-            type="search"
-            placeholder="Slug, name, description or e-mail"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
-          />
-        </div>
+        <SearchField id="tenant-search" label="Search tenants" placeholder="Slug, name, description or e-mail" value={query} onChange={setQuery} />
       </div>
       <ErrorNotice error={tenants.error} onRetry={tenants.reload} title="Tenants could not be loaded" />
       {tenants.loading && !tenants.data ? (
