@@ -827,7 +827,8 @@ void handle_batch(transport_context& ctx, const http_request& req, const route_m
 // WebSocket. It is the session's output for server-initiated messages, opens the session on
 // `initialize`, and ends the session when the client goes away.
 using channel_actor
-  = request_stream_actor::extend<caf::reacts_to<atom::open, session_request, std::string>>;
+  = request_stream_actor::extend<caf::reacts_to<atom::open, session_request, std::string>,
+                                 caf::reacts_to<atom::handle, mcp_envelope, bool>>;
 
 } // namespace
 
@@ -875,9 +876,30 @@ struct channel_state {
   static inline const char* name = "mcp-channel";
   std::shared_ptr<channel_sink> sink;
   bool initialized = false;
+  /// Whether initialize is waiting for its session: later messages wait too, in order.
+  bool opening = false;
+  std::vector<std::pair<mcp_envelope, bool>> waiting;
 };
 
 using channel_pointer = channel_actor::stateful_pointer<channel_state>;
+
+// Routes a message of the connection to its session, as the Streamable HTTP endpoint does.
+void route_channel_message(channel_pointer self, transport_context* ctx, mcp_envelope env,
+                           bool expects_result) {
+  ctx->sys.spawn(request_stream, ctx, std::move(env), responder{}, expects_result,
+                 std::optional<session_request>{}, self->state.sink);
+}
+
+// The session opened or failed to: the messages that waited for it go their way.
+void flush_channel(channel_pointer self, transport_context* ctx) {
+  auto& st = self->state;
+  st.opening = false;
+  auto waiting = std::move(st.waiting);
+  st.waiting.clear();
+  for (auto& [env, expects_result] : waiting) {
+    route_channel_message(self, ctx, std::move(env), expects_result);
+  }
+}
 
 // initialize on a channel: opens the session under the channel's id, answers on the channel,
 // then makes the channel the session's stream for server-initiated messages.
@@ -893,10 +915,12 @@ void open_channel_session(channel_pointer self, transport_context* ctx, const mc
     return;
   }
   st.initialized = true;
+  st.opening = true;
   self->request(ctx->pool, ctx->options.mcp_timeout, atom::open_v, std::move(req))
     .then(
       [self, ctx, origin, id](session_info& info) {
         self->state.sink->send(encode_result(id, initialize_result(info)));
+        flush_channel(self, ctx);
         self->request(ctx->pool, ctx->options.mcp_timeout, atom::attach_v, origin, std::string{})
           .then(
             [](atom::ok) {
@@ -909,9 +933,10 @@ void open_channel_session(channel_pointer self, transport_context* ctx, const mc
               self->quit();
             });
       },
-      [self, id](caf::error& err) {
+      [self, ctx, id](caf::error& err) {
         self->state.initialized = false;
         self->state.sink->send(jsonrpc_error_response(err, id).body);
+        flush_channel(self, ctx);
       });
 }
 
@@ -953,6 +978,13 @@ channel_actor::behavior_type channel(channel_pointer self, transport_context* ct
     },
     [self, ctx, origin](atom::open, session_request& req, const std::string& id) {
       open_channel_session(self, ctx, origin, std::move(req), id);
+    },
+    [self, ctx](atom::handle, mcp_envelope& env, bool expects_result) {
+      if (self->state.opening) {
+        self->state.waiting.emplace_back(std::move(env), expects_result);
+      } else {
+        route_channel_message(self, ctx, std::move(env), expects_result);
+      }
     },
   };
 }
@@ -1000,11 +1032,11 @@ caf::error channel_message(transport_context& ctx, const mcp_channels::entry& ta
     caf::anon_send(target.channel, atom::open_v, std::move(*req), msg->request.id);
     return {};
   }
+  // Through the channel, so that a message sent right after initialize waits for its session.
   bool expects_result = msg->kind == jsonrpc_kind::request;
   auto env = origin;
   env.request = std::move(msg->request);
-  ctx.sys.spawn(request_stream, &ctx, std::move(env), responder{}, expects_result,
-                std::optional<session_request>{}, target.sink);
+  caf::anon_send(target.channel, atom::handle_v, std::move(env), expects_result);
   return {};
 }
 

@@ -95,7 +95,7 @@ describe('no secret in logs, metrics or errors', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     ws.close();
-    assert.ok(echoed()?.includes(secrets.argument), 'the echo result itself carries the argument');
+    assert.ok(echoed()?.includes(secrets.argument), `the echo result itself carries the argument: ${echoed()}`);
     const forged = new WebSocket(url.replace(/^http/, 'ws'), ['mcp'],
       { headers: { Authorization: `Bearer ${secrets.forgedKey}` } });
     const denied = await new Promise((resolve) => {
