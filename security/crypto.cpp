@@ -8,7 +8,10 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
+#include <memory>
 #include <stdexcept>
+#include <utility>
 
 namespace sagemcp::security {
 
@@ -141,6 +144,109 @@ key256 hmac_sha256(std::span<const uint8_t> key, std::string_view data) {
   unsigned len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const uint8_t*>(data.data()), data.size(), out.data(), &len);
+  return out;
+}
+
+// The hash contexts after the inner (key ^ ipad) and outer (key ^ opad) blocks of RFC 2104.
+struct hmac_sha256_key::state {
+  EVP_MD_CTX* inner = nullptr;
+  EVP_MD_CTX* outer = nullptr;
+
+  state() = default;
+  state(const state&) = delete;
+  state& operator=(const state&) = delete;
+  ~state() {
+    EVP_MD_CTX_free(inner);
+    EVP_MD_CTX_free(outer);
+  }
+};
+
+namespace {
+
+constexpr size_t sha256_block = 64;
+
+EVP_MD_CTX* started_digest(std::span<const uint8_t> block) {
+  auto* ctx = EVP_MD_CTX_new();
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1
+      || EVP_DigestUpdate(ctx, block.data(), block.size()) != 1) {
+    EVP_MD_CTX_free(ctx);
+    throw std::runtime_error("SHA-256 is not available");
+  }
+  return ctx;
+}
+
+// A context per thread to finish digests in, reused from call to call.
+EVP_MD_CTX* scratch_digest() {
+  thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(),
+                                                                           &EVP_MD_CTX_free};
+  if (!ctx) {
+    throw std::runtime_error("out of memory for a digest");
+  }
+  return ctx.get();
+}
+
+void finish_digest(EVP_MD_CTX* work, const EVP_MD_CTX* start, const uint8_t* data, size_t size,
+                   uint8_t* out) {
+  unsigned len = 0;
+  if (EVP_MD_CTX_copy_ex(work, start) != 1 || EVP_DigestUpdate(work, data, size) != 1
+      || EVP_DigestFinal_ex(work, out, &len) != 1) {
+    throw std::runtime_error("SHA-256 failed");
+  }
+}
+
+} // namespace
+
+hmac_sha256_key::hmac_sha256_key(std::span<const uint8_t> key) : state_(new state) {
+  std::array<uint8_t, sha256_block> padded{};
+  if (key.size() > sha256_block) {
+    // Longer keys are hashed first (RFC 2104).
+    unsigned len = 0;
+    EVP_Digest(key.data(), key.size(), padded.data(), &len, EVP_sha256(), nullptr);
+  } else {
+    std::copy(key.begin(), key.end(), padded.begin());
+  }
+  std::array<uint8_t, sha256_block> block{};
+  try {
+    for (size_t i = 0; i < sha256_block; ++i) {
+      block[i] = padded[i] ^ 0x36;
+    }
+    state_->inner = started_digest(block);
+    for (size_t i = 0; i < sha256_block; ++i) {
+      block[i] = padded[i] ^ 0x5c;
+    }
+    state_->outer = started_digest(block);
+  } catch (...) {
+    OPENSSL_cleanse(padded.data(), padded.size());
+    OPENSSL_cleanse(block.data(), block.size());
+    delete state_;
+    throw;
+  }
+  OPENSSL_cleanse(padded.data(), padded.size());
+  OPENSSL_cleanse(block.data(), block.size());
+}
+
+hmac_sha256_key::~hmac_sha256_key() {
+  delete state_;
+}
+
+hmac_sha256_key::hmac_sha256_key(hmac_sha256_key&& other) noexcept
+  : state_(std::exchange(other.state_, nullptr)) {}
+
+hmac_sha256_key& hmac_sha256_key::operator=(hmac_sha256_key&& other) noexcept {
+  if (this != &other) {
+    delete state_;
+    state_ = std::exchange(other.state_, nullptr);
+  }
+  return *this;
+}
+
+key256 hmac_sha256_key::operator()(std::string_view data) const {
+  auto* work = scratch_digest();
+  key256 inner{};
+  finish_digest(work, state_->inner, reinterpret_cast<const uint8_t*>(data.data()), data.size(),
+                inner.data());
+  key256 out{};
+  finish_digest(work, state_->outer, inner.data(), inner.size(), out.data());
   return out;
 }
 

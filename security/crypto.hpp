@@ -35,6 +35,25 @@ key256 derive_key(std::string_view secret, std::string_view purpose);
 /// HMAC-SHA256 of `data` under `key`.
 key256 hmac_sha256(std::span<const uint8_t> key, std::string_view data);
 
+/// HMAC-SHA256 under one fixed key whose padded key blocks are hashed once, at construction:
+/// several times faster than `hmac_sha256` on short messages such as API keys. Thread-safe.
+class hmac_sha256_key {
+public:
+  explicit hmac_sha256_key(std::span<const uint8_t> key);
+  ~hmac_sha256_key();
+  hmac_sha256_key(hmac_sha256_key&& other) noexcept;
+  hmac_sha256_key& operator=(hmac_sha256_key&& other) noexcept;
+  hmac_sha256_key(const hmac_sha256_key&) = delete;
+  hmac_sha256_key& operator=(const hmac_sha256_key&) = delete;
+
+  /// The same as `hmac_sha256(key, data)`.
+  key256 operator()(std::string_view data) const;
+
+private:
+  struct state;
+  state* state_;
+};
+
 /// Compares two strings in time that depends on their lengths only.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

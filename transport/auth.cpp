@@ -74,14 +74,14 @@ std::string display_prefix(std::string_view key) {
 }
 
 key_cache::key_cache(std::string_view secret, std::string_view previous_secret) {
-  peppers_.push_back(derive_key(secret, "api-key-pepper"));
+  peppers_.emplace_back(derive_key(secret, "api-key-pepper"));
   if (!previous_secret.empty() && previous_secret != secret) {
-    peppers_.push_back(derive_key(previous_secret, "api-key-pepper"));
+    peppers_.emplace_back(derive_key(previous_secret, "api-key-pepper"));
   }
 }
 
 std::string key_cache::hash(std::string_view key) const {
-  return security::to_hex(security::hmac_sha256(peppers_.front(), key));
+  return security::to_hex(peppers_.front()(key));
 }
 
 void key_cache::put(const api_key_row& row) {
@@ -171,7 +171,7 @@ std::optional<principal> key_cache::find(std::string_view key) const {
   std::vector<std::string> hashes;
   hashes.reserve(peppers_.size());
   for (const auto& pepper : peppers_) {
-    hashes.push_back(security::to_hex(security::hmac_sha256(pepper, key)));
+    hashes.push_back(security::to_hex(pepper(key)));
   }
   auto lookup_id = key_id_of(key);
   std::shared_lock guard{mtx_};

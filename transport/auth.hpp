@@ -92,7 +92,7 @@ private:
   void put_locked(const api_key_row& row);
   void erase_locked(const std::string& id);
 
-  std::vector<security::key256> peppers_;
+  std::vector<security::hmac_sha256_key> peppers_;
 
   mutable std::shared_mutex mtx_;
   /// By row id.
