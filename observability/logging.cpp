@@ -5,18 +5,20 @@
 #include <spdlog/details/log_msg.h>
 #include <spdlog/formatter.h>
 #include <spdlog/sinks/base_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <condition_variable>
+#include <cstdio>
 #include <ctime>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <stop_token>
 #include <string>
+#include <thread>
 
 namespace sagemcp::observability {
 
@@ -63,13 +65,16 @@ public:
     auto since_epoch = msg.time.time_since_epoch();
     auto secs = duration_cast<seconds>(since_epoch);
     auto micros = duration_cast<microseconds>(since_epoch - secs).count();
-    std::time_t t = secs.count();
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    std::array<char, 40> ts{};
-    auto n = std::strftime(ts.data(), ts.size(), "%Y-%m-%dT%H:%M:%S", &tm);
+    if (secs.count() != cached_second_) {
+      // The date and time to the second, rendered once per second.
+      std::time_t t = secs.count();
+      std::tm tm{};
+      gmtime_r(&t, &tm);
+      cached_length_ = std::strftime(cached_.data(), cached_.size(), "%Y-%m-%dT%H:%M:%S", &tm);
+      cached_second_ = secs.count();
+    }
     fmt::format_to(std::back_inserter(dest), R"({{"ts":"{}.{:06}Z","level":"{}",)",
-                   std::string_view{ts.data(), n}, micros,
+                   std::string_view{cached_.data(), cached_length_}, micros,
                    spdlog::level::to_string_view(msg.level));
     dest.append(msg.payload.data(), msg.payload.data() + msg.payload.size());
     dest.append(std::string_view{"}\n"});
@@ -78,18 +83,104 @@ public:
   std::unique_ptr<spdlog::formatter> clone() const override {
     return std::make_unique<json_formatter>();
   }
+
+private:
+  long long cached_second_ = -1;
+  std::array<char, 40> cached_{};
+  size_t cached_length_ = 0;
 };
 
-// Keeps the latest lines and hands every line to the subscribers (the admin's live log).
+// Standard output in batches: a line goes out at once unless another one went out within the
+// last `window`; then it waits, with those that follow, for the flusher thread, which writes
+// them `window` later. One write per window under load instead of one per line; a quiet
+// server's lines appear as they are logged. Warnings and errors go out at once (flush_on).
+class stdout_batch_sink final : public spdlog::sinks::base_sink<std::mutex> {
+public:
+  static constexpr auto window = std::chrono::milliseconds{20};
+  static constexpr size_t max_buffered = size_t{64} * 1024;
+
+  stdout_batch_sink()
+    : flusher_([this](const std::stop_token& stop) {
+        run(stop);
+      }) {}
+
+  ~stdout_batch_sink() override {
+    flusher_.request_stop();
+    wake_.notify_all();
+    flusher_.join();
+    std::lock_guard guard{mutex_};
+    write_out();
+  }
+
+  stdout_batch_sink(const stdout_batch_sink&) = delete;
+  stdout_batch_sink& operator=(const stdout_batch_sink&) = delete;
+
+protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    formatter_->format(msg, buffer_);
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_write_ >= window || buffer_.size() >= max_buffered) {
+      write_out();
+      last_write_ = now;
+    } else if (!waiting_) {
+      waiting_ = true;
+      wake_.notify_one();
+    }
+  }
+
+  void flush_() override {
+    write_out();
+  }
+
+private:
+  void write_out() {
+    if (buffer_.size() > 0) {
+      std::fwrite(buffer_.data(), 1, buffer_.size(), stdout);
+      std::fflush(stdout);
+      buffer_.clear();
+    }
+    waiting_ = false;
+  }
+
+  void run(const std::stop_token& stop) {
+    std::unique_lock guard{mutex_};
+    while (!stop.stop_requested()) {
+      wake_.wait(guard, stop, [this] {
+        return waiting_;
+      });
+      if (stop.stop_requested()) {
+        return;
+      }
+      wake_.wait_for(guard, stop, window, [] {
+        return false;
+      });
+      write_out();
+      last_write_ = std::chrono::steady_clock::now();
+    }
+  }
+
+  spdlog::memory_buf_t buffer_;
+  std::chrono::steady_clock::time_point last_write_{};
+  /// Lines wait in the buffer for the flusher.
+  bool waiting_ = false;
+  std::condition_variable_any wake_;
+  std::jthread flusher_;
+};
+
+// Keeps the latest lines and hands every line to the subscribers (the admin's live log). Lines
+// are kept as logged and rendered when somebody reads them.
 class tap_sink final : public spdlog::sinks::base_sink<std::mutex> {
 public:
   static constexpr size_t kept = 1000;
 
   uint64_t subscribe(log_listener listener, size_t backlog) {
     std::lock_guard guard{mutex_};
-    auto from = recent_.size() > backlog ? recent_.size() - backlog : 0;
-    for (auto i = from; i < recent_.size(); ++i) {
-      listener(recent_[i].first, recent_[i].second);
+    auto from = count_ > backlog ? count_ - backlog : 0;
+    for (auto i = from; i < count_; ++i) {
+      const auto& entry = recent_[(first_ + i) % kept];
+      spdlog::details::log_msg msg{entry.time, spdlog::source_loc{}, "sagemcp", entry.level,
+                                   entry.payload};
+      deliver(listener, msg);
     }
     auto id = ++next_;
     listeners_.emplace(id, std::move(listener));
@@ -103,27 +194,44 @@ public:
 
 protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
-    spdlog::memory_buf_t formatted;
-    formatter_->format(msg, formatted);
-    std::string line{formatted.data(), formatted.size()};
-    while (!line.empty() && line.back() == '\n') {
-      line.pop_back();
-    }
-    auto level = spdlog::level::to_string_view(msg.level);
-    std::string_view name{level.data(), level.size()};
     for (const auto& [id, listener] : listeners_) {
-      listener(name, line);
+      deliver(listener, msg);
     }
-    recent_.emplace_back(std::string{name}, std::move(line));
-    if (recent_.size() > kept) {
-      recent_.pop_front();
+    // A ring of `kept` entries whose strings keep their capacity from one line to the next.
+    auto& entry = recent_[(first_ + count_) % kept];
+    if (count_ < kept) {
+      ++count_;
+    } else {
+      first_ = (first_ + 1) % kept;
     }
+    entry.time = msg.time;
+    entry.level = msg.level;
+    entry.payload.assign(msg.payload.data(), msg.payload.size());
   }
 
   void flush_() override {}
 
 private:
-  std::deque<std::pair<std::string, std::string>> recent_;
+  struct kept_line {
+    spdlog::log_clock::time_point time;
+    spdlog::level::level_enum level = spdlog::level::info;
+    std::string payload;
+  };
+
+  void deliver(const log_listener& listener, const spdlog::details::log_msg& msg) {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    std::string_view line{formatted.data(), formatted.size()};
+    while (!line.empty() && line.back() == '\n') {
+      line.remove_suffix(1);
+    }
+    auto level = spdlog::level::to_string_view(msg.level);
+    listener(std::string_view{level.data(), level.size()}, line);
+  }
+
+  std::array<kept_line, kept> recent_{};
+  size_t first_ = 0;
+  size_t count_ = 0;
   std::map<uint64_t, log_listener> listeners_;
   uint64_t next_ = 0;
 };
@@ -135,10 +243,10 @@ std::shared_ptr<tap_sink>& tap() {
 
 std::shared_ptr<spdlog::logger>& logger() {
   static std::shared_ptr<spdlog::logger> instance = [] {
-    auto sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+    auto sink = std::make_shared<stdout_batch_sink>();
     auto result = std::make_shared<spdlog::logger>("sagemcp", spdlog::sinks_init_list{sink, tap()});
     result->set_formatter(std::make_unique<json_formatter>());
-    result->flush_on(spdlog::level::info);
+    result->flush_on(spdlog::level::warn);
     return result;
   }();
   return instance;

@@ -7,7 +7,13 @@
 #include <prometheus/registry.h>
 #include <prometheus/text_serializer.h>
 
+#include <functional>
+#include <initializer_list>
+#include <mutex>
+#include <shared_mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace sagemcp::observability {
 
@@ -20,9 +26,55 @@ const prometheus::Histogram::BucketBoundaries& latency_buckets() {
   return buckets;
 }
 
+struct string_hash {
+  using is_transparent = void;
+  size_t operator()(std::string_view text) const noexcept {
+    return std::hash<std::string_view>{}(text);
+  }
+};
+
+// The series of a family by their label values: finding one in a family builds a label map and
+// hashes it under the family's lock, on every request; this finds it by its joined values.
+template <class Value>
+class series_cache {
+public:
+  template <class Make>
+  Value get(std::initializer_list<std::string_view> values, Make&& make) {
+    std::string key;
+    key.reserve(64);
+    for (auto value : values) {
+      key.append(value);
+      key.push_back('\x1f');
+    }
+    {
+      std::shared_lock guard{mtx_};
+      if (auto i = series_.find(std::string_view{key}); i != series_.end()) {
+        return i->second;
+      }
+    }
+    std::unique_lock guard{mtx_};
+    auto [i, inserted] = series_.try_emplace(std::move(key));
+    if (inserted) {
+      i->second = make();
+    }
+    return i->second;
+  }
+
+private:
+  std::shared_mutex mtx_;
+  std::unordered_map<std::string, Value, string_hash, std::equal_to<>> series_;
+};
+
+struct series_pair {
+  prometheus::Counter* count = nullptr;
+  prometheus::Histogram* duration = nullptr;
+};
+
 } // namespace
 
 struct metrics::impl {
+  series_cache<series_pair> http_series;
+  series_cache<series_pair> tool_series;
   std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
   prometheus::Family<prometheus::Counter>& http_requests
     = prometheus::BuildCounter()
@@ -104,21 +156,27 @@ metrics& metrics::global() {
 
 void metrics::observe_http(std::string_view method, std::string_view route, unsigned status,
                            double seconds) {
-  impl_->http_requests
-    .Add({{"method", std::string{method}},
-          {"route", std::string{route}},
-          {"status", std::to_string(status)}})
-    .Increment();
-  impl_->http_duration.Add({{"route", std::string{route}}}, latency_buckets()).Observe(seconds);
+  auto code = std::to_string(status);
+  auto series = impl_->http_series.get({method, route, code}, [&] {
+    return series_pair{
+      &impl_->http_requests.Add(
+        {{"method", std::string{method}}, {"route", std::string{route}}, {"status", code}}),
+      &impl_->http_duration.Add({{"route", std::string{route}}}, latency_buckets())};
+  });
+  series.count->Increment();
+  series.duration->Observe(seconds);
 }
 
 void metrics::observe_tool_call(std::string_view connector_type, std::string_view outcome,
                                 double seconds) {
-  impl_->tool_calls
-    .Add({{"connector_type", std::string{connector_type}}, {"outcome", std::string{outcome}}})
-    .Increment();
-  impl_->tool_duration.Add({{"connector_type", std::string{connector_type}}}, latency_buckets())
-    .Observe(seconds);
+  auto series = impl_->tool_series.get({connector_type, outcome}, [&] {
+    return series_pair{&impl_->tool_calls.Add({{"connector_type", std::string{connector_type}},
+                                               {"outcome", std::string{outcome}}}),
+                       &impl_->tool_duration.Add({{"connector_type", std::string{connector_type}}},
+                                                 latency_buckets())};
+  });
+  series.count->Increment();
+  series.duration->Observe(seconds);
 }
 
 void metrics::observe_list_failure(std::string_view list) {
