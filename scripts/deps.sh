@@ -10,7 +10,7 @@ packages=(
   libcaf-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-system1.81-dev
   libsimdjson-dev libsqlite3-dev libpqxx-dev postgresql libssl-dev libspdlog-dev prometheus-cpp-dev
-  libcli11-dev libgtest-dev libgmock-dev libtomlplusplus-dev libedit-dev
+  libcli11-dev libgtest-dev libgmock-dev libtomlplusplus-dev libedit-dev libmimalloc-dev
 )
 
 missing=()
