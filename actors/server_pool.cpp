@@ -4,6 +4,7 @@
 #include "actors/merged_list.hpp"
 #include "actors/session.hpp"
 #include "actors/tenant.hpp"
+#include "actors/timeouts.hpp"
 #include "connectors/external.hpp"
 #include "connectors/http_tool.hpp"
 #include "connectors/remote_mcp.hpp"
@@ -499,21 +500,30 @@ caf::result<session_info> open(pool_pointer self, session_request& req) {
     promise.deliver(std::move(err));
   };
   if (req.connector_id.empty()) {
-    self->request(target, std::chrono::seconds{30}, atom::list_v, atom::connector_v)
-      .then(
-        [self, promise, req](std::vector<connector_row>& rows) mutable {
-          start_tenant_session(self, std::move(promise), std::move(req), rows);
-        },
-        fail);
+    auto sent = self->request(target, std::chrono::seconds{30}, atom::list_v, atom::connector_v);
+    sent.then(
+      [self, promise, req, request = sent.id()](std::vector<connector_row>& rows) mutable {
+        forget_timeout(self, request);
+        start_tenant_session(self, std::move(promise), std::move(req), rows);
+      },
+      [self, fail, request = sent.id()](caf::error& err) mutable {
+        forget_timeout(self, request);
+        fail(err);
+      });
     return promise;
   }
   auto connector_id = req.connector_id;
-  self->request(target, std::chrono::seconds{30}, atom::open_v, std::move(connector_id))
-    .then(
-      [self, promise, req](connector_row& row) mutable {
-        start_session(self, std::move(promise), std::move(req), row);
-      },
-      fail);
+  auto sent = self->request(target, std::chrono::seconds{30}, atom::open_v,
+                            std::move(connector_id));
+  sent.then(
+    [self, promise, req, request = sent.id()](connector_row& row) mutable {
+      forget_timeout(self, request);
+      start_session(self, std::move(promise), std::move(req), row);
+    },
+    [self, fail, request = sent.id()](caf::error& err) mutable {
+      forget_timeout(self, request);
+      fail(err);
+    });
   return promise;
 }
 
@@ -554,19 +564,27 @@ caf::result<atom::ok> check_endpoint(pool_pointer self, const std::string& tenan
     promise.deliver(std::move(err));
   };
   if (connector_id.empty()) {
-    self->request(target, std::chrono::seconds{30}, atom::list_v, atom::connector_v)
-      .then(
-        [promise](const std::vector<connector_row>&) mutable {
-          promise.deliver(atom::ok_v);
-        },
-        fail);
+    auto sent = self->request(target, std::chrono::seconds{30}, atom::list_v, atom::connector_v);
+    sent.then(
+      [self, promise, request = sent.id()](const std::vector<connector_row>&) mutable {
+        forget_timeout(self, request);
+        promise.deliver(atom::ok_v);
+      },
+      [self, fail, request = sent.id()](caf::error& err) mutable {
+        forget_timeout(self, request);
+        fail(err);
+      });
   } else {
-    self->request(target, std::chrono::seconds{30}, atom::open_v, connector_id)
-      .then(
-        [promise](const connector_row&) mutable {
-          promise.deliver(atom::ok_v);
-        },
-        fail);
+    auto sent = self->request(target, std::chrono::seconds{30}, atom::open_v, connector_id);
+    sent.then(
+      [self, promise, request = sent.id()](const connector_row&) mutable {
+        forget_timeout(self, request);
+        promise.deliver(atom::ok_v);
+      },
+      [self, fail, request = sent.id()](caf::error& err) mutable {
+        forget_timeout(self, request);
+        fail(err);
+      });
   }
   return promise;
 }

@@ -1,5 +1,6 @@
 #include "actors/session.hpp"
 
+#include "actors/timeouts.hpp"
 #include "actors/usage.hpp"
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
@@ -282,14 +283,16 @@ caf::result<mcp_reply> list_tools(session_pointer self, const mcp_request& req) 
   with_instance(
     self, 0,
     [self, promise, fail, cursor = std::move(*cursor)](const connector_actor& instance) mutable {
-      self->request(instance, instance_timeout, atom::list_v, std::move(cursor))
-        .then(
-          [promise](std::string& page) mutable {
-            promise.deliver(mcp_reply{std::move(page)});
-          },
-          [fail](caf::error& err) mutable {
-            fail(err);
-          });
+      auto sent = self->request(instance, instance_timeout, atom::list_v, std::move(cursor));
+      sent.then(
+        [self, promise, request = sent.id()](std::string& page) mutable {
+          forget_timeout(self, request);
+          promise.deliver(mcp_reply{std::move(page)});
+        },
+        [self, fail, request = sent.id()](caf::error& err) mutable {
+          forget_timeout(self, request);
+          fail(err);
+        });
     },
     fail);
   return promise;
@@ -313,14 +316,16 @@ void request_member(session_pointer self, caf::typed_response_promise<mcp_reply>
   with_instance(
     self, member,
     [self, promise, on_error, req](const connector_actor& instance) mutable {
-      self->request(instance, tool_call_timeout, atom::handle_v, req)
-        .then(
-          [promise](mcp_reply& reply) mutable {
-            promise.deliver(std::move(reply));
-          },
-          [on_error](caf::error& err) mutable {
-            on_error(err);
-          });
+      auto sent = self->request(instance, tool_call_timeout, atom::handle_v, req);
+      sent.then(
+        [self, promise, request = sent.id()](mcp_reply& reply) mutable {
+          forget_timeout(self, request);
+          promise.deliver(std::move(reply));
+        },
+        [self, on_error, request = sent.id()](caf::error& err) mutable {
+          forget_timeout(self, request);
+          on_error(err);
+        });
     },
     on_error);
 }
@@ -637,6 +642,85 @@ void end_call(session_pointer self, uint64_t call_id) {
   });
 }
 
+// Ends a running call with its outcome: counts it, ends its event stream and answers its
+// request. `failed`: the call ended with an error (a tool error becomes an isError result). A call
+// no longer in `calls` (cancelled, or past its deadline) is left alone: its late outcome is dropped.
+void finish_call(session_pointer self, uint64_t id, caf::expected<mcp_reply> outcome, bool failed) {
+  auto& st = self->state;
+  auto i = st.calls.find(id);
+  if (i == st.calls.end()) {
+    return;
+  }
+  usage_meter::global().record(st.origin.tenant, st.members[i->second.member].connector_id,
+                               i->second.tool, failed);
+  auto pending = i->second.promise;
+  auto number = i->second.stream_number;
+  auto request_id = i->second.request_id;
+  end_call(self, id);
+  if (number != 0) {
+    finish_stream(self, number,
+                  outcome ? encode_result(request_id, outcome->result)
+                          : final_error(request_id, outcome.error()));
+  }
+  if (outcome) {
+    pending.deliver(std::move(*outcome));
+  } else {
+    pending.deliver(std::move(outcome.error()));
+  }
+}
+
+// Ends a running call with an error, as a tool result where the error surfaces as one.
+void fail_call(session_pointer self, uint64_t id, const caf::error& err) {
+  if (info(code_of(err)).surface == error_surface::tool_result) {
+    finish_call(self, id, mcp_reply{tool_error_result(err)}, true);
+  } else {
+    finish_call(self, id, err, true);
+  }
+}
+
+// Makes the session look at its calls' deadlines `after` from now, unless it will sooner.
+void expire_after(session_pointer self, caf::timespan after) {
+  auto& st = self->state;
+  auto due = self->clock().now() + after;
+  if (st.expiry_due && *st.expiry_due <= due) {
+    return;
+  }
+  st.expiry_due = due;
+  self->delayed_send(self, after, atom::tick_v, atom::invoke_v);
+}
+
+// Fails the calls that ran past their deadline, telling their connector to stop them. One timer
+// per session while calls run, rather than a timeout per call.
+void expire_calls(session_pointer self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  if (st.expiry_due && *st.expiry_due > now) {
+    // A timer set for a later deadline that an earlier one replaced; that one looks again.
+    return;
+  }
+  st.expiry_due.reset();
+  std::vector<uint64_t> late;
+  std::optional<caf::actor_clock::time_point> next;
+  for (const auto& [id, call] : st.calls) {
+    if (call.deadline <= now) {
+      late.push_back(id);
+    } else if (!next || call.deadline < *next) {
+      next = call.deadline;
+    }
+  }
+  for (auto id : late) {
+    if (const auto& runner = st.calls.at(id).runner) {
+      self->send(runner, atom::cancel_v, id);
+    }
+    fail_call(self, id,
+              make_error(errc::timeout, "the tool call did not finish within "
+                                          + std::to_string(tool_call_timeout.count()) + " s"));
+  }
+  if (next) {
+    expire_after(self, *next - now);
+  }
+}
+
 // Starts a tool call on member `member`; its notifications go to `stream`, its outcome to
 // `promise`.
 void start_call(session_pointer self, request_stream_actor stream,
@@ -644,50 +728,29 @@ void start_call(session_pointer self, request_stream_actor stream,
                 size_t member, const std::string& tool) {
   auto& st = self->state;
   auto cost = sizeof(session_state::running_call) + entry_cost + req.id.size()
-              + req.log_level.size();
+              + req.log_level.size() + tool.size();
   if (auto refused = charge(st, cost, "a tool call")) {
     promise.deliver(std::move(refused));
     return;
   }
   auto id = ++st.next_call;
-  session_state::running_call call{std::move(stream), std::move(promise), req.id,        {}, member,
-                                   req.stateless,     req.log_level,      req.resumable, 0,  cost};
+  session_state::running_call call;
+  call.stream = std::move(stream);
+  call.promise = std::move(promise);
+  call.request_id = req.id;
+  call.member = member;
+  call.tool = tool;
+  call.stateless = req.stateless;
+  call.log_level = req.log_level;
+  call.resumable = req.resumable;
+  call.cost = cost;
+  call.deadline = self->clock().now() + tool_call_timeout;
   st.calls.emplace(id, std::move(call));
+  expire_after(self, tool_call_timeout);
   if (req.stateless) {
     // 2026-07-28: a client that closes the response stream cancels the request.
     self->monitor(st.calls.at(id).stream);
   }
-  // A cancelled call is no longer in `calls`; its late outcome is dropped.
-  // `failed`: the call ended with an error (a tool error becomes an isError result).
-  auto complete = [self, id, connector_id = st.members[member].connector_id,
-                   tool](caf::expected<mcp_reply> outcome, bool failed) {
-    auto i = self->state.calls.find(id);
-    if (i == self->state.calls.end()) {
-      return;
-    }
-    usage_meter::global().record(self->state.origin.tenant, connector_id, tool, failed);
-    auto pending = i->second.promise;
-    auto number = i->second.stream_number;
-    auto request_id = i->second.request_id;
-    end_call(self, id);
-    if (number != 0) {
-      finish_stream(self, number,
-                    outcome ? encode_result(request_id, outcome->result)
-                            : final_error(request_id, outcome.error()));
-    }
-    if (outcome) {
-      pending.deliver(std::move(*outcome));
-    } else {
-      pending.deliver(std::move(outcome.error()));
-    }
-  };
-  auto failed = [complete](const caf::error& err) {
-    if (info(code_of(err)).surface == error_surface::tool_result) {
-      complete(mcp_reply{tool_error_result(err)}, true);
-    } else {
-      complete(err, true);
-    }
-  };
   auto invocation = tool_call{id,
                               tool,
                               req.arguments,
@@ -698,23 +761,27 @@ void start_call(session_pointer self, request_stream_actor stream,
                               req.request_state,
                               req.stateless,
                               req.param_headers};
+  auto failed = [self, id](const caf::error& err) {
+    fail_call(self, id, err);
+  };
   with_instance(
     self, member,
-    [self, id, complete, failed,
-     invocation = std::move(invocation)](const connector_actor& runner) mutable {
+    [self, id, invocation = std::move(invocation)](const connector_actor& runner) mutable {
       auto i = self->state.calls.find(id);
       if (i == self->state.calls.end()) {
         // Cancelled while the instance was being found.
         return;
       }
       i->second.runner = runner;
-      self->request(runner, tool_call_timeout, atom::invoke_v, std::move(invocation))
+      // No timeout of its own: the call's deadline (expire_calls) and the instance's end (the
+      // down handler) bound it, without a timer per call.
+      self->request(runner, caf::infinite, atom::invoke_v, std::move(invocation))
         .then(
-          [complete](std::string& result) {
-            complete(mcp_reply{std::move(result)}, false);
+          [self, id](std::string& result) {
+            finish_call(self, id, mcp_reply{std::move(result)}, false);
           },
-          [failed](caf::error& err) {
-            failed(err);
+          [self, id](caf::error& err) {
+            fail_call(self, id, err);
           });
     },
     failed);
@@ -1245,6 +1312,18 @@ session_actor::behavior_type session(session_pointer self, session_request origi
         member.handle = connector_actor{};
       }
     }
+    // Calls that instance was running end with it.
+    std::vector<uint64_t> orphaned;
+    for (const auto& [id, call] : self->state.calls) {
+      if (call.runner && call.runner.address() == msg.source) {
+        orphaned.push_back(id);
+      }
+    }
+    for (auto id : orphaned) {
+      fail_call(self, id,
+                make_error(errc::upstream_failure, "the connector instance running the tool call "
+                                                   "stopped before it finished"));
+    }
     // A listen stream or an event stream connection whose client went away.
     std::erase_if(self->state.listeners, [&](const auto& entry) {
       if (entry.stream.address() != msg.source) {
@@ -1282,6 +1361,9 @@ session_actor::behavior_type session(session_pointer self, session_request origi
     },
     [self](atom::tick) {
       check_idle(self);
+    },
+    [self](atom::tick, atom::invoke) {
+      expire_calls(self);
     },
     [self](atom::push, uint64_t call_id, std::string& message) {
       forward(self, call_id, message);

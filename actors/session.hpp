@@ -4,6 +4,7 @@
 #include "actors/merged_list.hpp"
 #include "messages/interfaces.hpp"
 
+#include <caf/actor_clock.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/timespan.hpp>
 #include <caf/timestamp.hpp>
@@ -77,6 +78,10 @@ struct session_state {
     connector_actor runner;
     /// The member whose instance runs it.
     size_t member = 0;
+    /// The tool's name, for the usage counts.
+    std::string tool;
+    /// When it fails with a timeout if it has not finished.
+    caf::actor_clock::time_point deadline;
     /// Started by a 2026-07-28 request: no requests to the client on its stream.
     bool stateless = false;
     /// The log level the 2026-07-28 request asked for; empty means no log messages.
@@ -91,6 +96,8 @@ struct session_state {
   /// Tool calls in flight, by call id.
   std::unordered_map<uint64_t, running_call> calls;
   uint64_t next_call = 0;
+  /// When the session looks at its calls' deadlines next, if a timer is set.
+  std::optional<caf::actor_clock::time_point> expiry_due;
   /// A request sent to the client on behalf of a running call, waiting for its response.
   struct client_request {
     caf::typed_response_promise<std::string> promise;

@@ -7,7 +7,8 @@
 // BENCH_CONNECTIONS (32), BENCH_WARMUP seconds (2), BENCH_READY_RUNS (5),
 // BENCH_MEMORY_SESSIONS (100000; 0 skips memory), BENCH_POOL_INSTANCES (5000),
 // BENCH_TOOL_SETS (4: copies of the github, gitlab and bitbucket connectors in the tools/list
-// tenant). SAGEMCP_BINARY and BENCH_CEILING name the binaries.
+// tenant), BENCH_SCENARIOS (scenario ids to run; a partial run only prints its figures).
+// SAGEMCP_BINARY and BENCH_CEILING name the binaries.
 // Writes bench/results/latest.md and bench/results/latest.svg.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -48,6 +49,8 @@ const settings = {
   memorySessions: setting('BENCH_MEMORY_SESSIONS', 100_000),
   poolInstances: setting('BENCH_POOL_INSTANCES', 5000),
   toolSets: Math.max(1, setting('BENCH_TOOL_SETS', 4)),
+  // Scenario ids to run (comma-separated), or all of them.
+  only: (process.env.BENCH_SCENARIOS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
 };
 const ceilingBinary = process.env.BENCH_CEILING
   ?? path.join(root, 'build', 'sagemcp-bench-ceiling');
@@ -366,15 +369,26 @@ async function throughput(dir) {
     const key = (await createKey(server, 'tenant_user', tenant.id)).key;
     const connector = await createConnector(server, tenant.slug);
     const url = mcpUrlOf(server, tenant.slug, connector.id);
-    const scenarios = [
-      await ceilingScenario(ceiling),
-      await echoScenario(server, key, url, c),
-      await peerScenario(peer, c),
-      statelessScenario(server, key, url),
-      await toolsListScenario(server, c),
-      await githubScenario(server, upstream, c),
-      await initializeScenario(server),
+    const all = [
+      ['ceiling', () => ceilingScenario(ceiling)],
+      ['echo', () => echoScenario(server, key, url, c)],
+      ['peer_echo', () => peerScenario(peer, c)],
+      ['echo_stateless', () => statelessScenario(server, key, url)],
+      ['tools_list', () => toolsListScenario(server, c)],
+      ['github', () => githubScenario(server, upstream, c)],
+      ['initialize', () => initializeScenario(server)],
     ];
+    const unknown = settings.only.filter((id) => !all.some(([known]) => known === id));
+    if (unknown.length > 0) {
+      throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(', ')}; ` +
+        `known: ${all.map(([id]) => id).join(', ')}`);
+    }
+    const scenarios = [];
+    for (const [id, make] of all) {
+      if (settings.only.length === 0 || settings.only.includes(id)) {
+        scenarios.push(await make());
+      }
+    }
     for (const s of scenarios) {
       s.answer = await s.check();
       s.runs = [];
@@ -500,23 +514,31 @@ try {
   log(`throughput: ${settings.rounds} rounds of ${settings.duration} s per scenario, ` +
     `${settings.connections} connections${pinned ? ', servers on CPU 0, wrk on CPU 1' : ''}`);
   const load = await throughput(work);
-  log('time to ready');
-  const ready = await readiness();
-  log(`ready: fresh ${ready.fresh_ms.toFixed(0)} ms, restart ${ready.restart_ms.toFixed(0)} ms`);
-  let memory;
-  if (settings.memorySessions > 0) {
-    log(`memory: ${settings.memorySessions} sessions, ${settings.poolInstances} pool instances`);
-    memory = await measureMemory(settings.memorySessions, settings.poolInstances);
+  if (settings.only.length > 0) {
+    // A partial run: the figures below are its result; the report stays as it was.
+    for (const s of load.scenarios) {
+      log(`${s.server} ${s.id}: ${Math.round(s.rps)} req/s, ${Math.round(s.rps_per_cpu)} per ` +
+        `CPU-second, p50 ${s.p50_us} us, p99 ${s.p99_us} us`);
+    }
+  } else {
+    log('time to ready');
+    const ready = await readiness();
+    log(`ready: fresh ${ready.fresh_ms.toFixed(0)} ms, restart ${ready.restart_ms.toFixed(0)} ms`);
+    let memory;
+    if (settings.memorySessions > 0) {
+      log(`memory: ${settings.memorySessions} sessions, ${settings.poolInstances} pool instances`);
+      memory = await measureMemory(settings.memorySessions, settings.poolInstances);
+    }
+    const written = writeReport(resultsDir, {
+      settings,
+      environment: env,
+      load,
+      ready,
+      memory,
+      build: lastBuildTime(),
+    });
+    log(`wrote ${written.join(', ')}`);
   }
-  const written = writeReport(resultsDir, {
-    settings,
-    environment: env,
-    load,
-    ready,
-    memory,
-    build: lastBuildTime(),
-  });
-  log(`wrote ${written.join(', ')}`);
 } finally {
   await rm(work, { recursive: true, force: true });
 }

@@ -183,6 +183,8 @@ using session_actor = caf::typed_actor<
   caf::replies_to<atom::handle, mcp_request>::with<mcp_reply>,
   // Checks the idle deadline; the session ends itself once it passed.
   caf::reacts_to<atom::tick>,
+  // Fails the tool calls that ran past their deadline.
+  caf::reacts_to<atom::tick, atom::invoke>,
   // Forwards a notification that a running tool call emitted (call id, JSON-RPC notification)
   // to the stream of the request that started it.
   caf::reacts_to<atom::push, uint64_t, std::string>,

@@ -26,7 +26,6 @@ namespace sagemcp::transport {
 struct server_options {
   std::string host = "127.0.0.1";
   uint16_t port = 8000;
-  unsigned io_threads = 2;
   /// Largest accepted request body; larger ones get 413.
   size_t max_body_bytes = size_t{4} * 1024 * 1024;
   /// Largest accepted request header block; larger ones get 431.

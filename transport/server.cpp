@@ -17,6 +17,7 @@
 #include <cctype>
 #include <chrono>
 #include <deque>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -30,6 +31,11 @@ namespace http = beast::http;
 namespace net = boost::asio;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
+// A connection's executor: its strand, by its concrete type (a type-erased executor costs a
+// polymorphic call and often a copy of the strand on every operation).
+using strand_type = net::strand<net::io_context::executor_type>;
+using socket_type = tcp::socket::rebind_executor<strand_type>::other;
+using stream_type = beast::basic_stream<tcp, strand_type>;
 using observability::log;
 using observability::log_level;
 
@@ -83,8 +89,7 @@ http::response<http::string_body> to_message(http_response&& res, unsigned versi
 class websocket_connection : public websocket_peer,
                              public std::enable_shared_from_this<websocket_connection> {
 public:
-  websocket_connection(beast::tcp_stream&& stream, websocket_upgrade handlers,
-                       size_t max_message_bytes)
+  websocket_connection(stream_type&& stream, websocket_upgrade handlers, size_t max_message_bytes)
     : ws_(std::move(stream)),
       handlers_(std::move(handlers)) {
     ws_.read_message_max(max_message_bytes);
@@ -227,7 +232,7 @@ private:
     }
   }
 
-  websocket::stream<beast::tcp_stream> ws_;
+  websocket::stream<stream_type> ws_;
   websocket_upgrade handlers_;
   http::request<http::string_body> upgrade_;
   beast::flat_buffer buffer_;
@@ -243,53 +248,63 @@ private:
   std::atomic<bool> close_done_ = false;
 };
 
-// The WebSocket connections of a server, so that stopping it can close them properly.
-class websocket_registry {
+// The live connections of one kind, so that stopping the server can close them.
+template <class Connection>
+class connection_registry {
 public:
-  void add(const std::shared_ptr<websocket_connection>& connection) {
+  void add(const std::shared_ptr<Connection>& connection) {
     std::lock_guard<std::mutex> guard{mtx_};
-    std::erase_if(connections_, [](const auto& weak) {
-      return weak.expired();
-    });
+    if (connections_.size() >= prune_at_) {
+      // Amortized: the list is swept when it doubled since the last sweep.
+      std::erase_if(connections_, [](const auto& weak) {
+        return weak.expired();
+      });
+      prune_at_ = std::max(min_prune, connections_.size() * 2);
+    }
     connections_.push_back(connection);
   }
 
-  // Sends every open connection a close frame (1001, going away) and waits up to `patience`
-  // for the peers to answer it.
-  void close_all(std::chrono::milliseconds patience) {
-    std::vector<std::shared_ptr<websocket_connection>> open;
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      for (const auto& weak : connections_) {
-        if (auto connection = weak.lock()) {
-          open.push_back(std::move(connection));
-        }
+  /// The connections still open; the registry forgets them all.
+  std::vector<std::shared_ptr<Connection>> take_all() {
+    std::vector<std::shared_ptr<Connection>> open;
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (const auto& weak : connections_) {
+      if (auto connection = weak.lock()) {
+        open.push_back(std::move(connection));
       }
-      connections_.clear();
     }
-    for (const auto& connection : open) {
-      connection->close(static_cast<uint16_t>(websocket::close_code::going_away),
-                        "server shutting down");
-    }
-    auto deadline = std::chrono::steady_clock::now() + patience;
-    while (std::chrono::steady_clock::now() < deadline
-           && std::any_of(open.begin(), open.end(), [](const auto& connection) {
-                return !connection->ended();
-              })) {
-      std::this_thread::sleep_for(std::chrono::milliseconds{10});
-    }
+    connections_.clear();
+    prune_at_ = min_prune;
+    return open;
   }
 
 private:
+  static constexpr size_t min_prune = 64;
   std::mutex mtx_;
-  std::vector<std::weak_ptr<websocket_connection>> connections_;
+  std::vector<std::weak_ptr<Connection>> connections_;
+  size_t prune_at_ = min_prune;
 };
+
+// Waits up to `patience` until every connection of `open` has ended.
+template <class Connection>
+void await_ended(const std::vector<std::shared_ptr<Connection>>& open,
+                 std::chrono::milliseconds patience) {
+  auto deadline = std::chrono::steady_clock::now() + patience;
+  while (std::chrono::steady_clock::now() < deadline
+         && std::any_of(open.begin(), open.end(), [](const auto& connection) {
+              return !connection->ended();
+            })) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+}
+
+using websocket_registry = connection_registry<websocket_connection>;
 
 // One HTTP connection: reads a request, hands it to the dispatcher, writes its response, and
 // reads the next one on keep-alive. All I/O runs on the connection's strand.
 class session : public std::enable_shared_from_this<session> {
 public:
-  session(tcp::socket&& socket, transport_context& ctx, websocket_registry& websockets)
+  session(socket_type&& socket, transport_context& ctx, websocket_registry& websockets)
     : stream_(std::move(socket)),
       ctx_(ctx),
       websockets_(websockets) {}
@@ -297,6 +312,18 @@ public:
   void run() {
     net::dispatch(stream_.get_executor(),
                   beast::bind_front_handler(&session::do_read, shared_from_this()));
+  }
+
+  /// Closes the connection, whatever it is doing (the server stops).
+  void close() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      self->do_close();
+    });
+  }
+
+  /// Whether the connection is closed.
+  bool ended() const {
+    return ended_;
   }
 
 private:
@@ -325,7 +352,8 @@ private:
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout
-        || ec == net::error::connection_reset || ec == net::error::eof) {
+        || ec == net::error::connection_reset || ec == net::error::eof
+        || ec == net::error::operation_aborted) {
       do_close();
       return;
     }
@@ -511,6 +539,7 @@ private:
 
   void do_close() {
     closed_ = true;
+    ended_ = true;
     if (streaming_) {
       // The producer learns that nobody reads the stream any more.
       streaming_->abort();
@@ -523,7 +552,7 @@ private:
 
   static constexpr size_t max_drain_bytes = size_t{64} * 1024 * 1024;
 
-  beast::tcp_stream stream_;
+  stream_type stream_;
   beast::flat_buffer buffer_;
   transport_context& ctx_;
   websocket_registry& websockets_;
@@ -541,6 +570,7 @@ private:
   bool writing_chunk_ = false;
   bool stream_done_ = false;
   bool closed_ = false;
+  std::atomic<bool> ended_ = false;
   /// The body source of the streamed response being written, if any.
   std::shared_ptr<chunk_stream> streaming_;
   /// The request being answered, when it asks for a WebSocket upgrade.
@@ -550,14 +580,14 @@ private:
 } // namespace
 
 struct server::impl {
-  explicit impl(transport_context& context)
+  impl(transport_context& context, net::io_context& io)
     : ctx(context),
-      ioc(static_cast<int>(std::max(1u, context.options.io_threads))),
+      ioc(io),
       accept_strand(net::make_strand(ioc)),
       acceptor(accept_strand) {}
 
   void do_accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket s) {
+    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, socket_type s) {
       if (ec) {
         if (ec != net::error::operation_aborted) {
           log(log_level::warn, "accept failed", {{"error", ec.message()}});
@@ -565,21 +595,25 @@ struct server::impl {
         }
         return;
       }
-      std::make_shared<session>(std::move(s), ctx, websockets)->run();
+      auto connection = std::make_shared<session>(std::move(s), ctx, websockets);
+      sessions.add(connection);
+      connection->run();
       do_accept();
     });
   }
 
   transport_context& ctx;
-  net::io_context ioc;
+  net::io_context& ioc;
   /// Where the acceptor's handlers run.
   net::strand<net::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
   websocket_registry websockets;
-  std::vector<std::thread> threads;
+  connection_registry<session> sessions;
+  bool started = false;
 };
 
-server::server(transport_context& ctx) : impl_(std::make_unique<impl>(ctx)) {
+server::server(transport_context& ctx, net::io_context& ioc)
+  : impl_(std::make_unique<impl>(ctx, ioc)) {
   // nop
 }
 
@@ -615,35 +649,39 @@ caf::expected<uint16_t> server::start() {
                                               + ec.message());
   }
   auto port = d.acceptor.local_endpoint().port();
-  d.do_accept();
-  auto n = std::max(1u, d.ctx.options.io_threads);
-  for (unsigned i = 0; i < n; ++i) {
-    d.threads.emplace_back([&d] {
-      d.ioc.run();
-    });
-  }
+  d.started = true;
+  net::post(d.accept_strand, [&d] {
+    d.do_accept();
+  });
   return port;
 }
 
 void server::stop() {
   auto& d = *impl_;
-  if (d.threads.empty()) {
+  if (!d.started) {
     return;
   }
+  d.started = false;
   // Stop accepting, and let WebSocket peers hear why their connection ends.
-  net::post(d.accept_strand, [&d] {
+  std::promise<void> cancelled;
+  net::post(d.accept_strand, [&d, &cancelled] {
     beast::error_code ignored;
     d.acceptor.cancel(ignored);
+    d.acceptor.close(ignored);
+    cancelled.set_value();
   });
-  d.websockets.close_all(std::chrono::seconds{1});
-  d.ioc.stop();
-  for (auto& t : d.threads) {
-    t.join();
+  cancelled.get_future().wait();
+  auto websockets = d.websockets.take_all();
+  for (const auto& connection : websockets) {
+    connection->close(static_cast<uint16_t>(websocket::close_code::going_away),
+                      "server shutting down");
   }
-  d.threads.clear();
-  // No I/O thread runs any more, so nothing else touches the acceptor.
-  beast::error_code ec;
-  d.acceptor.close(ec);
+  await_ended(websockets, std::chrono::seconds{1});
+  auto sessions = d.sessions.take_all();
+  for (const auto& connection : sessions) {
+    connection->close();
+  }
+  await_ended(sessions, std::chrono::seconds{1});
 }
 
 } // namespace sagemcp::transport

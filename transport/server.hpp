@@ -4,23 +4,27 @@
 
 #include <caf/expected.hpp>
 
+#include <boost/asio/io_context.hpp>
+
 #include <cstdint>
 #include <memory>
 
 namespace sagemcp::transport {
 
-/// The HTTP/1.1 server: a Beast listener and one strand per connection, on its own I/O threads.
+/// The HTTP/1.1 server: a Beast listener and one strand per connection, on the threads that run
+/// `ioc` (the node's, which run the actors too).
 class server {
 public:
-  explicit server(transport_context& ctx);
+  server(transport_context& ctx, boost::asio::io_context& ioc);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
-  /// Binds, starts accepting and starts the I/O threads; returns the bound port.
+  /// Binds and starts accepting; returns the bound port.
   caf::expected<uint16_t> start();
 
-  /// Stops accepting, closes connections and joins the I/O threads.
+  /// Stops accepting and closes the connections (WebSocket peers get a close frame), waiting a
+  /// moment for them to end.
   void stop();
 
 private:

@@ -3,6 +3,8 @@
 #include "messages/errc.hpp"
 #include "persistence/postgres_store.hpp"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -102,11 +104,19 @@ caf::expected<bool> parse_bool(std::string_view name, std::string_view value) {
   return bad(name, "must be true or false");
 }
 
+// The CPUs this process may run on (its affinity mask, which containers narrow), at least one.
+unsigned available_cpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+    return std::max(1, CPU_COUNT(&set));
+  }
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 caf::expected<node_config> load_config(const serve_flags& flags) {
   node_config cfg;
-  auto cores = std::max(1u, std::thread::hardware_concurrency());
-  cfg.server.io_threads = cores;
-  cfg.actor_threads = cores;
+  cfg.threads = available_cpus();
   if (auto host = env("HOST"); !host.empty()) {
     cfg.server.host = host;
   }
@@ -128,8 +138,7 @@ caf::expected<node_config> load_config(const serve_flags& flags) {
   long long upstream_read = cfg.upstream.read_timeout.count() / 1000;
   for (auto err :
        {read_int("PORT", 0, 65535, cfg.server.port),
-        read_int("SAGEMCP_IO_THREADS", 1, 256, cfg.server.io_threads),
-        read_int("SAGEMCP_ACTOR_THREADS", 1, 256, cfg.actor_threads),
+        read_int("SAGEMCP_THREADS", 1, 256, cfg.threads),
         read_int("SAGEMCP_SESSION_TTL", 1, 7LL * 24 * 3600, session_ttl),
         read_int("SAGEMCP_MAX_BODY_BYTES", 1024, 1LL << 30, max_body),
         read_int("SAGEMCP_MAX_HEADER_BYTES", 1024, 1LL << 20, max_header),

@@ -42,7 +42,9 @@ struct node_config {
   std::chrono::seconds db_wait{20};
   /// SAGEMCP_USAGE_FLUSH_SECONDS: how often tool usage counts are written to the database.
   std::chrono::seconds usage_flush{10};
-  unsigned actor_threads = 0;
+  /// SAGEMCP_THREADS: the threads that run the HTTP server's I/O and the actors; by default one
+  /// per CPU the process may run on.
+  unsigned threads = 1;
   /// The outbound client of native connectors: SAGEMCP_UPSTREAM_CONNECT_TIMEOUT_SECONDS,
   /// SAGEMCP_UPSTREAM_TIMEOUT_SECONDS, SAGEMCP_UPSTREAM_CA_FILE,
   /// SAGEMCP_ALLOW_PRIVATE_UPSTREAMS, HTTPS_PROXY, HTTP_PROXY and NO_PROXY.

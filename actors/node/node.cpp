@@ -3,6 +3,7 @@
 #include "actors/credential_vault.hpp"
 #include "actors/external_connector.hpp"
 #include "actors/node/change_listener.hpp"
+#include "actors/scheduler.hpp"
 #include "actors/server_pool.hpp"
 #include "actors/usage.hpp"
 #include "messages/errc.hpp"
@@ -161,8 +162,7 @@ std::string settings_json(const node_config& cfg) {
     {"cors_allowed_origins", list(cfg.server.cors_origins)},
     {"mcp_allowed_origins", list(cfg.server.allowed_origins)},
     {"allowed_hosts", list(cfg.server.allowed_hosts)},
-    {"io_threads", cfg.server.io_threads},
-    {"actor_threads", cfg.actor_threads},
+    {"threads", cfg.threads},
     // Proxy URLs may hold credentials: only whether one is set shows.
     {"upstream",
      boost::json::object{{"connect_timeout_seconds", cfg.upstream.connect_timeout.count() / 1000},
@@ -300,7 +300,9 @@ int serve(const node_config& cfg) {
   }
   caf::actor_system_config sys_cfg;
   add_message_types(sys_cfg);
-  sys_cfg.set("scheduler.max-threads", static_cast<size_t>(cfg.actor_threads));
+  // Actors run on the threads of the I/O context that the HTTP server uses.
+  io_scheduler* scheduler = nullptr;
+  io_scheduler::install(sys_cfg, cfg.threads, &scheduler);
   caf::actor_system sys{sys_cfg};
   persistence::persistence_options db_options;
   db_options.max_wait = cfg.db_wait;
@@ -366,7 +368,7 @@ int serve(const node_config& cfg) {
   ctx.vault = vault;
   ctx.public_url = cfg.public_url;
   ctx.oauth_state_key = transport::derive_key(cfg.secret_key, "oauth-state");
-  transport::server http{ctx};
+  transport::server http{ctx, scheduler->context()};
   auto usage = spawn_usage_flusher(sys, db, usage_meter::global(), cfg.usage_flush);
   auto key_uses = spawn_key_use_flusher(sys, db, keys, cfg.usage_flush);
   caf::actor changes;
@@ -434,6 +436,8 @@ int serve(const node_config& cfg) {
   }
   caf::anon_send_exit(db, caf::exit_reason::user_shutdown);
   sys.await_all_actors_done();
+  // Nothing of the transport runs after this: the context it refers to goes next.
+  scheduler->halt();
   log(log_level::info, "stopped");
   observability::flush_logs();
   return exit_code;
