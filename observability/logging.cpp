@@ -133,7 +133,9 @@ protected:
   }
 
 private:
+  // Writes the buffer out; needs the sink's lock.
   void write_out() {
+    std::lock_guard writing{write_mtx_};
     if (buffer_.size() > 0) {
       std::fwrite(buffer_.data(), 1, buffer_.size(), stdout);
       std::fflush(stdout);
@@ -143,8 +145,9 @@ private:
   }
 
   void run(const std::stop_token& stop) {
-    std::unique_lock guard{mutex_};
+    spdlog::memory_buf_t batch;
     while (!stop.stop_requested()) {
+      std::unique_lock guard{mutex_};
       wake_.wait(guard, stop, [this] {
         return waiting_;
       });
@@ -154,8 +157,18 @@ private:
       wake_.wait_for(guard, stop, window, [] {
         return false;
       });
-      write_out();
+      // The batch is written outside the sink's lock, so that threads logging meanwhile do not
+      // wait for the write; taking the write lock first keeps the lines in order.
+      batch.clear();
+      std::swap(batch, buffer_);
+      waiting_ = false;
       last_write_ = std::chrono::steady_clock::now();
+      std::unique_lock writing{write_mtx_};
+      guard.unlock();
+      if (batch.size() > 0) {
+        std::fwrite(batch.data(), 1, batch.size(), stdout);
+        std::fflush(stdout);
+      }
     }
   }
 
@@ -163,6 +176,8 @@ private:
   std::chrono::steady_clock::time_point last_write_{};
   /// Lines wait in the buffer for the flusher.
   bool waiting_ = false;
+  /// Held while writing; taken with the sink's lock held, so writes keep the lines' order.
+  std::mutex write_mtx_;
   std::condition_variable_any wake_;
   std::jthread flusher_;
 };
