@@ -5,7 +5,8 @@ JOBS ?= 2
 PRESET := $(if $(CI),ci,default)
 
 .PHONY: all deps configure build run test test-unit test-node test-ui test-conformance format \
-        format-check lint clean bench bench-build-time bench-memory web-build
+        format-check lint clean bench bench-ab bench-tools bench-build-time bench-memory \
+        web-build
 
 all: build
 
@@ -40,14 +41,23 @@ test: build
 # SageMCP beside a bare Beast server and the official TypeScript SDK server, on loopback
 # (bench/results/latest.md and latest.svg). wrk is installed here, when missing, so that nothing
 # else needs it. BENCH_DURATION, BENCH_ROUNDS and BENCH_CONNECTIONS shorten or widen the run.
-bench: build
+bench: build bench-tools
+	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp \
+	  BENCH_CEILING=$(CURDIR)/$(BUILD_DIR)/sagemcp-bench-ceiling node bench/run.mjs
+
+# Two builds of the server side by side, in alternating rounds: `make bench-ab A=<old binary>`
+# compares it with this build (B defaults to it); BENCH_SCENARIOS picks the scenarios.
+B ?= $(CURDIR)/$(BUILD_DIR)/sagemcp
+bench-ab: build bench-tools
+	@[ -n "$(A)" ] || { echo "usage: make bench-ab A=<binary> [B=<binary>]"; exit 2; }
+	BENCH_CEILING=$(CURDIR)/$(BUILD_DIR)/sagemcp-bench-ceiling node bench/ab.mjs "$(A)" "$(B)"
+
+bench-tools:
 	@command -v wrk >/dev/null 2>&1 || { \
 	  sudo=$$([ "$$(id -u)" -eq 0 ] || echo sudo); \
 	  $$sudo apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends wrk; }
 	@[ -d tests/node_modules ] || (cd tests && npm ci --no-audit --no-fund)
-	SAGEMCP_BINARY=$(CURDIR)/$(BUILD_DIR)/sagemcp \
-	  BENCH_CEILING=$(CURDIR)/$(BUILD_DIR)/sagemcp-bench-ceiling node bench/run.mjs
 
 # The cold build: configure and build every target in a fresh directory with ccache off
 # (bench/results/build-time.md, which `make bench` quotes). Takes a long time.

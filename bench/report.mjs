@@ -13,6 +13,8 @@ const targets = {
   peerFactor: 10,
   sessionKib: 8,
   readyMs: 300,
+  // docs: "Cold build under 15 minutes on 2 cores".
+  buildMinutes: 15,
 };
 
 const thousands = (n) => Math.round(n).toLocaleString('en-US');
@@ -99,6 +101,9 @@ function targetTable(data) {
     `| ready in < ${targets.readyMs} ms | ${ready.fresh_ms.toFixed(0)} ms fresh, `
       + `${ready.restart_ms.toFixed(0)} ms restart (medians) `
       + `| ${verdict(worstReady < targets.readyMs)} |`,
+    `| cold build < ${targets.buildMinutes} min on 2 cores `
+      + `| ${data.build ? duration(data.build.seconds) : '–'} (\`make bench-build-time\`) `
+      + `| ${verdict(data.build ? data.build.seconds < targets.buildMinutes * 60 : undefined)} |`,
   ];
 }
 
@@ -151,7 +156,7 @@ function markdown(data) {
     '# Benchmarks',
     '',
     `${env.date}; ${env.cpu}; Linux ${env.kernel}; Node ${env.node}; ${env.wrk}; SageMCP `
-      + `${env.build_type} build, ${env.threads.io} I/O and ${env.threads.actor} actor threads; `
+      + `${env.build_type} build, ${env.threads} threads (I/O and actors); `
       + `load average ${env.load_average} when the run started.`,
     '',
     `Loopback. ${env.pinned ? 'Each server on CPU 0, wrk (one thread) on CPU 1. ' : ''}`
@@ -170,6 +175,9 @@ function markdown(data) {
         + 'CPU-second are the steadier ones.**', '']
       : []),
     '![requests per second](latest.svg)',
+    '',
+    'Where the time of a request goes, what changed on the hot path, and the figures before and '
+      + 'after: [hot-path.md](hot-path.md).',
     '',
     '## Targets',
     '',

@@ -7,11 +7,14 @@
 // BENCH_CONNECTIONS (32), BENCH_WARMUP seconds (2), BENCH_READY_RUNS (5),
 // BENCH_MEMORY_SESSIONS (100000; 0 skips memory), BENCH_POOL_INSTANCES (5000),
 // BENCH_TOOL_SETS (4: copies of the github, gitlab and bitbucket connectors in the tools/list
-// tenant), BENCH_SCENARIOS (scenario ids to run; a partial run only prints its figures).
+// tenant), BENCH_SCENARIOS (scenario ids to run; a partial run only prints its figures, and
+// writes them as JSON to BENCH_OUTPUT when that is set).
 // SAGEMCP_BINARY and BENCH_CEILING name the binaries.
 // Writes bench/results/latest.md and bench/results/latest.svg.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import {
+  copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync,
+} from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, release, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -488,7 +491,7 @@ function buildType() {
 
 function environment() {
   const wrk = spawnSync('wrk', ['-v'], { encoding: 'utf8' });
-  const threads = (name) => process.env[name] ?? `default (${cpus().length})`;
+
   return {
     date: new Date().toISOString(),
     cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}`,
@@ -498,7 +501,8 @@ function environment() {
     wrk: `${wrk.stdout ?? ''}${wrk.stderr ?? ''}`.split('\n')[0].replace(/ Copyright.*/, ''),
     pinned,
     build_type: buildType(),
-    threads: { io: threads('SAGEMCP_IO_THREADS'), actor: threads('SAGEMCP_ACTOR_THREADS') },
+    // One per CPU the server may use by default: one, pinned to CPU 0.
+    threads: process.env.SAGEMCP_THREADS ?? (pinned ? 'default (1)' : `default (${cpus().length})`),
   };
 }
 
@@ -519,6 +523,9 @@ try {
     for (const s of load.scenarios) {
       log(`${s.server} ${s.id}: ${Math.round(s.rps)} req/s, ${Math.round(s.rps_per_cpu)} per ` +
         `CPU-second, p50 ${s.p50_us} us, p99 ${s.p99_us} us`);
+    }
+    if (process.env.BENCH_OUTPUT) {
+      writeFileSync(process.env.BENCH_OUTPUT, JSON.stringify({ environment: env, load }));
     }
   } else {
     log('time to ready');

@@ -98,6 +98,7 @@ class stdout_batch_sink final : public spdlog::sinks::base_sink<std::mutex> {
 public:
   static constexpr auto window = std::chrono::milliseconds{20};
   static constexpr size_t max_buffered = size_t{64} * 1024;
+  static constexpr size_t max_backlog = size_t{8} * 1024 * 1024;
 
   stdout_batch_sink()
     : flusher_([this](const std::stop_token& stop) {
@@ -119,10 +120,24 @@ protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     formatter_->format(msg, buffer_);
     auto now = std::chrono::steady_clock::now();
-    if (now - last_write_ >= window || buffer_.size() >= max_buffered) {
+    if (buffer_.size() >= max_backlog) {
+      // The output does not keep up (a full disk, a stopped reader): wait for it rather than
+      // lose lines or grow without bound.
       write_out();
       last_write_ = now;
-    } else if (!waiting_) {
+      return;
+    }
+    if (!waiting_ && (now - last_write_ >= window || buffer_.size() >= max_buffered)) {
+      // Written here unless the flusher is writing: a slow write (the kernel throttling a
+      // writer of many dirty pages) must not stall the thread that logs.
+      std::unique_lock writing{write_mtx_, std::try_to_lock};
+      if (writing.owns_lock()) {
+        write_locked();
+        last_write_ = now;
+        return;
+      }
+    }
+    if (!waiting_) {
       waiting_ = true;
       wake_.notify_one();
     }
@@ -136,6 +151,11 @@ private:
   // Writes the buffer out; needs the sink's lock.
   void write_out() {
     std::lock_guard writing{write_mtx_};
+    write_locked();
+  }
+
+  // Writes the buffer out; needs the sink's lock and the write lock.
+  void write_locked() {
     if (buffer_.size() > 0) {
       std::fwrite(buffer_.data(), 1, buffer_.size(), stdout);
       std::fflush(stdout);
@@ -162,13 +182,18 @@ private:
       batch.clear();
       std::swap(batch, buffer_);
       waiting_ = false;
-      last_write_ = std::chrono::steady_clock::now();
-      std::unique_lock writing{write_mtx_};
-      guard.unlock();
-      if (batch.size() > 0) {
-        std::fwrite(batch.data(), 1, batch.size(), stdout);
-        std::fflush(stdout);
+      {
+        std::unique_lock writing{write_mtx_};
+        guard.unlock();
+        if (batch.size() > 0) {
+          std::fwrite(batch.data(), 1, batch.size(), stdout);
+          std::fflush(stdout);
+        }
       }
+      // Counted from the end of the write: lines logged while it took long wait for the next
+      // batch rather than being written by the thread that logs them.
+      guard.lock();
+      last_write_ = std::chrono::steady_clock::now();
     }
   }
 
