@@ -112,7 +112,12 @@ function echoedText(res, what) {
   return result.content.map((c) => c.text).join('');
 }
 
-const mediaType = (res) => (res.headers.get('content-type') ?? '').split(';')[0].trim();
+// What kind of answer came back: JSON, SSE, or the media type itself.
+function answerOf(res) {
+  const type = (res.headers.get('content-type') ?? '').split(';')[0].trim();
+  const names = { 'application/json': 'JSON', 'text/event-stream': 'SSE' };
+  return names[type] ?? type;
+}
 
 async function ceilingScenario(ceiling) {
   const body = rpcBody('tools/call', ECHO);
@@ -136,44 +141,23 @@ async function ceilingScenario(ceiling) {
   };
 }
 
-async function echoScenario(server, key, url, connections) {
+// tools/call echo over `connections` 2025-11-25 sessions of `url` (SageMCP's, or the peer's).
+async function sessionEchoScenario({ id, server, pid, url, key, connections }) {
   const sessions = await openSessions(url, key, connections);
   const body = rpcBody('tools/call', ECHO);
   return {
-    id: 'echo',
-    server: 'sagemcp',
-    pid: server.pid,
+    id,
+    server,
+    pid,
     title: 'tools/call echo, session (2025-11-25)',
     url,
     requests: sessions.map((s) => rawRequest(url, { headers: sessionHeaders(key, s), body })),
     check: async () => {
       const res = await sessions[0].request('tools/call', ECHO);
-      if (echoedText(res, 'echo') !== 'Echo: hello') {
-        throw new Error(`echo answered ${res.text}`);
+      if (echoedText(res, id) !== 'Echo: hello') {
+        throw new Error(`${id} answered ${res.text}`);
       }
-      return mediaType(res) === 'application/json' ? 'JSON' : mediaType(res);
-    },
-  };
-}
-
-async function peerScenario(peer, connections) {
-  const sessions = await openSessions(peer.url, undefined, connections);
-  const body = rpcBody('tools/call', ECHO);
-  return {
-    id: 'peer_echo',
-    server: 'peer',
-    pid: peer.pid,
-    title: 'tools/call echo, session (2025-11-25)',
-    url: peer.url,
-    requests: sessions.map((s) => rawRequest(peer.url, {
-      headers: sessionHeaders(undefined, s), body,
-    })),
-    check: async () => {
-      const res = await sessions[0].request('tools/call', ECHO);
-      if (echoedText(res, 'peer echo') !== 'Echo: hello') {
-        throw new Error(`peer echo answered ${res.text}`);
-      }
-      return mediaType(res) === 'text/event-stream' ? 'SSE' : 'JSON';
+      return answerOf(res);
     },
   };
 }
@@ -207,7 +191,7 @@ function statelessScenario(server, key, url) {
       if (echoedText(res, 'stateless echo') !== 'Echo: hello') {
         throw new Error(`stateless echo answered ${res.text}`);
       }
-      return mediaType(res) === 'application/json' ? 'JSON' : mediaType(res);
+      return answerOf(res);
     },
   };
 }
@@ -295,7 +279,7 @@ async function githubScenario(server, upstream, connections) {
       if (JSON.parse(text).full_name !== 'octo/alpha') {
         throw new Error(`github_get_repository answered ${text}`);
       }
-      return mediaType(res) === 'application/json' ? 'JSON' : mediaType(res);
+      return answerOf(res);
     },
   };
 }
@@ -327,7 +311,7 @@ async function initializeScenario(server) {
       if (res.status !== 200 || !res.headers.get('mcp-session-id')) {
         throw new Error(`initialize: HTTP ${res.status}`);
       }
-      return mediaType(res) === 'application/json' ? 'JSON' : mediaType(res);
+      return answerOf(res);
     },
   };
 }
@@ -374,8 +358,12 @@ async function throughput(dir) {
     const url = mcpUrlOf(server, tenant.slug, connector.id);
     const all = [
       ['ceiling', () => ceilingScenario(ceiling)],
-      ['echo', () => echoScenario(server, key, url, c)],
-      ['peer_echo', () => peerScenario(peer, c)],
+      ['echo', () => sessionEchoScenario({
+        id: 'echo', server: 'sagemcp', pid: server.pid, url, key, connections: c,
+      })],
+      ['peer_echo', () => sessionEchoScenario({
+        id: 'peer_echo', server: 'peer', pid: peer.pid, url: peer.url, connections: c,
+      })],
       ['echo_stateless', () => statelessScenario(server, key, url)],
       ['tools_list', () => toolsListScenario(server, c)],
       ['github', () => githubScenario(server, upstream, c)],
