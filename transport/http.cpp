@@ -1,9 +1,11 @@
 #include "transport/http.hpp"
 
+#include <boost/beast/http/status.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 namespace sagemcp::transport {
 
@@ -120,7 +122,6 @@ http_response error_response(unsigned status, std::string_view code, std::string
   return json_response(status, boost::json::serialize(body));
 }
 
-// The value of one query parameter (not percent-decoded: session ids need no encoding).
 void add_security_headers(http_response& response) {
   auto& h = response.headers;
   bool html = response.content_type.starts_with("text/html");
@@ -139,6 +140,97 @@ void add_security_headers(http_response& response) {
   if (!cached) {
     h.emplace_back("Cache-Control", "no-store");
   }
+}
+
+namespace {
+
+bool is_token_char(unsigned char c) {
+  return std::isalnum(c) != 0
+         || std::string_view{"!#$%&'*+-.^_`|~"}.find(static_cast<char>(c))
+              != std::string_view::npos;
+}
+
+bool valid_field(std::string_view name, std::string_view value) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), is_token_char)
+         && value.find_first_of(std::string_view{"\r\n\0", 3}) == std::string_view::npos;
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x))
+                  == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Framing is the server's to set.
+bool is_framing(std::string_view name) {
+  return same_name(name, "Content-Length") || same_name(name, "Transfer-Encoding")
+         || same_name(name, "Connection");
+}
+
+} // namespace
+
+bool bodiless_status(unsigned status) {
+  return status / 100 == 1 || status == 204 || status == 304;
+}
+
+std::string serialize_head(const http_response& res, unsigned version, bool keep_alive,
+                           std::optional<size_t> body_bytes) {
+  using field = std::pair<std::string_view, std::string_view>;
+  // A handful of headers: replacing by a linear search beats any map.
+  std::vector<field> fields;
+  fields.reserve(8 + res.headers.size());
+  auto set = [&fields](std::string_view name, std::string_view value) {
+    for (auto& existing : fields) {
+      if (same_name(existing.first, name)) {
+        existing = {name, value};
+        return;
+      }
+    }
+    fields.emplace_back(name, value);
+  };
+  set("Server", "sagemcp");
+  if (!res.content_type.empty()) {
+    set("Content-Type", res.content_type);
+  }
+  set("Cache-Control", "no-store");
+  set("X-Content-Type-Options", "nosniff");
+  for (const auto& [name, value] : res.headers) {
+    if (!is_framing(name) && valid_field(name, value)) {
+      set(name, value);
+    }
+  }
+  auto reason
+    = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(res.status));
+  std::string head;
+  head.reserve(256);
+  head += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  head += std::to_string(res.status);
+  head += ' ';
+  head.append(reason.data(), reason.size());
+  head += "\r\n";
+  for (const auto& [name, value] : fields) {
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  if (version == 10 && keep_alive) {
+    head += "Connection: keep-alive\r\n";
+  } else if (version != 10 && !keep_alive) {
+    head += "Connection: close\r\n";
+  }
+  if (!bodiless_status(res.status)) {
+    if (body_bytes) {
+      head += "Content-Length: ";
+      head += std::to_string(*body_bytes);
+      head += "\r\n";
+    } else {
+      head += "Transfer-Encoding: chunked\r\n";
+    }
+  }
+  head += "\r\n";
+  return head;
 }
 
 std::string_view query_param(std::string_view query, std::string_view name) {

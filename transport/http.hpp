@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -109,6 +110,19 @@ struct http_response {
   /// Set to accept a WebSocket upgrade request: the connection switches protocols.
   std::shared_ptr<websocket_upgrade> upgrade;
 };
+
+/// The status line and header block of `res` as HTTP/1.`version % 10` puts them on the wire,
+/// ending with the blank line. Every response carries Server, its Content-Type, `Cache-Control:
+/// no-store` and nosniff unless its own headers replace them (a later header replaces an earlier
+/// one of the same name); the framing is the server's: `Connection` from `keep_alive`, then
+/// `Content-Length: body_bytes`, or chunked transfer when `body_bytes` is empty. Responses that
+/// cannot have a body (1xx, 204, 304) carry neither. Headers whose name or value would break the
+/// framing (CR, LF, an empty or malformed name) are left out.
+std::string serialize_head(const http_response& res, unsigned version, bool keep_alive,
+                           std::optional<size_t> body_bytes);
+
+/// Whether a response of `status` has no body whatever its headers say (1xx, 204, 304).
+bool bodiless_status(unsigned status);
 
 /// A JSON response.
 http_response json_response(unsigned status, std::string body);

@@ -4,6 +4,7 @@
 #include "observability/logging.hpp"
 #include "transport/dispatcher.hpp"
 
+#include <boost/asio/basic_waitable_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -13,6 +14,7 @@
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <chrono>
@@ -35,7 +37,6 @@ using tcp = net::ip::tcp;
 // polymorphic call and often a copy of the strand on every operation).
 using strand_type = net::strand<net::io_context::executor_type>;
 using socket_type = tcp::socket::rebind_executor<strand_type>::other;
-using stream_type = beast::basic_stream<tcp, strand_type>;
 using observability::log;
 using observability::log_level;
 
@@ -60,37 +61,14 @@ http_request to_request(http::request<http::string_body>&& msg) {
   return req;
 }
 
-template <class Message>
-void set_headers(Message& msg, const http_response& res) {
-  msg.set(http::field::server, "sagemcp");
-  if (!res.content_type.empty()) {
-    msg.set(http::field::content_type, res.content_type);
-  }
-  msg.set(http::field::cache_control, "no-store");
-  msg.set("X-Content-Type-Options", "nosniff");
-  for (const auto& [name, value] : res.headers) {
-    msg.set(name, value);
-  }
-}
-
-http::response<http::string_body> to_message(http_response&& res, unsigned version,
-                                             bool keep_alive) {
-  http::response<http::string_body> msg{static_cast<http::status>(res.status), version};
-  set_headers(msg, res);
-  msg.body() = std::move(res.body);
-  msg.keep_alive(keep_alive && !res.close);
-  msg.prepare_payload();
-  return msg;
-}
-
 // A connection after a WebSocket upgrade: reads text messages for the handler and writes the
 // frames it sends, in order. All I/O runs on the connection's strand. Beast answers pings and
 // sends its own when the peer is idle, closing connections that stop answering.
 class websocket_connection : public websocket_peer,
                              public std::enable_shared_from_this<websocket_connection> {
 public:
-  websocket_connection(stream_type&& stream, websocket_upgrade handlers, size_t max_message_bytes)
-    : ws_(std::move(stream)),
+  websocket_connection(socket_type&& socket, websocket_upgrade handlers, size_t max_message_bytes)
+    : ws_(std::move(socket)),
       handlers_(std::move(handlers)) {
     ws_.read_message_max(max_message_bytes);
   }
@@ -232,7 +210,7 @@ private:
     }
   }
 
-  websocket::stream<stream_type> ws_;
+  websocket::stream<socket_type> ws_;
   websocket_upgrade handlers_;
   http::request<http::string_body> upgrade_;
   beast::flat_buffer buffer_;
@@ -302,21 +280,27 @@ using websocket_registry = connection_registry<websocket_connection>;
 
 // One HTTP connection: reads a request, hands it to the dispatcher, writes its response, and
 // reads the next one on keep-alive. All I/O runs on the connection's strand.
+//
+// The hot path is lean on purpose: Beast's parser reads the request straight from the socket (one
+// read usually brings header and body), the response head is serialized once and written with
+// the body in one call, and the connection's deadline is a time stamp that one timer checks when
+// it fires (moving a deadline later costs a store, not a timer operation).
 class session : public std::enable_shared_from_this<session> {
 public:
   session(socket_type&& socket, transport_context& ctx, websocket_registry& websockets)
-    : stream_(std::move(socket)),
+    : socket_(std::move(socket)),
+      timer_(socket_.get_executor()),
       ctx_(ctx),
       websockets_(websockets) {}
 
   void run() {
-    net::dispatch(stream_.get_executor(),
+    net::dispatch(socket_.get_executor(),
                   beast::bind_front_handler(&session::do_read, shared_from_this()));
   }
 
   /// Closes the connection, whatever it is doing (the server stops).
   void close() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
+    net::post(socket_.get_executor(), [self = shared_from_this()] {
       self->do_close();
     });
   }
@@ -327,33 +311,131 @@ public:
   }
 
 private:
+  using clock = std::chrono::steady_clock;
+  using timer_type = net::basic_waitable_timer<clock, net::wait_traits<clock>, strand_type>;
+
+  // -- the deadline of the I/O in progress ----------------------------------------------------
+
+  void expires_after(clock::duration timeout) {
+    deadline_ = clock::now() + timeout;
+    if (!timer_armed_ || deadline_ < timer_expiry_) {
+      arm_timer();
+    }
+  }
+
+  // No I/O is pending: the connection waits for the handler, or for nothing.
+  void expires_never() {
+    deadline_ = clock::time_point::max();
+  }
+
+  void arm_timer() {
+    timer_armed_ = true;
+    timer_expiry_ = deadline_;
+    // Replaces a pending wait, whose handler then sees operation_aborted.
+    timer_.expires_at(deadline_);
+    timer_.async_wait(beast::bind_front_handler(&session::on_timer, shared_from_this()));
+  }
+
+  void cancel_timer() {
+    try {
+      timer_.cancel();
+    } catch (const boost::system::system_error&) {
+      // The wait ends when it fires; on_timer then finds the connection closed.
+    }
+  }
+
+  void on_timer(beast::error_code ec) {
+    if (ec == net::error::operation_aborted || closed_) {
+      return;
+    }
+    timer_armed_ = false;
+    if (deadline_ == clock::time_point::max()) {
+      return;
+    }
+    if (clock::now() >= deadline_) {
+      // The I/O in progress took too long: closing the socket ends it.
+      do_close();
+      return;
+    }
+    arm_timer();
+  }
+
+  // -- reading a request ------------------------------------------------------------------------
+
   void do_read() {
     parser_.emplace();
     parser_->body_limit(ctx_.options.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(ctx_.options.max_header_bytes));
-    stream_.expires_after(ctx_.options.header_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&session::on_header, shared_from_this()));
+    header_done_ = false;
+    expires_after(ctx_.options.header_timeout);
+    parse();
   }
 
-  void on_header(beast::error_code ec, std::size_t) {
+  // Parses what the buffer holds (a pipelined request may be there already), and reads more
+  // until the message is complete.
+  void parse() {
+    while (buffer_.size() > 0) {
+      beast::error_code ec;
+      auto used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec && ec != http::error::need_more) {
+        on_message(ec);
+        return;
+      }
+      if (!header_done_ && parser_->is_header_done()) {
+        header_done_ = true;
+        if (auto length = parser_->content_length();
+            length && *length > ctx_.options.max_body_bytes) {
+          on_message(http::error::body_limit);
+          return;
+        }
+        if (!parser_->is_done()) {
+          expires_after(ctx_.options.body_timeout);
+        }
+      }
+      if (parser_->is_done()) {
+        on_message({});
+        return;
+      }
+      if (ec || used == 0) {
+        break;
+      }
+    }
+    auto size = beast::read_size(buffer_, read_chunk_bytes);
+    if (size == 0) {
+      on_message(http::error::buffer_overflow);
+      return;
+    }
+    socket_.async_read_some(buffer_.prepare(size),
+                            beast::bind_front_handler(&session::on_read, shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t bytes) {
+    if (closed_) {
+      return;
+    }
+    buffer_.commit(bytes);
+    if (ec == net::error::eof) {
+      if (!parser_->got_some()) {
+        on_message(http::error::end_of_stream);
+        return;
+      }
+      // The peer ended the message early, or ended one whose length is the connection's.
+      ec = {};
+      parser_->put_eof(ec);
+      on_message(ec);
+      return;
+    }
     if (ec) {
-      on_read(ec, 0);
+      on_message(ec);
       return;
     }
-    if (auto length = parser_->content_length(); length && *length > ctx_.options.max_body_bytes) {
-      on_read(http::error::body_limit, 0);
-      return;
-    }
-    stream_.expires_after(ctx_.options.body_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&session::on_read, shared_from_this()));
+    parse();
   }
 
-  void on_read(beast::error_code ec, std::size_t) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout
-        || ec == net::error::connection_reset || ec == net::error::eof
-        || ec == net::error::operation_aborted) {
+  void on_message(beast::error_code ec) {
+    if (ec == http::error::end_of_stream || ec == net::error::connection_reset
+        || ec == net::error::eof || ec == net::error::operation_aborted) {
       do_close();
       return;
     }
@@ -370,16 +452,17 @@ private:
       return;
     }
     auto msg = parser_->release();
+    parser_.reset();
     version_ = msg.version();
     keep_alive_ = msg.keep_alive();
-    stream_.expires_never();
+    expires_never();
     if (websocket::is_upgrade(msg)) {
       // Kept for the handshake, should the handler accept the upgrade.
       upgrade_request_ = msg;
     }
     auto self = shared_from_this();
     dispatch(ctx_, to_request(std::move(msg)), [self](http_response response) {
-      net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+      net::post(self->socket_.get_executor(), [self, response = std::move(response)]() mutable {
         self->write(std::move(response));
       });
     });
@@ -395,11 +478,18 @@ private:
     write(std::move(response));
   }
 
+  // -- writing the response ---------------------------------------------------------------------
+
   void write(http_response&& response) {
+    if (closed_) {
+      return;
+    }
     if (response.upgrade && upgrade_request_) {
       // The connection becomes a WebSocket; this HTTP session ends here.
+      expires_never();
+      cancel_timer();
       auto connection = std::make_shared<websocket_connection>(
-        std::move(stream_), std::move(*response.upgrade), ctx_.options.max_body_bytes);
+        std::move(socket_), std::move(*response.upgrade), ctx_.options.max_body_bytes);
       websockets_.add(connection);
       connection->run(std::move(*upgrade_request_));
       upgrade_request_.reset();
@@ -410,26 +500,41 @@ private:
       start_stream(std::move(response));
       return;
     }
-    response_ = to_message(std::move(response), version_, keep_alive_);
-    stream_.expires_after(ctx_.options.write_timeout);
-    http::async_write(stream_, response_,
-                      beast::bind_front_handler(&session::on_write, shared_from_this()));
+    keep_alive_ = keep_alive_ && !response.close;
+    if (bodiless_status(response.status)) {
+      response.body.clear();
+    }
+    body_ = std::move(response.body);
+    head_ = serialize_head(response, version_, keep_alive_, body_.size());
+    expires_after(ctx_.options.write_timeout);
+    std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
+    net::async_write(socket_, buffers,
+                     beast::bind_front_handler(&session::on_write, shared_from_this()));
+  }
+
+  void on_write(beast::error_code ec, std::size_t) {
+    if (ec) {
+      do_close();
+      return;
+    }
+    if (!keep_alive_) {
+      linger();
+      return;
+    }
+    head_.clear();
+    body_.clear();
+    do_read();
   }
 
   // A streamed response: chunked transfer, one chunk per piece the producer writes.
   void start_stream(http_response&& response) {
     auto source = std::move(response.stream);
-    stream_head_ = {static_cast<http::status>(response.status), version_};
-    set_headers(stream_head_, response);
-    stream_head_.chunked(true);
-    stream_head_.keep_alive(keep_alive_);
-    head_writer_.emplace(stream_head_);
-    stream_.expires_after(ctx_.options.write_timeout);
-    http::async_write_header(stream_, *head_writer_,
-                             [self = shared_from_this(), source](beast::error_code ec,
-                                                                 std::size_t) {
-                               self->on_stream_head(ec, source);
-                             });
+    head_ = serialize_head(response, version_, keep_alive_, std::nullopt);
+    expires_after(ctx_.options.write_timeout);
+    net::async_write(socket_, net::buffer(head_),
+                     [self = shared_from_this(), source](beast::error_code ec, std::size_t) {
+                       self->on_stream_head(ec, source);
+                     });
   }
 
   void on_stream_head(beast::error_code ec, const std::shared_ptr<chunk_stream>& source) {
@@ -437,10 +542,11 @@ private:
       do_close();
       return;
     }
-    stream_.expires_never();
+    expires_never();
+    head_.clear();
     streaming_ = source;
     source->attach([self = shared_from_this()](std::string chunk, bool last) {
-      net::post(self->stream_.get_executor(), [self, chunk = std::move(chunk), last]() mutable {
+      net::post(self->socket_.get_executor(), [self, chunk = std::move(chunk), last]() mutable {
         self->queue_chunk(std::move(chunk), last);
       });
     });
@@ -465,10 +571,11 @@ private:
       writing_chunk_ = true;
       current_chunk_ = std::move(chunks_.front());
       chunks_.pop_front();
-      stream_.expires_after(ctx_.options.write_timeout);
-      net::async_write(stream_, http::make_chunk(net::buffer(current_chunk_)),
+      expires_after(ctx_.options.write_timeout);
+      net::async_write(socket_, http::make_chunk(net::buffer(current_chunk_)),
                        [self](beast::error_code ec, std::size_t) {
                          self->writing_chunk_ = false;
+                         self->expires_never();
                          if (ec) {
                            self->do_close();
                            return;
@@ -479,8 +586,8 @@ private:
     }
     if (stream_done_) {
       writing_chunk_ = true;
-      stream_.expires_after(ctx_.options.write_timeout);
-      net::async_write(stream_, http::make_chunk_last(), [self](beast::error_code ec, std::size_t) {
+      expires_after(ctx_.options.write_timeout);
+      net::async_write(socket_, http::make_chunk_last(), [self](beast::error_code ec, std::size_t) {
         self->on_stream_end(ec);
       });
     }
@@ -489,7 +596,6 @@ private:
   void on_stream_end(beast::error_code ec) {
     writing_chunk_ = false;
     stream_done_ = false;
-    head_writer_.reset();
     streaming_.reset();
     if (ec || !keep_alive_) {
       do_close();
@@ -498,33 +604,20 @@ private:
     do_read();
   }
 
-  void on_write(beast::error_code ec, std::size_t) {
-    if (ec) {
-      do_close();
-      return;
-    }
-    if (!response_.keep_alive()) {
-      linger();
-      return;
-    }
-    response_ = {};
-    do_read();
-  }
-
   // Closes after a response that ended the connection. A client may still be sending the body
   // of a rejected request; closing with unread data would reset the connection and destroy the
   // response before the client read it, so the rest is read and discarded for a bounded time.
   void linger() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds{5});
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    expires_after(std::chrono::seconds{5});
     drained_ = 0;
     do_drain();
   }
 
   void do_drain() {
     discard_.resize(size_t{64} * 1024);
-    stream_.async_read_some(net::buffer(discard_),
+    socket_.async_read_some(net::buffer(discard_),
                             beast::bind_front_handler(&session::on_drain, shared_from_this()));
   }
 
@@ -538,6 +631,9 @@ private:
   }
 
   void do_close() {
+    if (closed_) {
+      return;
+    }
     closed_ = true;
     ended_ = true;
     if (streaming_) {
@@ -545,26 +641,35 @@ private:
       streaming_->abort();
       streaming_.reset();
     }
+    cancel_timer();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.socket().close(ec);
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
   }
 
   static constexpr size_t max_drain_bytes = size_t{64} * 1024 * 1024;
+  static constexpr size_t read_chunk_bytes = size_t{64} * 1024;
 
-  stream_type stream_;
+  socket_type socket_;
+  timer_type timer_;
+  /// When the I/O in progress must end (max: none in progress).
+  clock::time_point deadline_ = clock::time_point::max();
+  /// When the timer fires, if it is armed.
+  clock::time_point timer_expiry_;
+  bool timer_armed_ = false;
   beast::flat_buffer buffer_;
   transport_context& ctx_;
   websocket_registry& websockets_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> response_;
+  bool header_done_ = false;
+  /// The response being written: its head, then its body.
+  std::string head_;
+  std::string body_;
   unsigned version_ = 11;
   bool keep_alive_ = true;
   std::vector<char> discard_;
   size_t drained_ = 0;
   // State of a streamed response.
-  http::response<http::empty_body> stream_head_;
-  std::optional<http::response_serializer<http::empty_body>> head_writer_;
   std::deque<std::string> chunks_;
   std::string current_chunk_;
   bool writing_chunk_ = false;

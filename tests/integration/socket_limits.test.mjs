@@ -93,6 +93,49 @@ describe('socket limits', () => {
     assert.match(body.data, /^HTTP\/1\.1 413/);
   });
 
+  test('pipelined requests are answered in order on one connection', async () => {
+    const res = await rawExchange(port, [
+      'GET /health/live HTTP/1.1\r\nHost: x\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n'
+        + 'GET /health/live HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 3000]);
+    const statuses = [...res.data.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => m[1]);
+    assert.deepEqual(statuses, ['200', '404', '200']);
+    assert.match(res.data, /Connection: close\r\n/i);
+    assert.ok(res.closedAfterMs !== null && res.closedAfterMs < 900,
+      `closed after ${res.closedAfterMs} ms`);
+  });
+
+  test('HTTP/1.0 connections close unless they ask to be kept alive', async () => {
+    const plain = await rawExchange(port, ['GET /health/live HTTP/1.0\r\n\r\n', 3000]);
+    assert.match(plain.data, /^HTTP\/1\.0 200/);
+    assert.doesNotMatch(plain.data, /Connection: keep-alive/i);
+    assert.ok(plain.closedAfterMs !== null && plain.closedAfterMs < 900);
+    const kept = await rawExchange(port,
+      ['GET /health/live HTTP/1.0\r\nConnection: keep-alive\r\n\r\n', 300,
+        'GET /health/live HTTP/1.0\r\n\r\n', 3000]);
+    assert.equal([...kept.data.matchAll(/HTTP\/1\.0 200 /g)].length, 2);
+    assert.match(kept.data, /Connection: keep-alive\r\n/i);
+  });
+
+  test('every response states its length once', async () => {
+    const res = await rawExchange(port, ['GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n', 1500]);
+    const head = res.data.slice(0, res.data.indexOf('\r\n\r\n'));
+    const body = res.data.slice(head.length + 4);
+    const lengths = [...head.matchAll(/^Content-Length: (\d+)$/gim)].map((m) => Number(m[1]));
+    assert.deepEqual(lengths, [Buffer.byteLength(body)]);
+    assert.equal([...head.matchAll(/^Cache-Control:/gim)].length, 1);
+    assert.equal([...head.matchAll(/^X-Content-Type-Options:/gim)].length, 1);
+  });
+
+  test('the header deadline of a keep-alive connection runs from the end of its last response',
+    async () => {
+    // The first request is answered; the second's headers start late and never end.
+    const res = await rawExchange(port, ['GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n', 600,
+      'GET /health/live HTTP/1.1\r\nHost: x\r\n', 3000]);
+    assert.equal([...res.data.matchAll(/HTTP\/1\.1 200 /g)].length, 1);
+    assert.ok(res.closedAfterMs !== null && res.closedAfterMs > 900 && res.closedAfterMs < 1500,
+      `closed after ${res.closedAfterMs} ms`);
+  });
+
   test('responses carry the security headers', async () => {
     for (const route of ['/', '/health/ready', '/api/v1/admin/tenants', '/nowhere']) {
       const res = await fetch(`${server.baseUrl}${route}`);
