@@ -26,15 +26,17 @@ run: build
 	@scripts/run.sh
 
 # Unit and Node suites run with a throwaway PostgreSQL server (scripts/test-postgres.sh): the
-# store suite against both backends, the Node suites once on SQLite and once on PostgreSQL.
+# store suite against both backends, the Node suites once on SQLite with two threads and once on
+# PostgreSQL with one (the server's two ways of running connections: on strands, or on the one
+# thread without them).
 test: build
 	$(MAKE) --no-print-directory format-check
 	@scripts/test-postgres.sh start >/dev/null
 	@trap 'scripts/test-postgres.sh stop' EXIT; \
 	export SAGEMCP_TEST_DATABASE_URL="$$(scripts/test-postgres.sh url)"; \
 	$(MAKE) --no-print-directory test-unit && \
-	$(MAKE) --no-print-directory test-node && \
-	SAGEMCP_TEST_BACKEND=postgres $(MAKE) --no-print-directory test-node
+	SAGEMCP_THREADS=2 $(MAKE) --no-print-directory test-node && \
+	SAGEMCP_THREADS=1 SAGEMCP_TEST_BACKEND=postgres $(MAKE) --no-print-directory test-node
 	$(MAKE) --no-print-directory test-ui
 	$(MAKE) --no-print-directory test-conformance
 

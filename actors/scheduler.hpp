@@ -76,6 +76,11 @@ public:
     return ioc_;
   }
 
+  /// How many threads run the context.
+  unsigned threads() const noexcept {
+    return thread_count_;
+  }
+
   /// Stops the threads and waits for them. Work queued after this never runs; call it once no
   /// actor is left, before what the I/O handlers refer to is destroyed.
   void halt();

@@ -322,7 +322,7 @@ std::optional<std::string_view> bearer_token(const http_request& req) {
     return std::nullopt;
   }
   for (size_t i = 0; i < scheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(value[i])) != scheme[i]) {
+    if (ascii_lower(value[i]) != scheme[i]) {
       return std::nullopt;
     }
   }

@@ -5,7 +5,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <algorithm>
-#include <cctype>
+#include <array>
 
 namespace sagemcp::transport {
 
@@ -144,28 +144,39 @@ void add_security_headers(http_response& response) {
 
 namespace {
 
-bool is_token_char(unsigned char c) {
-  return std::isalnum(c) != 0
-         || std::string_view{"!#$%&'*+-.^_`|~"}.find(static_cast<char>(c))
-              != std::string_view::npos;
-}
+// RFC 9110's tchar: the characters of a header name.
+constexpr std::array<bool, 256> token_chars = [] {
+  std::array<bool, 256> table{};
+  for (int c = '0'; c <= '9'; ++c) {
+    table[c] = true;
+  }
+  for (int c = 'a'; c <= 'z'; ++c) {
+    table[c] = true;
+    table[c - 'a' + 'A'] = true;
+  }
+  for (char c : std::string_view{"!#$%&'*+-.^_`|~"}) {
+    table[static_cast<unsigned char>(c)] = true;
+  }
+  return table;
+}();
 
 bool valid_field(std::string_view name, std::string_view value) {
-  return !name.empty() && std::all_of(name.begin(), name.end(), is_token_char)
-         && value.find_first_of(std::string_view{"\r\n\0", 3}) == std::string_view::npos;
-}
-
-bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x))
-                  == std::tolower(static_cast<unsigned char>(y));
-         });
+  if (name.empty()) {
+    return false;
+  }
+  return std::ranges::all_of(name,
+                             [](char c) {
+                               return token_chars[static_cast<unsigned char>(c)];
+                             })
+         && std::ranges::none_of(value, [](char c) {
+              return c == '\r' || c == '\n' || c == '\0';
+            });
 }
 
 // Framing is the server's to set.
 bool is_framing(std::string_view name) {
-  return same_name(name, "Content-Length") || same_name(name, "Transfer-Encoding")
-         || same_name(name, "Connection");
+  return iequals_ascii(name, "Content-Length") || iequals_ascii(name, "Transfer-Encoding")
+         || iequals_ascii(name, "Connection");
 }
 
 } // namespace
@@ -177,12 +188,13 @@ bool bodiless_status(unsigned status) {
 std::string serialize_head(const http_response& res, unsigned version, bool keep_alive,
                            std::optional<size_t> body_bytes) {
   using field = std::pair<std::string_view, std::string_view>;
-  // A handful of headers: replacing by a linear search beats any map.
-  std::vector<field> fields;
-  fields.reserve(8 + res.headers.size());
-  auto set = [&fields](std::string_view name, std::string_view value) {
+  // A handful of headers: replacing by a linear search beats any map. The list is the thread's,
+  // kept between responses.
+  thread_local std::vector<field> fields;
+  fields.clear();
+  auto set = [](std::string_view name, std::string_view value) {
     for (auto& existing : fields) {
-      if (same_name(existing.first, name)) {
+      if (iequals_ascii(existing.first, name)) {
         existing = {name, value};
         return;
       }

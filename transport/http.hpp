@@ -13,6 +13,24 @@
 
 namespace sagemcp::transport {
 
+/// `c` in lower case if it is an ASCII letter (HTTP's names are ASCII; no locale applies).
+constexpr char ascii_lower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+/// Whether `a` and `b` are equal but for the case of ASCII letters.
+constexpr bool iequals_ascii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /// An HTTP request as handlers see it, independent of Beast.
 struct http_request {
   std::string method;

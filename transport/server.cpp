@@ -12,16 +12,18 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/url/parse.hpp>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <chrono>
+#include <ctime>
 #include <deque>
 #include <future>
 #include <mutex>
 #include <thread>
+#include <type_traits>
 #include <vector>
 
 namespace sagemcp::transport {
@@ -52,9 +54,7 @@ http_request to_request(http::request<http::string_body>&& msg) {
   req.headers.reserve(16);
   for (const auto& field : msg) {
     std::string name{field.name_string()};
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
-      return static_cast<char>(std::tolower(c));
-    });
+    std::transform(name.begin(), name.end(), name.begin(), ascii_lower);
     req.headers.emplace_back(std::move(name), std::string{field.value()});
   }
   req.body = std::move(msg.body());
@@ -226,6 +226,18 @@ private:
   std::atomic<bool> close_done_ = false;
 };
 
+// An HTTP connection as the server sees it when it stops.
+class connection {
+public:
+  virtual ~connection() = default;
+
+  /// Closes the connection, whatever it is doing.
+  virtual void close() = 0;
+
+  /// Whether the connection is closed.
+  virtual bool ended() const = 0;
+};
+
 // The live connections of one kind, so that stopping the server can close them.
 template <class Connection>
 class connection_registry {
@@ -285,9 +297,12 @@ using websocket_registry = connection_registry<websocket_connection>;
 // read usually brings header and body), the response head is serialized once and written with
 // the body in one call, and the connection's deadline is a time stamp that one timer checks when
 // it fires (moving a deadline later costs a store, not a timer operation).
-class session : public std::enable_shared_from_this<session> {
+template <class Executor>
+class session : public connection, public std::enable_shared_from_this<session<Executor>> {
 public:
-  session(socket_type&& socket, transport_context& ctx, websocket_registry& websockets)
+  using socket_of = typename tcp::socket::rebind_executor<Executor>::other;
+
+  session(socket_of&& socket, transport_context& ctx, websocket_registry& websockets)
     : socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       ctx_(ctx),
@@ -295,29 +310,37 @@ public:
 
   void run() {
     net::dispatch(socket_.get_executor(),
-                  beast::bind_front_handler(&session::do_read, shared_from_this()));
+                  beast::bind_front_handler(&session<Executor>::do_read, shared_from_this()));
   }
 
-  /// Closes the connection, whatever it is doing (the server stops).
-  void close() {
-    net::post(socket_.get_executor(), [self = shared_from_this()] {
+  void close() override {
+    net::post(socket_.get_executor(), [self = this->shared_from_this()] {
       self->do_close();
     });
   }
 
-  /// Whether the connection is closed.
-  bool ended() const {
+  bool ended() const override {
     return ended_;
   }
 
 private:
+  using std::enable_shared_from_this<session<Executor>>::shared_from_this;
   using clock = std::chrono::steady_clock;
-  using timer_type = net::basic_waitable_timer<clock, net::wait_traits<clock>, strand_type>;
+  using timer_type = net::basic_waitable_timer<clock, net::wait_traits<clock>, Executor>;
 
   // -- the deadline of the I/O in progress ----------------------------------------------------
 
+  // The clock's time to the kernel's tick: deadlines are seconds long, and reading it costs no
+  // hardware clock read. Never ahead of clock::now().
+  static clock::time_point coarse_now() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return clock::time_point{std::chrono::duration_cast<clock::duration>(
+      std::chrono::seconds{ts.tv_sec} + std::chrono::nanoseconds{ts.tv_nsec})};
+  }
+
   void expires_after(clock::duration timeout) {
-    deadline_ = clock::now() + timeout;
+    deadline_ = coarse_now() + timeout;
     if (!timer_armed_ || deadline_ < timer_expiry_) {
       arm_timer();
     }
@@ -333,7 +356,7 @@ private:
     timer_expiry_ = deadline_;
     // Replaces a pending wait, whose handler then sees operation_aborted.
     timer_.expires_at(deadline_);
-    timer_.async_wait(beast::bind_front_handler(&session::on_timer, shared_from_this()));
+    timer_.async_wait(beast::bind_front_handler(&session<Executor>::on_timer, shared_from_this()));
   }
 
   void cancel_timer() {
@@ -407,7 +430,8 @@ private:
       return;
     }
     socket_.async_read_some(buffer_.prepare(size),
-                            beast::bind_front_handler(&session::on_read, shared_from_this()));
+                            beast::bind_front_handler(&session<Executor>::on_read,
+                                                      shared_from_this()));
   }
 
   void on_read(beast::error_code ec, std::size_t bytes) {
@@ -488,10 +512,15 @@ private:
       // The connection becomes a WebSocket; this HTTP session ends here.
       expires_never();
       cancel_timer();
-      auto connection = std::make_shared<websocket_connection>(
-        std::move(socket_), std::move(*response.upgrade), ctx_.options.max_body_bytes);
-      websockets_.add(connection);
-      connection->run(std::move(*upgrade_request_));
+      auto upgraded = on_strand();
+      if (!upgraded) {
+        do_close();
+        return;
+      }
+      auto ws = std::make_shared<websocket_connection>(
+        std::move(*upgraded), std::move(*response.upgrade), ctx_.options.max_body_bytes);
+      websockets_.add(ws);
+      ws->run(std::move(*upgrade_request_));
       upgrade_request_.reset();
       return;
     }
@@ -509,7 +538,7 @@ private:
     expires_after(ctx_.options.write_timeout);
     std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(body_)};
     net::async_write(socket_, buffers,
-                     beast::bind_front_handler(&session::on_write, shared_from_this()));
+                     beast::bind_front_handler(&session<Executor>::on_write, shared_from_this()));
   }
 
   void on_write(beast::error_code ec, std::size_t) {
@@ -524,6 +553,31 @@ private:
     head_.clear();
     body_.clear();
     do_read();
+  }
+
+  // The connection's socket on a strand of its own, for the WebSocket it becomes: its frames are
+  // sent from any thread.
+  std::optional<socket_type> on_strand() {
+    if constexpr (std::is_same_v<Executor, strand_type>) {
+      return std::move(socket_);
+    } else {
+      beast::error_code ec;
+      auto endpoint = socket_.local_endpoint(ec);
+      if (ec) {
+        return std::nullopt;
+      }
+      auto handle = socket_.release(ec);
+      if (ec) {
+        return std::nullopt;
+      }
+      socket_type moved{net::make_strand(socket_.get_executor().context())};
+      moved.assign(endpoint.protocol(), handle, ec);
+      if (ec) {
+        ::close(handle);
+        return std::nullopt;
+      }
+      return moved;
+    }
   }
 
   // A streamed response: chunked transfer, one chunk per piece the producer writes.
@@ -618,7 +672,8 @@ private:
   void do_drain() {
     discard_.resize(size_t{64} * 1024);
     socket_.async_read_some(net::buffer(discard_),
-                            beast::bind_front_handler(&session::on_drain, shared_from_this()));
+                            beast::bind_front_handler(&session<Executor>::on_drain,
+                                                      shared_from_this()));
   }
 
   void on_drain(beast::error_code ec, std::size_t n) {
@@ -650,7 +705,7 @@ private:
   static constexpr size_t max_drain_bytes = size_t{64} * 1024 * 1024;
   static constexpr size_t read_chunk_bytes = size_t{64} * 1024;
 
-  socket_type socket_;
+  socket_of socket_;
   timer_type timer_;
   /// When the I/O in progress must end (max: none in progress).
   clock::time_point deadline_ = clock::time_point::max();
@@ -685,14 +740,28 @@ private:
 } // namespace
 
 struct server::impl {
-  impl(transport_context& context, net::io_context& io)
+  impl(transport_context& context, net::io_context& io, bool single_thread)
     : ctx(context),
       ioc(io),
+      one_thread(single_thread),
       accept_strand(net::make_strand(ioc)),
       acceptor(accept_strand) {}
 
   void do_accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, socket_type s) {
+    if (one_thread) {
+      // One thread runs every handler: a connection's handlers cannot overlap, and a strand
+      // would only cost a lock and a reference count per handler.
+      accept_on(ioc.get_executor());
+    } else {
+      accept_on(net::make_strand(ioc));
+    }
+  }
+
+  template <class Executor>
+  void accept_on(const Executor& executor) {
+    using connection_type = session<Executor>;
+    acceptor.async_accept(executor, [this](beast::error_code ec,
+                                           typename connection_type::socket_of s) {
       if (ec) {
         if (ec != net::error::operation_aborted) {
           log(log_level::warn, "accept failed", {{"error", ec.message()}});
@@ -700,25 +769,26 @@ struct server::impl {
         }
         return;
       }
-      auto connection = std::make_shared<session>(std::move(s), ctx, websockets);
-      sessions.add(connection);
-      connection->run();
+      auto accepted = std::make_shared<connection_type>(std::move(s), ctx, websockets);
+      sessions.add(accepted);
+      accepted->run();
       do_accept();
     });
   }
 
   transport_context& ctx;
   net::io_context& ioc;
+  bool one_thread;
   /// Where the acceptor's handlers run.
   net::strand<net::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
   websocket_registry websockets;
-  connection_registry<session> sessions;
+  connection_registry<connection> sessions;
   bool started = false;
 };
 
-server::server(transport_context& ctx, net::io_context& ioc)
-  : impl_(std::make_unique<impl>(ctx, ioc)) {
+server::server(transport_context& ctx, net::io_context& ioc, bool one_thread)
+  : impl_(std::make_unique<impl>(ctx, ioc, one_thread)) {
   // nop
 }
 

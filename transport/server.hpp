@@ -11,11 +11,12 @@
 
 namespace sagemcp::transport {
 
-/// The HTTP/1.1 server: a Beast listener and one strand per connection, on the threads that run
-/// `ioc` (the node's, which run the actors too).
+/// The HTTP/1.1 server: a Beast listener and its connections, on the threads that run `ioc` (the
+/// node's, which run the actors too). Each connection has a strand of its own unless `one_thread`
+/// says that a single thread runs `ioc`.
 class server {
 public:
-  server(transport_context& ctx, boost::asio::io_context& ioc);
+  server(transport_context& ctx, boost::asio::io_context& ioc, bool one_thread = false);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;

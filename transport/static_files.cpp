@@ -41,9 +41,7 @@ constexpr std::array<media, 16> media_types{{
 
 std::string_view media_type_of(const fs::path& file) {
   auto extension = file.extension().string();
-  std::transform(extension.begin(), extension.end(), extension.begin(), [](unsigned char c) {
-    return static_cast<char>(std::tolower(c));
-  });
+  std::transform(extension.begin(), extension.end(), extension.begin(), ascii_lower);
   for (const auto& entry : media_types) {
     if (entry.extension == extension) {
       return entry.type;

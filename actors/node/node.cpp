@@ -368,7 +368,7 @@ int serve(const node_config& cfg) {
   ctx.vault = vault;
   ctx.public_url = cfg.public_url;
   ctx.oauth_state_key = transport::derive_key(cfg.secret_key, "oauth-state");
-  transport::server http{ctx, scheduler->context()};
+  transport::server http{ctx, scheduler->context(), scheduler->threads() == 1};
   auto usage = spawn_usage_flusher(sys, db, usage_meter::global(), cfg.usage_flush);
   auto key_uses = spawn_key_use_flusher(sys, db, keys, cfg.usage_flush);
   caf::actor changes;
