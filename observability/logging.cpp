@@ -25,8 +25,20 @@ namespace sagemcp::observability {
 void append_json_escaped(std::string& out, std::string_view text) {
   static constexpr std::array<char, 16> hex{'0', '1', '2', '3', '4', '5', '6', '7',
                                             '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
+  auto plain = [](char c) {
+    return static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\';
+  };
+  while (!text.empty()) {
+    // The run of characters that need no escape goes in at once.
+    auto run
+      = static_cast<size_t>(std::find_if_not(text.begin(), text.end(), plain) - text.begin());
+    out.append(text.data(), run);
+    text.remove_prefix(run);
+    if (text.empty()) {
+      break;
+    }
+    auto c = text.front();
+    text.remove_prefix(1);
     switch (c) {
       case '"':
         out += "\\\"";
@@ -43,14 +55,12 @@ void append_json_escaped(std::string& out, std::string_view text) {
       case '\t':
         out += "\\t";
         break;
-      default:
-        if (u < 0x20) {
-          out += "\\u00";
-          out += hex[u >> 4];
-          out += hex[u & 0xF];
-        } else {
-          out += c;
-        }
+      default: {
+        auto u = static_cast<unsigned char>(c);
+        out += "\\u00";
+        out += hex[u >> 4];
+        out += hex[u & 0xF];
+      }
     }
   }
 }

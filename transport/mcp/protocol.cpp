@@ -1,9 +1,10 @@
 #include "transport/mcp/protocol.hpp"
 
+#include "transport/http.hpp"
+
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
-#include <cctype>
 
 namespace sagemcp::transport::mcp {
 
@@ -18,13 +19,6 @@ std::string_view trim(std::string_view x) {
 }
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x))
-                  == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // The media type of one Accept or Content-Type element, without parameters.
 std::string_view media_type(std::string_view element) {
@@ -58,7 +52,8 @@ std::vector<std::string_view> list_elements(std::string_view list) {
 namespace {
 
 bool is_loopback_host(std::string_view host) {
-  return iequals(host, "localhost") || host == "127.0.0.1" || host == "[::1]" || host == "::1";
+  return iequals_ascii(host, "localhost") || host == "127.0.0.1" || host == "[::1]"
+         || host == "::1";
 }
 
 // The host part of a Host header value (drops the port, keeps IPv6 brackets).
@@ -74,7 +69,7 @@ std::string_view host_name(std::string_view host) {
 bool lists_media_type(std::string_view accept, std::string_view wanted) {
   bool found = false;
   for_each_element(accept, [&](std::string_view type) {
-    found = found || iequals(type, wanted);
+    found = found || iequals_ascii(type, wanted);
   });
   return found;
 }
@@ -86,7 +81,7 @@ bool is_allowed_host(std::string_view host, std::string_view allowed, bool loopb
   if (!trim(allowed).empty()) {
     bool found = false;
     for_each_element(allowed, [&](std::string_view entry) {
-      found = found || entry == "*" || (!name.empty() && iequals(entry, name));
+      found = found || entry == "*" || (!name.empty() && iequals_ascii(entry, name));
     });
     return found;
   }
@@ -105,7 +100,7 @@ bool is_cors_origin(std::string_view origin, std::string_view allowed) {
 }
 
 bool is_loopback_address(std::string_view address) {
-  return address.starts_with("127.") || address == "::1" || iequals(address, "localhost");
+  return address.starts_with("127.") || address == "::1" || iequals_ascii(address, "localhost");
 }
 
 std::string_view negotiate_version(std::string_view requested) {
@@ -126,7 +121,7 @@ bool accepts_json_and_sse(std::string_view accept) {
 }
 
 bool is_websocket_upgrade(std::string_view upgrade_header) {
-  return iequals(trim(upgrade_header), "websocket");
+  return iequals_ascii(trim(upgrade_header), "websocket");
 }
 
 bool offers_subprotocol(std::string_view header, std::string_view protocol) {
@@ -153,7 +148,7 @@ bool accepts_sse(std::string_view accept) {
 }
 
 bool is_json_content_type(std::string_view content_type) {
-  return iequals(media_type(content_type), "application/json");
+  return iequals_ascii(media_type(content_type), "application/json");
 }
 
 bool is_valid_session_id(std::string_view id) {
@@ -182,7 +177,7 @@ bool is_allowed_origin(std::string_view origin, std::string_view host, std::stri
   }
   auto origin_host = url->encoded_host_and_port();
   std::string_view origin_name = host_name({origin_host.data(), origin_host.size()});
-  return is_loopback_host(origin_name) || iequals(origin_name, host_name(host));
+  return is_loopback_host(origin_name) || iequals_ascii(origin_name, host_name(host));
 }
 
 } // namespace sagemcp::transport::mcp
