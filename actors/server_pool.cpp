@@ -284,6 +284,9 @@ void unlink_session(server_pool_state& st,
   if (t->second.empty()) {
     st.tenant_sessions.erase(t);
   }
+  if (st.options.directory != nullptr) {
+    st.options.directory->remove(i->first);
+  }
   st.sessions.erase(i);
 }
 
@@ -325,12 +328,19 @@ void spawn_session(pool_pointer self, caf::typed_response_promise<session_info> 
   auto now = self->clock().now();
   auto& order = st.tenant_sessions[req.tenant];
   order.push_front(id);
-  session_entry entry{{},  req.tenant, req.connector_id, req.caller.key_id, req.stateless, info,
-                      now, now,        order.begin()};
+  session_entry entry{{req.tenant, req.connector_id, req.caller.key_id, req.stateless},
+                      {},
+                      info,
+                      now,
+                      now,
+                      order.begin()};
   entry.handle = self->spawn(session, std::move(req), std::move(members), st.per_session,
                              caf::actor_cast<server_pool_actor>(self), info.capabilities);
   self->monitor(entry.handle);
   st.names.emplace(entry.handle.address(), "s:" + id);
+  if (st.options.directory != nullptr) {
+    st.options.directory->add(id, entry.handle, static_cast<const session_binding&>(entry));
+  }
   st.sessions.emplace(id, std::move(entry));
   publish_sizes(self);
   promise.deliver(std::move(info));
@@ -597,18 +607,12 @@ session_entry* find_session(pool_pointer self, const mcp_envelope& env) {
   if (i == st.sessions.end()) {
     return nullptr;
   }
-  auto& entry = i->second;
-  if (entry.tenant != env.tenant || entry.connector_id != env.connector_id
-      || entry.key_id != env.caller.key_id || entry.stateless != env.request.stateless) {
-    return nullptr;
-  }
-  return &entry;
+  return i->second.admits(env) ? &i->second : nullptr;
 }
 
 // A request for a session: it and the instances it uses become the most recently used.
-void touch_session(pool_pointer self, session_entry& entry) {
+void touch_session(pool_pointer self, session_entry& entry, time_point now) {
   auto& st = self->state;
-  auto now = self->clock().now();
   entry.last_used = now;
   auto& order = st.tenant_sessions.at(entry.tenant);
   order.splice(order.begin(), order, entry.lru);
@@ -619,9 +623,23 @@ void touch_session(pool_pointer self, session_entry& entry) {
   });
 }
 
-caf::error session_not_found() {
-  return make_error(errc::session_not_found,
-                    "Session not found: it expired, was terminated, or belongs to someone else");
+void touch_session(pool_pointer self, session_entry& entry) {
+  touch_session(self, entry, self->clock().now());
+}
+
+// Takes in the uses of sessions that requests made through the session directory, oldest first,
+// so that the LRU orders are right before anything is decided or shown by them.
+void collect_uses(pool_pointer self) {
+  auto& st = self->state;
+  if (st.options.directory == nullptr) {
+    return;
+  }
+  for (const auto& use : st.options.directory->take_used()) {
+    auto i = st.sessions.find(use.id);
+    if (i != st.sessions.end() && use.at > i->second.last_used) {
+      touch_session(self, i->second, use.at);
+    }
+  }
 }
 
 // The sessions of a tenant that serve a connector: its own and the tenant-wide ones (every one
@@ -758,6 +776,9 @@ void shutdown(pool_pointer self, const caf::error& reason) {
   st.sessions.clear();
   st.tenant_sessions.clear();
   st.names.clear();
+  if (st.options.directory != nullptr) {
+    st.options.directory->clear();
+  }
   self->quit(reason);
 }
 
@@ -883,6 +904,7 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
   self->delayed_send(self, sweep_interval(st.options), atom::tick_v);
   return {
     [self](atom::open, session_request& req) {
+      collect_uses(self);
       return open(self, req);
     },
     [self](atom::get, atom::connector, const std::string& tenant_slug,
@@ -890,6 +912,7 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
       return check_endpoint(self, tenant_slug, connector_id);
     },
     [self](atom::route, mcp_envelope& env) -> caf::result<mcp_reply> {
+      collect_uses(self);
       auto* entry = find_session(self, env);
       if (entry == nullptr) {
         return session_not_found();
@@ -898,6 +921,7 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
       return self->delegate(entry->handle, atom::handle_v, std::move(env.request));
     },
     [self](atom::attach, mcp_envelope& env, std::string& last_event_id) -> caf::result<atom::ok> {
+      collect_uses(self);
       auto* entry = find_session(self, env);
       if (entry == nullptr) {
         return session_not_found();
@@ -923,12 +947,15 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
     },
     [self](atom::open, atom::instance, const std::string& tenant_slug,
            const std::string& connector_id, const std::string& key_id) {
+      collect_uses(self);
       return open_instance(self, tenant_slug, connector_id, key_id);
     },
     [self](atom::list, atom::instance, const std::string& tenant_slug) {
+      collect_uses(self);
       return list_instances(self, tenant_slug);
     },
     [self](atom::list, atom::session, const std::string& tenant_slug) {
+      collect_uses(self);
       return list_sessions(self, tenant_slug);
     },
     [self](atom::evict, atom::instance, const std::string& tenant_slug,
@@ -946,6 +973,7 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
     },
     [self](atom::get, atom::instance, const std::string& tenant_slug,
            const std::string& connector_id) -> caf::result<std::string> {
+      collect_uses(self);
       std::vector<connector_actor> live;
       for_prefix(self, connector_prefix_of(tenant_slug, connector_id),
                  [&live](const std::string&, const instance_entry& entry) {
@@ -1004,9 +1032,11 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
       return atom::ok_v;
     },
     [self](atom::evict, atom::instance, int64_t idle_seconds) -> uint64_t {
+      collect_uses(self);
       return evict_idle(self, std::chrono::seconds{std::max<int64_t>(0, idle_seconds)}, "admin");
     },
     [self](atom::get, atom::session, const std::string& id) -> caf::result<std::string> {
+      collect_uses(self);
       auto i = self->state.sessions.find(id);
       if (i == self->state.sessions.end() || i->second.stateless) {
         return make_error(errc::not_found, "Session not found");
@@ -1046,6 +1076,7 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
       return atom::ok_v;
     },
     [self](atom::tick) {
+      collect_uses(self);
       evict_idle(self, self->state.options.instance_ttl, "idle");
       self->delayed_send(self, sweep_interval(self->state.options), atom::tick_v);
     },
@@ -1053,6 +1084,7 @@ server_pool_actor::behavior_type server_pool(pool_pointer self, persistence_acto
       restart_instance(self, key, generation);
     },
     [self](atom::status) {
+      collect_uses(self);
       return status(self);
     },
   };

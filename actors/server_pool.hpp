@@ -4,6 +4,7 @@
 #include "actors/external_connector.hpp"
 #include "actors/session.hpp"
 #include "messages/interfaces.hpp"
+#include "messages/session_directory.hpp"
 
 #include <caf/actor_addr.hpp>
 #include <caf/actor_clock.hpp>
@@ -47,6 +48,8 @@ struct server_pool_options {
   const upstream_env* upstream = nullptr;
   /// How external connector instances host their MCP servers; nullptr refuses them.
   const process_env* processes = nullptr;
+  /// Where the transport finds the live sessions; nullptr keeps them to the pool.
+  session_directory* directory = nullptr;
 };
 
 /// A connector instance (tenant × connector × credential owner) and what it belongs to.
@@ -75,13 +78,8 @@ struct instance_entry {
 };
 
 /// A live session and the identity it is bound to.
-struct session_entry {
+struct session_entry : session_binding {
   session_actor handle;
-  std::string tenant;
-  std::string connector_id;
-  std::string key_id;
-  /// The shared context of 2026-07-28 requests, rather than an initialized session.
-  bool stateless = false;
   /// What opening it answered, for opening it again.
   session_info info;
   caf::actor_clock::time_point created;

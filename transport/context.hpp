@@ -3,6 +3,7 @@
 #include "connectors/http_client.hpp"
 #include "connectors/oauth.hpp"
 #include "messages/interfaces.hpp"
+#include "messages/session_directory.hpp"
 #include "observability/health.hpp"
 #include "transport/auth.hpp"
 #include "transport/http.hpp"
@@ -93,6 +94,9 @@ struct transport_context {
   std::string public_url = {};
   /// Signs the `state` of OAuth authorizations (derived from the secret key).
   std::array<uint8_t, 32> oauth_state_key{};
+  /// The live sessions, which MCP requests reach without going through the pool; nullptr routes
+  /// every request through the pool.
+  session_directory* sessions = nullptr;
 };
 
 /// Completes a request; may be called from any thread, exactly once.

@@ -581,14 +581,27 @@ void route(stream_pointer self, transport_context* ctx, mcp_envelope env) {
   auto timeout = env.request.method == "subscriptions/listen"
                    ? caf::duration{caf::infinite}
                    : caf::duration{ctx->options.mcp_timeout};
-  self->request(ctx->pool, timeout, atom::route_v, std::move(env))
-    .then(
-      [self, ctx](mcp_reply& result) {
-        finish_result(self, ctx, result.result);
-      },
-      [self](caf::error& err) {
+  auto on_result = [self, ctx](mcp_reply& result) {
+    finish_result(self, ctx, result.result);
+  };
+  if (ctx->sessions == nullptr) {
+    self->request(ctx->pool, timeout, atom::route_v, std::move(env))
+      .then(std::move(on_result), [self](caf::error& err) {
         finish_error(self, err);
       });
+    return;
+  }
+  // The session straight from the directory, which notes the use for the pool's LRU order.
+  auto found = ctx->sessions->find(env);
+  if (!found) {
+    finish_error(self, session_not_found());
+    return;
+  }
+  self->request(*found, timeout, atom::handle_v, std::move(env.request))
+    .then(std::move(on_result), [self](caf::error& err) {
+      // The session ended between the lookup and the request.
+      finish_error(self, err == caf::sec::request_receiver_down ? session_not_found() : err);
+    });
 }
 
 // A 2026-07-28 request: opens (or finds) the caller's stateless context on the endpoint, then

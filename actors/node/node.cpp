@@ -344,6 +344,9 @@ int serve(const node_config& cfg) {
   processes.base_env = child_environment();
   processes.limits = cfg.process_limits;
   pool_options.processes = &processes;
+  // Outlives the pool and the server, like the context below.
+  session_directory sessions;
+  pool_options.directory = &sessions;
   auto pool = spawn_server_pool(sys, db, pool_options);
   transport::key_cache keys{cfg.secret_key, cfg.previous_secret_key};
   transport::rate_limiter limits{cfg.server.rate_limit_rpm};
@@ -368,6 +371,7 @@ int serve(const node_config& cfg) {
   ctx.vault = vault;
   ctx.public_url = cfg.public_url;
   ctx.oauth_state_key = transport::derive_key(cfg.secret_key, "oauth-state");
+  ctx.sessions = &sessions;
   transport::server http{ctx, scheduler->context(), scheduler->threads() == 1};
   auto usage = spawn_usage_flusher(sys, db, usage_meter::global(), cfg.usage_flush);
   auto key_uses = spawn_key_use_flusher(sys, db, keys, cfg.usage_flush);
