@@ -5,11 +5,35 @@
 
 #include <caf/event_based_actor.hpp>
 
+#include <chrono>
+#include <string_view>
+#include <tuple>
+
 namespace sagemcp {
 
 void usage_meter::record(const std::string& tenant_slug, const std::string& connector_id,
                          const std::string& tool_name, bool failed) {
-  add(key{utc_day(), tenant_slug, connector_id, tool_name}, 1, failed ? 1 : 0);
+  // The day's name, rendered again when the day changes.
+  thread_local std::chrono::sys_days cached_day{};
+  thread_local std::string day;
+  auto today = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now());
+  if (today != cached_day || day.empty()) {
+    day = utc_day();
+    cached_day = today;
+  }
+  int64_t errors = failed ? 1 : 0;
+  {
+    std::lock_guard guard{mtx_};
+    auto i = counts_.find(
+      std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>{
+        day, tenant_slug, connector_id, tool_name});
+    if (i != counts_.end()) {
+      i->second.first += 1;
+      i->second.second += errors;
+      return;
+    }
+  }
+  add(key{day, tenant_slug, connector_id, tool_name}, 1, errors);
 }
 
 void usage_meter::add(key k, int64_t calls, int64_t errors) {
@@ -20,7 +44,7 @@ void usage_meter::add(key k, int64_t calls, int64_t errors) {
 }
 
 std::vector<usage_row> usage_meter::take() {
-  std::map<key, std::pair<int64_t, int64_t>> taken;
+  std::map<key, std::pair<int64_t, int64_t>, std::less<>> taken;
   {
     std::lock_guard guard{mtx_};
     taken.swap(counts_);

@@ -41,7 +41,8 @@ private:
   void add(key k, int64_t calls, int64_t errors);
 
   mutable std::mutex mtx_;
-  std::map<key, std::pair<int64_t, int64_t>> counts_;
+  // Transparent: a call's count is found by views of its names, without copying them.
+  std::map<key, std::pair<int64_t, int64_t>, std::less<>> counts_;
 };
 
 /// Spawns the actor that flushes `meter` to `db` every `interval`; counts whose write fails go

@@ -8,8 +8,8 @@
 namespace sagemcp {
 
 bool session_binding::admits(const mcp_envelope& env) const {
-  return tenant == env.tenant && connector_id == env.connector_id
-         && key_id == env.caller.key_id && stateless == env.request.stateless;
+  return tenant == env.tenant && connector_id == env.connector_id && key_id == env.caller.key_id
+         && stateless == env.request.stateless;
 }
 
 caf::error session_not_found() {

@@ -60,9 +60,7 @@ public:
 
 private:
   struct entry {
-    entry(session_actor h, session_binding b)
-      : handle(std::move(h)),
-        binding(std::move(b)) {}
+    entry(session_actor h, session_binding b) : handle(std::move(h)), binding(std::move(b)) {}
 
     session_actor handle;
     session_binding binding;
