@@ -408,7 +408,6 @@ responder instrument(const http_request& req, const route_match* match, responde
          {"status", status}},
         "duration_us", std::chrono::duration_cast<std::chrono::microseconds>(elapsed).count());
     response.headers.emplace_back("X-Request-Id", request_id);
-    add_security_headers(response);
     reply(std::move(response));
   };
 }

@@ -122,26 +122,6 @@ http_response error_response(unsigned status, std::string_view code, std::string
   return json_response(status, boost::json::serialize(body));
 }
 
-void add_security_headers(http_response& response) {
-  auto& h = response.headers;
-  bool html = response.content_type.starts_with("text/html");
-  h.emplace_back("X-Content-Type-Options", "nosniff");
-  h.emplace_back("Referrer-Policy", "no-referrer");
-  h.emplace_back("X-Frame-Options", "DENY");
-  h.emplace_back("Content-Security-Policy",
-                 html ? "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-                        "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
-                        "object-src 'none'; base-uri 'none'; form-action 'self'; "
-                        "frame-ancestors 'none'"
-                      : "default-src 'none'; frame-ancestors 'none'");
-  bool cached = std::any_of(h.begin(), h.end(), [](const auto& header) {
-    return header.first == "Cache-Control";
-  });
-  if (!cached) {
-    h.emplace_back("Cache-Control", "no-store");
-  }
-}
-
 namespace {
 
 // RFC 9110's tchar: the characters of a header name.
@@ -179,6 +159,12 @@ bool is_framing(std::string_view name) {
          || iequals_ascii(name, "Connection");
 }
 
+// The admin UI's pages: same-origin scripts, styles and connections.
+constexpr std::string_view html_policy
+  = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' "
+    "data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+
 } // namespace
 
 bool bodiless_status(unsigned status) {
@@ -207,6 +193,11 @@ std::string serialize_head(const http_response& res, unsigned version, bool keep
   }
   set("Cache-Control", "no-store");
   set("X-Content-Type-Options", "nosniff");
+  set("Referrer-Policy", "no-referrer");
+  set("X-Frame-Options", "DENY");
+  set("Content-Security-Policy", res.content_type.starts_with("text/html")
+                                   ? html_policy
+                                   : "default-src 'none'; frame-ancestors 'none'");
   for (const auto& [name, value] : res.headers) {
     if (!is_framing(name) && valid_field(name, value)) {
       set(name, value);

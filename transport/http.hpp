@@ -131,8 +131,10 @@ struct http_response {
 
 /// The status line and header block of `res` as HTTP/1.`version % 10` puts them on the wire,
 /// ending with the blank line. Every response carries Server, its Content-Type, `Cache-Control:
-/// no-store` and nosniff unless its own headers replace them (a later header replaces an earlier
-/// one of the same name); the framing is the server's: `Connection` from `keep_alive`, then
+/// no-store`, nosniff, no referrer, no framing and a Content Security Policy (for HTML pages of
+/// the admin UI: same-origin scripts, styles and connections; for everything else: nothing may
+/// load) unless its own headers replace them (a later header replaces an earlier one of the same
+/// name); the framing is the server's: `Connection` from `keep_alive`, then
 /// `Content-Length: body_bytes`, or chunked transfer when `body_bytes` is empty. Responses that
 /// cannot have a body (1xx, 204, 304) carry neither. Headers whose name or value would break the
 /// framing (CR, LF, an empty or malformed name) are left out.
@@ -154,12 +156,6 @@ http_response empty_response(unsigned status);
 
 /// A REST error response: {"detail": message, "error": code name}.
 http_response error_response(unsigned status, std::string_view code, std::string_view message);
-
-/// Adds the headers every response carries: nosniff, no referrer, no framing, and a Content
-/// Security Policy (for HTML pages of the admin UI: same-origin scripts, styles and connections;
-/// for everything else: nothing may load). `Cache-Control: no-store` unless the response set its
-/// own caching.
-void add_security_headers(http_response& response);
 
 /// The raw value of one query parameter (not percent-decoded); empty when absent.
 std::string_view query_param(std::string_view query, std::string_view name);

@@ -497,7 +497,6 @@ private:
     version_ = 11;
     keep_alive_ = false;
     auto response = error_response(status, code, message);
-    add_security_headers(response);
     response.close = true;
     write(std::move(response));
   }

@@ -22,8 +22,21 @@ TEST(SerializeHeadTest, WritesStatusDefaultsAndLength) {
                   "Content-Type: application/json\r\n"
                   "Cache-Control: no-store\r\n"
                   "X-Content-Type-Options: nosniff\r\n"
+                  "Referrer-Policy: no-referrer\r\n"
+                  "X-Frame-Options: DENY\r\n"
+                  "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
                   "Content-Length: 2\r\n"
                   "\r\n");
+}
+
+TEST(SerializeHeadTest, LetsAdminPagesLoadTheirOwnScriptsAndStyles) {
+  http_response page;
+  page.content_type = "text/html; charset=utf-8";
+  auto head = serialize_head(page, 11, true, 0);
+  EXPECT_NE(head.find("Content-Security-Policy: default-src 'self'; script-src 'self';"),
+            std::string::npos);
+  EXPECT_NE(head.find("frame-ancestors 'none'\r\n"), std::string::npos);
+  EXPECT_NE(head.find("X-Frame-Options: DENY\r\n"), std::string::npos);
 }
 
 TEST(SerializeHeadTest, ALaterHeaderReplacesOneOfTheSameName) {
