@@ -44,7 +44,7 @@ void usage_meter::add(key k, int64_t calls, int64_t errors) {
 }
 
 std::vector<usage_row> usage_meter::take() {
-  std::map<key, std::pair<int64_t, int64_t>, std::less<>> taken;
+  count_map taken;
   {
     std::lock_guard guard{mtx_};
     taken.swap(counts_);

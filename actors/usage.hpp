@@ -10,6 +10,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -37,12 +38,31 @@ public:
 
 private:
   using key = std::tuple<std::string, std::string, std::string, std::string>;
+  using key_view
+    = std::tuple<std::string_view, std::string_view, std::string_view, std::string_view>;
+
+  // Orders keys and their views alike, so that a call's count is found by views of its names,
+  // without copying them.
+  struct key_less {
+    using is_transparent = void;
+
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      return view(a) < view(b);
+    }
+
+    template <class K>
+    static key_view view(const K& k) {
+      return {std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k)};
+    }
+  };
+
+  using count_map = std::map<key, std::pair<int64_t, int64_t>, key_less>;
 
   void add(key k, int64_t calls, int64_t errors);
 
   mutable std::mutex mtx_;
-  // Transparent: a call's count is found by views of its names, without copying them.
-  std::map<key, std::pair<int64_t, int64_t>, std::less<>> counts_;
+  count_map counts_;
 };
 
 /// Spawns the actor that flushes `meter` to `db` every `interval`; counts whose write fails go
