@@ -486,7 +486,9 @@ private:
     }
     auto self = shared_from_this();
     dispatch(ctx_, to_request(std::move(msg)), [self](http_response response) {
-      net::post(self->socket_.get_executor(), [self, response = std::move(response)]() mutable {
+      // Written at once when the reply comes on a thread that may run the connection's handlers
+      // (with one thread, always), else posted there.
+      net::dispatch(self->socket_.get_executor(), [self, response = std::move(response)]() mutable {
         self->write(std::move(response));
       });
     });
