@@ -161,7 +161,9 @@ function markdown(data) {
     '',
     `Loopback. ${env.pinned ? 'Each server on CPU 0, wrk (one thread) on CPU 1. ' : ''}`
       + `${settings.connections} connections; ${rounds} of ${settings.duration} s per scenario,`
-      + ' one scenario after the other in the order below; each figure is the median '
+      + ' one scenario after the other in the order below, the servers not under test paused '
+      + '(SIGSTOP) meanwhile so that their timers and garbage collection stay off the server CPU; '
+      + 'each figure is the median '
       + 'of its rounds. Requests carry a fresh JSON-RPC id each, and session scenarios spread '
       + `their requests over ${settings.connections} sessions. ceiling: a bare Beast HTTP server `
       + '(bench/ceiling.cpp, one thread). peer: the official TypeScript SDK server, '

@@ -385,15 +385,31 @@ async function throughput(dir) {
       s.runs = [];
       s.file = path.join(dir, `${s.id}.req`);
     }
-    const run = (s, duration) => runWrk({
-      url: s.url,
-      requests: s.requests,
-      duration,
-      connections: c,
-      file: s.file,
-      serverPid: s.pid,
-      loadPids: s.loadPids,
-    });
+    // The servers on the server CPU other than the one under test are paused while it runs:
+    // the peer's timers and garbage collection, or the sessions an earlier scenario left in
+    // SageMCP, would otherwise run beside it.
+    const serverPids = [ceiling.pid, peer.pid, server.pid];
+    const run = async (s, duration) => {
+      const paused = serverPids.filter((pid) => pid !== s.pid);
+      for (const pid of paused) {
+        process.kill(pid, 'SIGSTOP');
+      }
+      try {
+        return await runWrk({
+          url: s.url,
+          requests: s.requests,
+          duration,
+          connections: c,
+          file: s.file,
+          serverPid: s.pid,
+          loadPids: s.loadPids,
+        });
+      } finally {
+        for (const pid of paused) {
+          process.kill(pid, 'SIGCONT');
+        }
+      }
+    };
     if (settings.warmup > 0) {
       log(`warm-up: ${settings.warmup} s per scenario`);
       for (const s of scenarios) {
