@@ -492,13 +492,9 @@ void start_tenant_session(pool_pointer self, caf::typed_response_promise<session
 
 // The directory key of the stateless context of a caller on an endpoint. '~' never occurs in
 // minted session ids.
-std::string stateless_key(const session_request& req) {
-  return "~" + req.tenant + "/" + req.connector_id + "/" + req.caller.key_id;
-}
-
 caf::result<session_info> open(pool_pointer self, session_request& req) {
   if (req.stateless) {
-    req.session_id = stateless_key(req);
+    req.session_id = stateless_session_id(req.tenant, req.connector_id, req.caller.key_id);
     auto i = self->state.sessions.find(req.session_id);
     if (i != self->state.sessions.end() && i->second.stateless) {
       return i->second.info;

@@ -12,6 +12,19 @@ bool session_binding::admits(const mcp_envelope& env) const {
          && stateless == env.request.stateless;
 }
 
+std::string stateless_session_id(std::string_view tenant, std::string_view connector_id,
+                                 std::string_view key_id) {
+  std::string id;
+  id.reserve(3 + tenant.size() + connector_id.size() + key_id.size());
+  id += '~';
+  id += tenant;
+  id += '/';
+  id += connector_id;
+  id += '/';
+  id += key_id;
+  return id;
+}
+
 caf::error session_not_found() {
   return make_error(errc::session_not_found,
                     "Session not found: it expired, was terminated, or belongs to someone else");

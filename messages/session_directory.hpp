@@ -30,6 +30,10 @@ struct session_binding {
   bool admits(const mcp_envelope& env) const;
 };
 
+/// The id of the shared context of a caller's 2026-07-28 requests to an endpoint.
+std::string stateless_session_id(std::string_view tenant, std::string_view connector_id,
+                                 std::string_view key_id);
+
 /// The error of a request for a session that does not exist for its caller.
 caf::error session_not_found();
 

@@ -576,19 +576,39 @@ void finish_result(stream_pointer self, transport_context* ctx, const std::strin
   self->quit();
 }
 
-void route(stream_pointer self, transport_context* ctx, mcp_envelope env) {
-  // A subscription stays open until the client leaves or the server ends it.
-  auto timeout = env.request.method == "subscriptions/listen"
-                   ? caf::duration{caf::infinite}
-                   : caf::duration{ctx->options.mcp_timeout};
-  auto on_result = [self, ctx](mcp_reply& result) {
-    finish_result(self, ctx, result.result);
-  };
-  if (ctx->sessions == nullptr) {
-    self->request(ctx->pool, timeout, atom::route_v, std::move(env))
-      .then(std::move(on_result), [self](caf::error& err) {
-        finish_error(self, err);
+// How long the transport waits for a request's answer: a subscription stays open until the client
+// leaves or the server ends it.
+caf::duration answer_timeout(const transport_context* ctx, const mcp_envelope& env) {
+  return env.request.method == "subscriptions/listen" ? caf::duration{caf::infinite}
+                                                      : caf::duration{ctx->options.mcp_timeout};
+}
+
+// Sends the request to its session, which answers it.
+void send_to_session(stream_pointer self, transport_context* ctx, const session_actor& session,
+                     mcp_envelope env) {
+  auto timeout = answer_timeout(ctx, env);
+  self->request(session, timeout, atom::handle_v, std::move(env.request))
+    .then(
+      [self, ctx](mcp_reply& result) {
+        finish_result(self, ctx, result.result);
+      },
+      [self](caf::error& err) {
+        // The session ended between the lookup and the request.
+        finish_error(self, err == caf::sec::request_receiver_down ? session_not_found() : err);
       });
+}
+
+void route(stream_pointer self, transport_context* ctx, mcp_envelope env) {
+  if (ctx->sessions == nullptr) {
+    auto timeout = answer_timeout(ctx, env);
+    self->request(ctx->pool, timeout, atom::route_v, std::move(env))
+      .then(
+        [self, ctx](mcp_reply& result) {
+          finish_result(self, ctx, result.result);
+        },
+        [self](caf::error& err) {
+          finish_error(self, err);
+        });
     return;
   }
   // The session straight from the directory, which notes the use for the pool's LRU order.
@@ -597,17 +617,21 @@ void route(stream_pointer self, transport_context* ctx, mcp_envelope env) {
     finish_error(self, session_not_found());
     return;
   }
-  self->request(*found, timeout, atom::handle_v, std::move(env.request))
-    .then(std::move(on_result), [self](caf::error& err) {
-      // The session ended between the lookup and the request.
-      finish_error(self, err == caf::sec::request_receiver_down ? session_not_found() : err);
-    });
+  send_to_session(self, ctx, *found, std::move(env));
 }
 
 // A 2026-07-28 request: opens (or finds) the caller's stateless context on the endpoint, then
 // answers server/discover itself or routes the request there.
 void route_stateless(stream_pointer self, transport_context* ctx, mcp_envelope env,
                      session_request context) {
+  if (ctx->sessions != nullptr && env.request.method != "server/discover") {
+    // The caller's context is open already: no need to ask the pool.
+    env.session_id = stateless_session_id(env.tenant, env.connector_id, env.caller.key_id);
+    if (auto found = ctx->sessions->find(env)) {
+      send_to_session(self, ctx, *found, std::move(env));
+      return;
+    }
+  }
   self->request(ctx->pool, ctx->options.mcp_timeout, atom::open_v, std::move(context))
     .then(
       [self, ctx, env](session_info& info) mutable {
