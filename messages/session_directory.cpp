@@ -47,11 +47,6 @@ void session_directory::clear() {
   sessions_.clear();
 }
 
-size_t session_directory::size() const {
-  std::shared_lock guard{mtx_};
-  return sessions_.size();
-}
-
 std::optional<session_actor> session_directory::find(const mcp_envelope& env) {
   std::shared_lock guard{mtx_};
   auto i = sessions_.find(env.session_id);

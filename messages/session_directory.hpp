@@ -54,7 +54,6 @@ public:
   void add(const std::string& id, const session_actor& handle, const session_binding& binding);
   void remove(const std::string& id);
   void clear();
-  size_t size() const;
 
   /// The session of `env` if the request may use it; notes the use.
   std::optional<session_actor> find(const mcp_envelope& env);
@@ -74,7 +73,7 @@ private:
     std::atomic<bool> listed{false};
   };
 
-  mutable std::shared_mutex mtx_;
+  std::shared_mutex mtx_;
   std::unordered_map<std::string, entry> sessions_;
   std::mutex used_mtx_;
   std::vector<std::string> used_;

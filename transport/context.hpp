@@ -70,6 +70,8 @@ std::shared_ptr<mcp_channels> make_mcp_channels();
 struct transport_context {
   caf::actor_system& sys;
   server_pool_actor pool;
+  /// The live sessions, which MCP requests reach without going through the pool.
+  session_directory& sessions;
   persistence_actor db;
   key_cache& keys;
   /// Seals and opens the secrets stored in the database.
@@ -94,9 +96,6 @@ struct transport_context {
   std::string public_url = {};
   /// Signs the `state` of OAuth authorizations (derived from the secret key).
   std::array<uint8_t, 32> oauth_state_key{};
-  /// The live sessions, which MCP requests reach without going through the pool; nullptr routes
-  /// every request through the pool.
-  session_directory* sessions = nullptr;
 };
 
 /// Completes a request; may be called from any thread, exactly once.

@@ -576,17 +576,13 @@ void finish_result(stream_pointer self, transport_context* ctx, const std::strin
   self->quit();
 }
 
-// How long the transport waits for a request's answer: a subscription stays open until the client
-// leaves or the server ends it.
-caf::duration answer_timeout(const transport_context* ctx, const mcp_envelope& env) {
-  return env.request.method == "subscriptions/listen" ? caf::duration{caf::infinite}
-                                                      : caf::duration{ctx->options.mcp_timeout};
-}
-
 // Sends the request to its session, which answers it.
 void send_to_session(stream_pointer self, transport_context* ctx, const session_actor& session,
                      mcp_envelope env) {
-  auto timeout = answer_timeout(ctx, env);
+  // A subscription stays open until the client leaves or the server ends it.
+  auto timeout = env.request.method == "subscriptions/listen"
+                   ? caf::duration{caf::infinite}
+                   : caf::duration{ctx->options.mcp_timeout};
   self->request(session, timeout, atom::handle_v, std::move(env.request))
     .then(
       [self, ctx](mcp_reply& result) {
@@ -598,21 +594,9 @@ void send_to_session(stream_pointer self, transport_context* ctx, const session_
       });
 }
 
+// The session straight from the directory, which notes the use for the pool's LRU order.
 void route(stream_pointer self, transport_context* ctx, mcp_envelope env) {
-  if (ctx->sessions == nullptr) {
-    auto timeout = answer_timeout(ctx, env);
-    self->request(ctx->pool, timeout, atom::route_v, std::move(env))
-      .then(
-        [self, ctx](mcp_reply& result) {
-          finish_result(self, ctx, result.result);
-        },
-        [self](caf::error& err) {
-          finish_error(self, err);
-        });
-    return;
-  }
-  // The session straight from the directory, which notes the use for the pool's LRU order.
-  auto found = ctx->sessions->find(env);
+  auto found = ctx->sessions.find(env);
   if (!found) {
     finish_error(self, session_not_found());
     return;
@@ -624,10 +608,10 @@ void route(stream_pointer self, transport_context* ctx, mcp_envelope env) {
 // answers server/discover itself or routes the request there.
 void route_stateless(stream_pointer self, transport_context* ctx, mcp_envelope env,
                      session_request context) {
-  if (ctx->sessions != nullptr && env.request.method != "server/discover") {
+  if (env.request.method != "server/discover") {
     // The caller's context is open already: no need to ask the pool.
     env.session_id = stateless_session_id(env.tenant, env.connector_id, env.caller.key_id);
-    if (auto found = ctx->sessions->find(env)) {
+    if (auto found = ctx->sessions.find(env)) {
       send_to_session(self, ctx, *found, std::move(env));
       return;
     }

@@ -357,6 +357,7 @@ int serve(const node_config& cfg) {
   // the key cache and post to the server's I/O context.
   transport::transport_context ctx{sys,
                                    pool,
+                                   sessions,
                                    db,
                                    keys,
                                    secrets,
@@ -371,7 +372,6 @@ int serve(const node_config& cfg) {
   ctx.vault = vault;
   ctx.public_url = cfg.public_url;
   ctx.oauth_state_key = transport::derive_key(cfg.secret_key, "oauth-state");
-  ctx.sessions = &sessions;
   transport::server http{ctx, scheduler->context(), scheduler->threads() == 1};
   auto usage = spawn_usage_flusher(sys, db, usage_meter::global(), cfg.usage_flush);
   auto key_uses = spawn_key_use_flusher(sys, db, keys, cfg.usage_flush);
