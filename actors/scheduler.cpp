@@ -1,6 +1,7 @@
 #include "actors/scheduler.hpp"
 
 #include <caf/actor_system_config.hpp>
+#include <caf/logger.hpp>
 
 #include <boost/asio/defer.hpp>
 #include <boost/asio/post.hpp>
@@ -211,6 +212,12 @@ void io_scheduler::schedule(caf::resumable* job, bool local) {
 }
 
 void io_scheduler::resume(caf::resumable* job) {
+  // CAF is built without logging, yet notes the running actor for its logger around every resume
+  // (a lock and a map lookup, twice) on a thread that has a current logger, and every spawn sets
+  // one. Nothing reads it: these threads keep none.
+  if (caf::logger::current_logger() != nullptr) {
+    caf::logger::set_current_actor_system(nullptr);
+  }
   switch (job->resume(&unit_, max_throughput())) {
     case caf::resumable::resume_later:
       // Still holds the reference it had.

@@ -9,20 +9,14 @@
 #include <cmath>
 #include <regex>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 
 namespace sagemcp::connectors {
 
 namespace {
 
 namespace json = boost::json;
-
-std::string quoted(const std::string& path) {
-  return path.empty() ? std::string{"the arguments"} : "'" + path + "'";
-}
-
-std::string member_path(const std::string& path, std::string_view key) {
-  return path.empty() ? std::string{key} : path + "." + std::string{key};
-}
 
 bool is_integer(const json::value& v) {
   if (v.is_int64() || v.is_uint64()) {
@@ -88,74 +82,199 @@ const json::value* keyword(const json::object& schema, std::string_view name) {
   return schema.if_contains(name);
 }
 
-std::optional<std::string> check(const json::value& v, const json::value& schema_value,
-                                 const std::string& path, int depth);
+// Where a value sits in the arguments: the root, a member of its parent or an item of it. Rendered
+// only for a message, so that a valid call builds no paths.
+struct location {
+  const location* parent = nullptr;
+  std::string_view key;
+  size_t index = 0;
+  bool item = false;
 
-std::optional<std::string> check_object(const json::object& obj, const json::object& schema,
-                                        const std::string& path, int depth) {
-  const auto* properties = keyword(schema, "properties");
-  const json::object* props = properties != nullptr ? properties->if_object() : nullptr;
-  if (const auto* required = keyword(schema, "required"); required && required->is_array()) {
-    for (const auto& name : required->as_array()) {
+  location member(std::string_view name) const {
+    return {this, name, 0, false};
+  }
+
+  location at(size_t i) const {
+    return {this, {}, i, true};
+  }
+
+  /// `a.b[2]`; empty at the root.
+  std::string path() const {
+    if (parent == nullptr) {
+      return {};
+    }
+    auto out = parent->path();
+    if (item) {
+      out += '[';
+      out += std::to_string(index);
+      out += ']';
+    } else {
+      if (!out.empty()) {
+        out += '.';
+      }
+      out += key;
+    }
+    return out;
+  }
+
+  /// `'a.b[2]'`, or "the arguments" at the root.
+  std::string quoted() const {
+    auto text = path();
+    return text.empty() ? std::string{"the arguments"} : "'" + text + "'";
+  }
+};
+
+// The keywords of one schema object that validation reads, found in one pass over its members.
+struct keywords {
+  const json::value* type = nullptr;
+  const json::value* enumeration = nullptr;
+  const json::value* constant = nullptr;
+  const json::value* properties = nullptr;
+  const json::value* required = nullptr;
+  const json::value* additional = nullptr;
+  const json::value* min_properties = nullptr;
+  const json::value* max_properties = nullptr;
+  const json::value* items = nullptr;
+  const json::value* min_items = nullptr;
+  const json::value* max_items = nullptr;
+  const json::value* unique_items = nullptr;
+  const json::value* min_length = nullptr;
+  const json::value* max_length = nullptr;
+  const json::value* pattern = nullptr;
+  const json::value* minimum = nullptr;
+  const json::value* maximum = nullptr;
+  const json::value* exclusive_minimum = nullptr;
+  const json::value* exclusive_maximum = nullptr;
+  const json::value* multiple_of = nullptr;
+  const json::value* all_of = nullptr;
+  const json::value* any_of = nullptr;
+  const json::value* one_of = nullptr;
+  const json::value* negated = nullptr;
+
+  explicit keywords(const json::object& schema) {
+    static constexpr std::pair<std::string_view, const json::value * keywords::*> names[] = {
+      {"type", &keywords::type},
+      {"enum", &keywords::enumeration},
+      {"const", &keywords::constant},
+      {"properties", &keywords::properties},
+      {"required", &keywords::required},
+      {"additionalProperties", &keywords::additional},
+      {"minProperties", &keywords::min_properties},
+      {"maxProperties", &keywords::max_properties},
+      {"items", &keywords::items},
+      {"minItems", &keywords::min_items},
+      {"maxItems", &keywords::max_items},
+      {"uniqueItems", &keywords::unique_items},
+      {"minLength", &keywords::min_length},
+      {"maxLength", &keywords::max_length},
+      {"pattern", &keywords::pattern},
+      {"minimum", &keywords::minimum},
+      {"maximum", &keywords::maximum},
+      {"exclusiveMinimum", &keywords::exclusive_minimum},
+      {"exclusiveMaximum", &keywords::exclusive_maximum},
+      {"multipleOf", &keywords::multiple_of},
+      {"allOf", &keywords::all_of},
+      {"anyOf", &keywords::any_of},
+      {"oneOf", &keywords::one_of},
+      {"not", &keywords::negated},
+    };
+    for (const auto& [key, value] : schema) {
+      for (const auto& [name, field] : names) {
+        if (key.size() == name.size() && std::string_view{key} == name) {
+          this->*field = &value;
+          break;
+        }
+      }
+    }
+  }
+};
+
+// A number keyword's value, or nullptr when it is absent or not a number.
+const json::value* number_keyword(const json::value* v) {
+  return v != nullptr && v->is_number() ? v : nullptr;
+}
+
+// The compiled form of a schema pattern, kept per thread: a pattern compiles once, not on every
+// call. Throws std::regex_error for a pattern this server cannot use.
+const std::regex& compiled_pattern(std::string_view pattern) {
+  static constexpr size_t max_kept = 256;
+  thread_local std::unordered_map<std::string, std::regex> kept;
+  if (auto i = kept.find(std::string{pattern}); i != kept.end()) {
+    return i->second;
+  }
+  std::regex re{std::string{pattern}, std::regex::ECMAScript};
+  if (kept.size() >= max_kept) {
+    kept.clear();
+  }
+  return kept.emplace(std::string{pattern}, std::move(re)).first->second;
+}
+
+std::optional<std::string> check(const json::value& v, const json::value& schema_value,
+                                 const location& at, int depth);
+
+std::optional<std::string> check_object(const json::object& obj, const keywords& k,
+                                        const location& at, int depth) {
+  const json::object* props = k.properties != nullptr ? k.properties->if_object() : nullptr;
+  if (k.required != nullptr && k.required->is_array()) {
+    for (const auto& name : k.required->as_array()) {
       if (name.is_string() && !obj.contains(name.as_string())) {
-        return quoted(member_path(path, name.as_string())) + " is required";
+        return at.member(name.as_string()).quoted() + " is required";
       }
     }
   }
   for (const auto& [key, value] : obj) {
     const json::value* sub = props != nullptr ? props->if_contains(key) : nullptr;
     if (sub != nullptr) {
-      if (auto err = check(value, *sub, member_path(path, key), depth + 1)) {
+      if (auto err = check(value, *sub, at.member(key), depth + 1)) {
         return err;
       }
       continue;
     }
-    if (const auto* extra = keyword(schema, "additionalProperties")) {
+    if (const auto* extra = k.additional) {
       if (extra->is_bool() && !extra->as_bool()) {
-        return quoted(member_path(path, key)) + " is not a known "
-               + (path.empty() ? "argument" : "field");
+        return at.member(key).quoted() + " is not a known "
+               + (at.parent == nullptr ? "argument" : "field");
       }
       if (extra->is_object()) {
-        if (auto err = check(value, *extra, member_path(path, key), depth + 1)) {
+        if (auto err = check(value, *extra, at.member(key), depth + 1)) {
           return err;
         }
       }
     }
   }
-  if (const auto* min = keyword(schema, "minProperties");
-      min && min->is_number() && static_cast<double>(obj.size()) < number_of(*min)) {
-    return quoted(path) + " needs at least " + json::serialize(*min) + " fields";
+  if (const auto* min = number_keyword(k.min_properties);
+      min && static_cast<double>(obj.size()) < number_of(*min)) {
+    return at.quoted() + " needs at least " + json::serialize(*min) + " fields";
   }
-  if (const auto* max = keyword(schema, "maxProperties");
-      max && max->is_number() && static_cast<double>(obj.size()) > number_of(*max)) {
-    return quoted(path) + " takes at most " + json::serialize(*max) + " fields";
+  if (const auto* max = number_keyword(k.max_properties);
+      max && static_cast<double>(obj.size()) > number_of(*max)) {
+    return at.quoted() + " takes at most " + json::serialize(*max) + " fields";
   }
   return std::nullopt;
 }
 
-std::optional<std::string> check_array(const json::array& arr, const json::object& schema,
-                                       const std::string& path, int depth) {
-  if (const auto* min = keyword(schema, "minItems");
-      min && min->is_number() && static_cast<double>(arr.size()) < number_of(*min)) {
-    return quoted(path) + " needs at least " + json::serialize(*min) + " items";
+std::optional<std::string> check_array(const json::array& arr, const keywords& k,
+                                       const location& at, int depth) {
+  if (const auto* min = number_keyword(k.min_items);
+      min && static_cast<double>(arr.size()) < number_of(*min)) {
+    return at.quoted() + " needs at least " + json::serialize(*min) + " items";
   }
-  if (const auto* max = keyword(schema, "maxItems");
-      max && max->is_number() && static_cast<double>(arr.size()) > number_of(*max)) {
-    return quoted(path) + " takes at most " + json::serialize(*max) + " items";
+  if (const auto* max = number_keyword(k.max_items);
+      max && static_cast<double>(arr.size()) > number_of(*max)) {
+    return at.quoted() + " takes at most " + json::serialize(*max) + " items";
   }
-  if (const auto* items = keyword(schema, "items"); items && items->is_object()) {
+  if (const auto* items = k.items; items && items->is_object()) {
     for (size_t i = 0; i < arr.size(); ++i) {
-      if (auto err = check(arr[i], *items, path + "[" + std::to_string(i) + "]", depth + 1)) {
+      if (auto err = check(arr[i], *items, at.at(i), depth + 1)) {
         return err;
       }
     }
   }
-  if (const auto* unique = keyword(schema, "uniqueItems");
-      unique && unique->is_bool() && unique->as_bool()) {
+  if (const auto* unique = k.unique_items; unique && unique->is_bool() && unique->as_bool()) {
     for (size_t i = 0; i < arr.size(); ++i) {
       for (size_t j = i + 1; j < arr.size(); ++j) {
         if (same(arr[i], arr[j])) {
-          return quoted(path) + " must not repeat items";
+          return at.quoted() + " must not repeat items";
         }
       }
     }
@@ -163,72 +282,68 @@ std::optional<std::string> check_array(const json::array& arr, const json::objec
   return std::nullopt;
 }
 
-std::optional<std::string> check_string(std::string_view text, const json::object& schema,
-                                        const std::string& path) {
-  auto length = static_cast<double>(code_points(text));
-  if (const auto* min = keyword(schema, "minLength");
-      min && min->is_number() && length < number_of(*min)) {
-    return quoted(path) + " needs at least " + json::serialize(*min) + " characters";
+std::optional<std::string> check_string(std::string_view text, const keywords& k,
+                                        const location& at) {
+  if (k.min_length != nullptr || k.max_length != nullptr) {
+    auto length = static_cast<double>(code_points(text));
+    if (const auto* min = number_keyword(k.min_length); min && length < number_of(*min)) {
+      return at.quoted() + " needs at least " + json::serialize(*min) + " characters";
+    }
+    if (const auto* max = number_keyword(k.max_length); max && length > number_of(*max)) {
+      return at.quoted() + " takes at most " + json::serialize(*max) + " characters";
+    }
   }
-  if (const auto* max = keyword(schema, "maxLength");
-      max && max->is_number() && length > number_of(*max)) {
-    return quoted(path) + " takes at most " + json::serialize(*max) + " characters";
-  }
-  if (const auto* pattern = keyword(schema, "pattern"); pattern && pattern->is_string()) {
+  if (const auto* pattern = k.pattern; pattern && pattern->is_string()) {
     try {
-      std::regex re{std::string{pattern->as_string()}, std::regex::ECMAScript};
+      const auto& re = compiled_pattern(pattern->as_string());
       if (!std::regex_search(text.begin(), text.end(), re)) {
-        return quoted(path) + " must match the pattern " + std::string{pattern->as_string()};
+        return at.quoted() + " must match the pattern " + std::string{pattern->as_string()};
       }
     } catch (const std::regex_error&) {
-      return quoted(path) + " has a schema pattern this server cannot use";
+      return at.quoted() + " has a schema pattern this server cannot use";
     }
   }
   return std::nullopt;
 }
 
-std::optional<std::string> check_number(double x, const json::object& schema,
-                                        const std::string& path) {
-  auto bound = [&](std::string_view name) -> const json::value* {
-    const auto* v = keyword(schema, name);
-    return v != nullptr && v->is_number() ? v : nullptr;
-  };
-  if (const auto* min = bound("minimum"); min && x < number_of(*min)) {
-    return quoted(path) + " must be at least " + json::serialize(*min);
+std::optional<std::string> check_number(double x, const keywords& k, const location& at) {
+  if (const auto* min = number_keyword(k.minimum); min && x < number_of(*min)) {
+    return at.quoted() + " must be at least " + json::serialize(*min);
   }
-  if (const auto* max = bound("maximum"); max && x > number_of(*max)) {
-    return quoted(path) + " must be at most " + json::serialize(*max);
+  if (const auto* max = number_keyword(k.maximum); max && x > number_of(*max)) {
+    return at.quoted() + " must be at most " + json::serialize(*max);
   }
-  if (const auto* min = bound("exclusiveMinimum"); min && x <= number_of(*min)) {
-    return quoted(path) + " must be greater than " + json::serialize(*min);
+  if (const auto* min = number_keyword(k.exclusive_minimum); min && x <= number_of(*min)) {
+    return at.quoted() + " must be greater than " + json::serialize(*min);
   }
-  if (const auto* max = bound("exclusiveMaximum"); max && x >= number_of(*max)) {
-    return quoted(path) + " must be less than " + json::serialize(*max);
+  if (const auto* max = number_keyword(k.exclusive_maximum); max && x >= number_of(*max)) {
+    return at.quoted() + " must be less than " + json::serialize(*max);
   }
-  if (const auto* step = bound("multipleOf"); step && number_of(*step) > 0) {
+  if (const auto* step = number_keyword(k.multiple_of); step && number_of(*step) > 0) {
     double q = x / number_of(*step);
     if (std::fabs(q - std::round(q)) > 1e-9) {
-      return quoted(path) + " must be a multiple of " + json::serialize(*step);
+      return at.quoted() + " must be a multiple of " + json::serialize(*step);
     }
   }
   return std::nullopt;
 }
 
 std::optional<std::string> check(const json::value& v, const json::value& schema_value,
-                                 const std::string& path, int depth) {
+                                 const location& at, int depth) {
   if (schema_value.is_bool()) {
     if (schema_value.as_bool()) {
       return std::nullopt;
     }
-    return quoted(path) + " is not allowed";
+    return at.quoted() + " is not allowed";
   }
   const auto* schema = schema_value.if_object();
   if (schema == nullptr || depth > 64) {
     return std::nullopt;
   }
-  if (const auto* type = keyword(*schema, "type")) {
+  keywords k{*schema};
+  if (const auto* type = k.type) {
     if (type->is_string() && !has_type(v, type->as_string())) {
-      return quoted(path) + " must be " + article(type->as_string());
+      return at.quoted() + " must be " + article(type->as_string());
     }
     if (type->is_array()) {
       bool any = false;
@@ -240,11 +355,11 @@ std::optional<std::string> check(const json::value& v, const json::value& schema
         }
       }
       if (!any) {
-        return quoted(path) + " must be " + names;
+        return at.quoted() + " must be " + names;
       }
     }
   }
-  if (const auto* allowed = keyword(*schema, "enum"); allowed && allowed->is_array()) {
+  if (const auto* allowed = k.enumeration; allowed && allowed->is_array()) {
     bool found = false;
     for (const auto& option : allowed->as_array()) {
       found = found || same(v, option);
@@ -254,41 +369,40 @@ std::optional<std::string> check(const json::value& v, const json::value& schema
       for (const auto& option : allowed->as_array()) {
         options += (options.empty() ? "" : ", ") + json::serialize(option);
       }
-      return quoted(path) + " must be one of " + options;
+      return at.quoted() + " must be one of " + options;
     }
   }
-  if (const auto* constant = keyword(*schema, "const"); constant && !same(v, *constant)) {
-    return quoted(path) + " must be " + json::serialize(*constant);
+  if (const auto* constant = k.constant; constant && !same(v, *constant)) {
+    return at.quoted() + " must be " + json::serialize(*constant);
   }
   std::optional<std::string> err;
   if (v.is_object()) {
-    err = check_object(v.as_object(), *schema, path, depth);
+    err = check_object(v.as_object(), k, at, depth);
   } else if (v.is_array()) {
-    err = check_array(v.as_array(), *schema, path, depth);
+    err = check_array(v.as_array(), k, at, depth);
   } else if (v.is_string()) {
-    err = check_string(v.as_string(), *schema, path);
+    err = check_string(v.as_string(), k, at);
   } else if (v.is_number()) {
-    err = check_number(number_of(v), *schema, path);
+    err = check_number(number_of(v), k, at);
   }
   if (err) {
     return err;
   }
-  if (const auto* all = keyword(*schema, "allOf"); all && all->is_array()) {
+  if (const auto* all = k.all_of; all && all->is_array()) {
     for (const auto& sub : all->as_array()) {
-      if (auto e = check(v, sub, path, depth + 1)) {
+      if (auto e = check(v, sub, at, depth + 1)) {
         return e;
       }
     }
   }
-  for (std::string_view name : {"anyOf", "oneOf"}) {
-    const auto* options = keyword(*schema, name);
+  for (const auto* options : {k.any_of, k.one_of}) {
     if (options == nullptr || !options->is_array()) {
       continue;
     }
     size_t matches = 0;
     std::optional<std::string> first;
     for (const auto& sub : options->as_array()) {
-      auto e = check(v, sub, path, depth + 1);
+      auto e = check(v, sub, at, depth + 1);
       matches += e ? 0 : 1;
       if (e && !first) {
         first = std::move(e);
@@ -296,15 +410,14 @@ std::optional<std::string> check(const json::value& v, const json::value& schema
     }
     if (matches == 0) {
       return options->as_array().size() == 1 ? first
-                                             : quoted(path) + " matches none of the allowed forms";
+                                             : at.quoted() + " matches none of the allowed forms";
     }
-    if (name == "oneOf" && matches > 1) {
-      return quoted(path) + " matches more than one of the allowed forms";
+    if (options == k.one_of && matches > 1) {
+      return at.quoted() + " matches more than one of the allowed forms";
     }
   }
-  if (const auto* negated = keyword(*schema, "not");
-      negated != nullptr && !check(v, *negated, path, depth + 1)) {
-    return quoted(path) + " has a form that is not allowed";
+  if (const auto* negated = k.negated; negated != nullptr && !check(v, *negated, at, depth + 1)) {
+    return at.quoted() + " has a form that is not allowed";
   }
   return std::nullopt;
 }
@@ -406,7 +519,7 @@ void check_schema_into(const json::value& schema_value, const std::string& path,
 } // namespace
 
 std::optional<std::string> validate(const json::value& instance, const json::value& schema) {
-  return check(instance, schema, {}, 0);
+  return check(instance, schema, location{}, 0);
 }
 
 std::vector<std::string> check_schema(const json::value& schema) {

@@ -356,12 +356,9 @@ caf::error invalid_argument(std::string_view field, std::string_view expectation
 }
 
 boost::json::object text_result(std::string_view text) {
-  boost::json::object block;
-  block["type"] = "text";
-  block["text"] = text;
-  boost::json::object result;
-  result["content"] = boost::json::array{std::move(block)};
-  return result;
+  // Built whole, so that each object allocates its table once.
+  return boost::json::object{
+    {"content", boost::json::array{boost::json::object{{"type", "text"}, {"text", text}}}}};
 }
 
 } // namespace sagemcp::connectors

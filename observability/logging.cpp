@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -28,10 +29,30 @@ void append_json_escaped(std::string& out, std::string_view text) {
   auto plain = [](char c) {
     return static_cast<unsigned char>(c) >= 0x20 && c != '"' && c != '\\';
   };
+  // Whether any of 8 bytes is a control character, a quote or a backslash (bytes of UTF-8
+  // sequences are none of these).
+  auto any_special = [](uint64_t w) {
+    constexpr uint64_t ones = 0x0101010101010101ULL;
+    constexpr uint64_t highs = 0x8080808080808080ULL;
+    auto zero_in = [](uint64_t x) {
+      return (x - ones) & ~x & highs;
+    };
+    return (((w - 0x20 * ones) & ~w & highs) | zero_in(w ^ ('"' * ones))
+            | zero_in(w ^ ('\\' * ones)))
+           != 0;
+  };
   while (!text.empty()) {
-    // The run of characters that need no escape goes in at once.
-    auto run
-      = static_cast<size_t>(std::find_if_not(text.begin(), text.end(), plain) - text.begin());
+    // The run of characters that need no escape goes in at once; it is found 8 bytes at a time.
+    size_t run = 0;
+    for (uint64_t w = 0; run + sizeof w <= text.size(); run += sizeof w) {
+      std::memcpy(&w, text.data() + run, sizeof w);
+      if (any_special(w)) {
+        break;
+      }
+    }
+    run += static_cast<size_t>(
+      std::find_if_not(text.begin() + static_cast<std::ptrdiff_t>(run), text.end(), plain)
+      - (text.begin() + static_cast<std::ptrdiff_t>(run)));
     out.append(text.data(), run);
     text.remove_prefix(run);
     if (text.empty()) {

@@ -1,6 +1,7 @@
 #include "transport/auth.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <ctime>
 #include <mutex>
@@ -13,8 +14,44 @@ constexpr std::string_view key_id_alphabet = "abcdefghijklmnopqrstuvwxyz234567";
 constexpr size_t scope_prefix_length = 8;
 constexpr size_t secret_length = 43;
 // What an unknown key id is compared against, so that it costs what a known one costs.
-constexpr std::string_view unknown_key_hash
-  = "0000000000000000000000000000000000000000000000000000000000000000";
+constexpr security::key256 unknown_key_digest{};
+// The most peppers a key is hashed under: the current one and, while keys rotate, the previous.
+constexpr size_t max_peppers = 2;
+
+// The bytes of a stored hash: 64 hex digits.
+std::optional<security::key256> digest_of(std::string_view hex) {
+  security::key256 out{};
+  if (hex.size() != out.size() * 2) {
+    return std::nullopt;
+  }
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  };
+  for (size_t i = 0; i < out.size(); ++i) {
+    auto high = nibble(hex[2 * i]);
+    auto low = nibble(hex[2 * i + 1]);
+    if (high < 0 || low < 0) {
+      return std::nullopt;
+    }
+    out[i] = static_cast<uint8_t>((high << 4) | low);
+  }
+  return out;
+}
+
+bool digests_equal(const security::key256& a, const security::key256& b) {
+  return security::constant_time_equal(
+    std::string_view{reinterpret_cast<const char*>(a.data()), a.size()},
+    std::string_view{reinterpret_cast<const char*>(b.data()), b.size()});
+}
 
 int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -117,7 +154,10 @@ void key_cache::erase_locked(const std::string& id) {
     return;
   }
   if (!i->second->lookup_id.empty()) {
-    by_key_id_.erase(i->second->lookup_id);
+    if (auto k = by_key_id_.find(i->second->lookup_id);
+        k != by_key_id_.end() && k->second == i->second.get()) {
+      by_key_id_.erase(k);
+    }
   } else {
     by_hash_.erase(i->second->hash);
   }
@@ -136,12 +176,13 @@ void key_cache::put_locked(const api_key_row& row) {
   auto e = std::make_unique<entry>();
   e->who = principal{row.id, row.role, row.tenant_id, row.tenant_slug};
   e->hash = row.key_hash;
+  e->digest = digest_of(row.key_hash);
   e->expires_at = expires;
   // The display prefix of a key in this format is `smcp_xx_<key id>`.
   if (row.key_prefix.size() == scope_prefix_length + key_id_length
       && is_scope_prefix(std::string_view{row.key_prefix}.substr(0, scope_prefix_length))) {
     e->lookup_id = row.key_prefix.substr(scope_prefix_length);
-    by_key_id_.insert_or_assign(e->lookup_id, row.id);
+    by_key_id_.insert_or_assign(e->lookup_id, e.get());
   } else {
     by_hash_.insert_or_assign(e->hash, row.id);
   }
@@ -168,32 +209,28 @@ void key_cache::erase_tenant(const std::string& tenant_id) {
 
 std::optional<principal> key_cache::find(std::string_view key) const {
   // Every pepper is tried for every key, known or not, so timing tells nothing.
-  std::vector<std::string> hashes;
-  hashes.reserve(peppers_.size());
-  for (const auto& pepper : peppers_) {
-    hashes.push_back(security::to_hex(pepper(key)));
+  std::array<security::key256, max_peppers> digests{};
+  for (size_t p = 0; p < peppers_.size(); ++p) {
+    digests[p] = peppers_[p](key);
   }
   auto lookup_id = key_id_of(key);
   std::shared_lock guard{mtx_};
   const entry* found = nullptr;
   size_t matched = 0;
   if (!lookup_id.empty()) {
-    auto i = by_key_id_.find(std::string{lookup_id});
-    const entry* candidate = nullptr;
-    if (i != by_key_id_.end()) {
-      candidate = entries_.at(i->second).get();
-    }
-    std::string_view stored = candidate != nullptr ? std::string_view{candidate->hash}
-                                                   : unknown_key_hash;
-    for (size_t p = 0; p < hashes.size(); ++p) {
-      if (security::constant_time_equal(hashes[p], stored) && candidate != nullptr) {
+    auto i = by_key_id_.find(lookup_id);
+    const entry* candidate = i != by_key_id_.end() ? i->second : nullptr;
+    const auto& stored = candidate != nullptr && candidate->digest ? *candidate->digest
+                                                                   : unknown_key_digest;
+    for (size_t p = 0; p < peppers_.size(); ++p) {
+      if (digests_equal(digests[p], stored) && candidate != nullptr && candidate->digest) {
         found = candidate;
         matched = p;
       }
     }
   } else {
-    for (size_t p = 0; p < hashes.size() && found == nullptr; ++p) {
-      if (auto i = by_hash_.find(hashes[p]); i != by_hash_.end()) {
+    for (size_t p = 0; p < peppers_.size() && found == nullptr; ++p) {
+      if (auto i = by_hash_.find(security::to_hex(digests[p])); i != by_hash_.end()) {
         found = entries_.at(i->second).get();
         matched = p;
       }
@@ -209,7 +246,7 @@ std::optional<principal> key_cache::find(std::string_view key) const {
   found->used_at.store(now, std::memory_order_relaxed);
   if (matched != 0) {
     std::lock_guard rehash_guard{rehash_mtx_};
-    rehash_.try_emplace(found->who.key_id, hashes.front());
+    rehash_.try_emplace(found->who.key_id, security::to_hex(digests.front()));
   }
   return found->who;
 }

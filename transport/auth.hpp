@@ -81,12 +81,22 @@ private:
   struct entry {
     principal who;
     std::string hash;
+    /// `hash` as bytes; nullopt when it is not 64 hex digits (it then matches no key).
+    std::optional<security::key256> digest;
     /// Seconds since the epoch; 0 when the key never expires.
     int64_t expires_at = 0;
     /// The key id segment; empty for keys in another format (found by hash instead).
     std::string lookup_id;
     mutable std::atomic<int64_t> used_at{0};
     int64_t reported_at = 0;
+  };
+
+  /// Hashes `std::string` and `std::string_view` alike, for lookups without a copy.
+  struct string_hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const noexcept {
+      return std::hash<std::string_view>{}(text);
+    }
   };
 
   void put_locked(const api_key_row& row);
@@ -97,8 +107,8 @@ private:
   mutable std::shared_mutex mtx_;
   /// By row id.
   std::unordered_map<std::string, std::unique_ptr<entry>> entries_;
-  /// Key id segment → row id.
-  std::unordered_map<std::string, std::string> by_key_id_;
+  /// Key id segment → entry (owned by `entries_`).
+  std::unordered_map<std::string, const entry*, string_hash, std::equal_to<>> by_key_id_;
   /// Hash → row id, for keys without a key id segment.
   std::unordered_map<std::string, std::string> by_hash_;
   /// Row id → hash under the current pepper, for keys that matched under the previous one.

@@ -386,6 +386,12 @@ private:
   // -- reading a request ------------------------------------------------------------------------
 
   void do_read() {
+    if (buffer_.size() == 0
+        && (buffer_.capacity() < first_read_bytes || buffer_.capacity() > read_chunk_bytes)) {
+      // Room for a whole typical request in one read, and no more kept after a large one.
+      buffer_.shrink_to_fit();
+      buffer_.reserve(first_read_bytes);
+    }
     parser_.emplace();
     parser_->body_limit(ctx_.options.max_body_bytes);
     parser_->header_limit(static_cast<uint32_t>(ctx_.options.max_header_bytes));
@@ -705,6 +711,9 @@ private:
 
   static constexpr size_t max_drain_bytes = size_t{64} * 1024 * 1024;
   static constexpr size_t read_chunk_bytes = size_t{64} * 1024;
+  /// The buffer a connection reads into between requests: a request's head and a small body
+  /// (a tool call) arrive in one read.
+  static constexpr size_t first_read_bytes = size_t{4} * 1024;
 
   socket_of socket_;
   timer_type timer_;
