@@ -169,14 +169,17 @@ caf::expected<route_match> match_route(std::string_view method, std::string_view
     path.remove_suffix(1);
   }
   route_match result;
+  for (const auto& entry : route_table) {
+    if (entry.method == method && match_pattern(entry.pattern, path, result.params)) {
+      result.entry = &entry;
+      return result;
+    }
+  }
+  // No route of this method: which methods the path has, if any.
   std::string allowed;
   for (const auto& entry : route_table) {
     if (!match_pattern(entry.pattern, path, result.params)) {
       continue;
-    }
-    if (entry.method == method) {
-      result.entry = &entry;
-      return result;
     }
     if (allowed.find(entry.method) == std::string::npos) {
       allowed += allowed.empty() ? "" : ", ";

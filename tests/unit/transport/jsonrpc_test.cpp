@@ -18,6 +18,40 @@ TEST(JsonrpcTest, DecodesARequestWithRawIdAndParams) {
   EXPECT_EQ(msg->request.arguments, R"({"message":"hi"})");
 }
 
+TEST(JsonrpcTest, KeepsParamsAndArgumentsAsJsonWhateverTheirLayout) {
+  struct row {
+    std::string_view body;
+    std::string_view params;
+    std::string_view arguments;
+  };
+  const row rows[] = {
+    // Plain members are kept as they stand, spaces included.
+    {R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params": {"name": "e", "arguments": {"a": [1, {"b": "}"}]}} })",
+     R"({"name": "e", "arguments": {"a": [1, {"b": "}"}]}})", R"({"a": [1, {"b": "}"}]})"},
+    // Members after other values, strings with brackets and commas, numbers and literals.
+    {R"({"params":{"x":"{[,","n":-1.5e3,"t":true,"z":null,"arguments":{}},"id":"p","jsonrpc":"2.0","method":"m"})",
+     R"({"x":"{[,","n":-1.5e3,"t":true,"z":null,"arguments":{}})", "{}"},
+    // Escapes and line breaks are minified, as is any member after an escaped name.
+    {"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"m\",\"params\":{\n \"arguments\": {\"s\": "
+     "\"a\\u0041\"}\n}}",
+     R"({"arguments":{"s":"aA"}})", R"({"s":"aA"})"},
+    {R"({"jsonrpc":"2.0","id":1,"method":"m","params":{"n\u0061me":"x","arguments":{"k":1}}})",
+     R"({"name":"x","arguments":{"k":1}})", R"({"k":1})"},
+    // Escaped quotes and backslashes in a value before the member are skipped over.
+    {R"({"jsonrpc":"2.0","id":"q\"}\\","method":"m","params":{"arguments": {"k": "v"}}})",
+     R"({"arguments": {"k": "v"}})", R"({"k": "v"})"},
+    // The first of two members of the same name counts, as the parser has it.
+    {R"({"jsonrpc":"2.0","id":1,"method":"m","params":{"arguments":{"k":1},"arguments":{"k":2}}})",
+     R"({"arguments":{"k":1},"arguments":{"k":2}})", R"({"k":1})"},
+  };
+  for (const auto& [body, params, arguments] : rows) {
+    auto msg = decode_message(body);
+    ASSERT_TRUE(msg) << body;
+    EXPECT_EQ(msg->request.params, params) << body;
+    EXPECT_EQ(msg->request.arguments, arguments) << body;
+  }
+}
+
 TEST(JsonrpcTest, ExtractsTheProgressToken) {
   auto msg = decode_message(
     R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","_meta":{"progressToken":"t-1"}}})");
