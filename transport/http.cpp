@@ -6,8 +6,46 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
+#include <stdexcept>
 
 namespace sagemcp::transport {
+
+header_list::header_list(std::initializer_list<value_type> fields) {
+  size_t bytes = 0;
+  for (const auto& [name, value] : fields) {
+    bytes += name.size() + value.size();
+  }
+  reserve(fields.size(), bytes);
+  for (const auto& [name, value] : fields) {
+    add(name, value);
+  }
+}
+
+void header_list::add(std::string_view name, std::string_view value) {
+  if (text_.size() + name.size() + value.size() > std::numeric_limits<uint32_t>::max()) {
+    throw std::length_error("header fields too long");
+  }
+  field f{static_cast<uint32_t>(text_.size()), static_cast<uint32_t>(name.size()), 0,
+          static_cast<uint32_t>(value.size())};
+  for (char c : name) {
+    text_ += ascii_lower(c);
+  }
+  f.value = static_cast<uint32_t>(text_.size());
+  text_ += value;
+  fields_.push_back(f);
+}
+
+void header_list::reserve(size_t fields, size_t bytes) {
+  fields_.reserve(fields);
+  text_.reserve(bytes);
+}
+
+header_list::value_type header_list::operator[](size_t i) const {
+  const auto& f = fields_[i];
+  std::string_view text{text_};
+  return {text.substr(f.name, f.name_size), text.substr(f.value, f.value_size)};
+}
 
 std::string_view http_request::header(std::string_view lower_name) const {
   for (const auto& [name, value] : headers) {
@@ -19,9 +57,12 @@ std::string_view http_request::header(std::string_view lower_name) const {
 }
 
 bool http_request::has_header(std::string_view lower_name) const {
-  return std::ranges::any_of(headers, [&](const auto& entry) {
-    return entry.first == lower_name;
-  });
+  for (const auto& [name, value] : headers) {
+    if (name == lower_name) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // The sink only posts to the connection's strand, so it is called under the lock: that keeps

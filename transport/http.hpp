@@ -3,6 +3,8 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,6 +33,85 @@ constexpr bool iequals_ascii(std::string_view a, std::string_view b) {
   return true;
 }
 
+/// A request's header fields in arrival order: names in lower case, values as sent. The text of
+/// every field is kept in one block, so that a request's headers cost two allocations, not two per
+/// field.
+class header_list {
+public:
+  using value_type = std::pair<std::string_view, std::string_view>;
+
+  class iterator {
+  public:
+    using iterator_category = std::forward_iterator_tag;
+    using difference_type = std::ptrdiff_t;
+    using value_type = header_list::value_type;
+    using pointer = void;
+    using reference = value_type;
+
+    iterator() = default;
+    iterator(const header_list* list, size_t at) : list_(list), at_(at) {}
+
+    value_type operator*() const {
+      return (*list_)[at_];
+    }
+    iterator& operator++() {
+      ++at_;
+      return *this;
+    }
+    iterator operator++(int) {
+      auto before = *this;
+      ++at_;
+      return before;
+    }
+    bool operator==(const iterator& other) const {
+      return at_ == other.at_;
+    }
+
+  private:
+    const header_list* list_ = nullptr;
+    size_t at_ = 0;
+  };
+
+  header_list() = default;
+  header_list(std::initializer_list<value_type> fields);
+
+  /// Appends a field; its name is kept in lower case.
+  void add(std::string_view name, std::string_view value);
+
+  /// Makes room for `fields` fields whose names and values have `bytes` bytes in all.
+  void reserve(size_t fields, size_t bytes);
+
+  size_t size() const {
+    return fields_.size();
+  }
+
+  bool empty() const {
+    return fields_.empty();
+  }
+
+  /// The `i`th field (name, value).
+  value_type operator[](size_t i) const;
+
+  iterator begin() const {
+    return {this, 0};
+  }
+
+  iterator end() const {
+    return {this, fields_.size()};
+  }
+
+private:
+  struct field {
+    uint32_t name;
+    uint32_t name_size;
+    uint32_t value;
+    uint32_t value_size;
+  };
+
+  std::string text_;
+  std::vector<field> fields_;
+};
+
 /// An HTTP request as handlers see it, independent of Beast.
 struct http_request {
   std::string method;
@@ -38,8 +119,7 @@ struct http_request {
   std::string path;
   /// The raw query string, without '?'.
   std::string query;
-  /// Header names in lower case, in arrival order.
-  std::vector<std::pair<std::string, std::string>> headers;
+  header_list headers;
   std::string body;
   /// The X-Request-Id of the request, or one generated for it.
   std::string request_id;

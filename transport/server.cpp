@@ -42,24 +42,76 @@ using socket_type = tcp::socket::rebind_executor<strand_type>::other;
 using observability::log;
 using observability::log_level;
 
-http_request to_request(http::request<http::string_body>&& msg) {
-  http_request req;
-  req.method = std::string{msg.method_string()};
-  std::string_view target = msg.target();
-  auto query = target.find('?');
-  req.path = std::string{target.substr(0, query)};
-  if (query != std::string_view::npos) {
-    req.query = std::string{target.substr(query + 1)};
+// Parses a request straight into an http_request: the fields into one block of text, the body
+// into a string, without a Beast message in between. Beast's parser enforces the limits.
+class request_reader final : public http::basic_parser<true> {
+public:
+  http_request request;
+  unsigned version = 11;
+
+  /// The request as a Beast message, for a WebSocket handshake; nullopt unless it asks for one.
+  std::optional<http::request<http::string_body>> upgrade_request() const {
+    if (!upgrade()) {
+      return std::nullopt;
+    }
+    http::request<http::string_body> head;
+    head.method_string(request.method);
+    head.target(request.query.empty() ? request.path : request.path + "?" + request.query);
+    head.version(version);
+    for (const auto& [name, value] : request.headers) {
+      head.insert(name, value);
+    }
+    if (!websocket::is_upgrade(head)) {
+      return std::nullopt;
+    }
+    return head;
   }
-  req.headers.reserve(16);
-  for (const auto& field : msg) {
-    std::string name{field.name_string()};
-    std::transform(name.begin(), name.end(), name.begin(), ascii_lower);
-    req.headers.emplace_back(std::move(name), std::string{field.value()});
+
+private:
+  void on_request_impl(http::verb, beast::string_view method, beast::string_view target,
+                       int http_version, beast::error_code&) override {
+    request.method.assign(method.data(), method.size());
+    std::string_view whole{target.data(), target.size()};
+    auto query = whole.find('?');
+    request.path.assign(whole.substr(0, query));
+    if (query != std::string_view::npos) {
+      request.query.assign(whole.substr(query + 1));
+    }
+    version = static_cast<unsigned>(http_version);
+    request.headers.reserve(16, 512);
   }
-  req.body = std::move(msg.body());
-  return req;
-}
+
+  void on_response_impl(int, beast::string_view, int, beast::error_code&) override {}
+
+  void on_field_impl(http::field, beast::string_view name, beast::string_view value,
+                     beast::error_code&) override {
+    request.headers.add({name.data(), name.size()}, {value.data(), value.size()});
+  }
+
+  void on_header_impl(beast::error_code&) override {}
+
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
+                         beast::error_code&) override {
+    if (length) {
+      // Within the body limit, which the parser checked.
+      request.body.reserve(static_cast<size_t>(*length));
+    }
+  }
+
+  size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+    request.body.append(body.data(), body.size());
+    return body.size();
+  }
+
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
+
+  size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
+    request.body.append(body.data(), body.size());
+    return body.size();
+  }
+
+  void on_finish_impl(beast::error_code&) override {}
+};
 
 // A connection after a WebSocket upgrade: reads text messages for the handler and writes the
 // frames it sends, in order. All I/O runs on the connection's strand. Beast answers pings and
@@ -481,17 +533,15 @@ private:
       reject(400, "bad_request", "Bad Request: malformed HTTP message");
       return;
     }
-    auto msg = parser_->release();
+    version_ = parser_->version;
+    keep_alive_ = parser_->keep_alive();
+    // Kept for the handshake, should the handler accept the upgrade.
+    upgrade_request_ = parser_->upgrade_request();
+    auto request = std::move(parser_->request);
     parser_.reset();
-    version_ = msg.version();
-    keep_alive_ = msg.keep_alive();
     expires_never();
-    if (websocket::is_upgrade(msg)) {
-      // Kept for the handshake, should the handler accept the upgrade.
-      upgrade_request_ = msg;
-    }
     auto self = shared_from_this();
-    dispatch(ctx_, to_request(std::move(msg)), [self](http_response response) {
+    dispatch(ctx_, std::move(request), [self](http_response response) {
       // Written at once when the reply comes on a thread that may run the connection's handlers
       // (with one thread, always), else posted there.
       net::dispatch(self->socket_.get_executor(), [self, response = std::move(response)]() mutable {
@@ -725,7 +775,7 @@ private:
   beast::flat_buffer buffer_;
   transport_context& ctx_;
   websocket_registry& websockets_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<request_reader> parser_;
   bool header_done_ = false;
   /// The response being written: its head, then its body.
   std::string head_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace sagemcp::transport {
 namespace {
@@ -97,6 +98,38 @@ TEST(SerializeHeadTest, FramesBodilessAndStreamedResponses) {
   EXPECT_NE(streamed.find("Transfer-Encoding: chunked\r\n"), std::string::npos);
   EXPECT_EQ(streamed.find("Content-Length"), std::string::npos);
   EXPECT_TRUE(streamed.ends_with("\r\n\r\n"));
+}
+
+TEST(HeaderListTest, KeepsFieldsInOrderWithLowerCaseNames) {
+  http_request req;
+  req.headers.add("Content-Type", "application/json");
+  req.headers.add("MCP-Param-Region", "us-west1");
+  req.headers.add("mcp-param-region", "EU");
+  req.headers.add("X-Empty", "");
+  ASSERT_EQ(req.headers.size(), 4u);
+  EXPECT_EQ(req.headers[0], (header_list::value_type{"content-type", "application/json"}));
+  EXPECT_EQ(req.header("content-type"), "application/json");
+  EXPECT_EQ(req.header("Content-Type"), "");
+  // The first of fields of the same name, and every one of them in turn.
+  EXPECT_EQ(req.header("mcp-param-region"), "us-west1");
+  std::vector<std::string> regions;
+  for (const auto& [name, value] : req.headers) {
+    if (name == "mcp-param-region") {
+      regions.emplace_back(value);
+    }
+  }
+  EXPECT_EQ(regions, (std::vector<std::string>{"us-west1", "EU"}));
+  EXPECT_TRUE(req.has_header("x-empty"));
+  EXPECT_FALSE(req.has_header("x-absent"));
+  // Copies and moves keep their own text.
+  auto copy = req;
+  req.headers.add("later", std::string(100, 'x'));
+  auto moved = std::move(req);
+  EXPECT_EQ(copy.header("content-type"), "application/json");
+  EXPECT_EQ(copy.headers.size(), 4u);
+  EXPECT_EQ(moved.header("later"), std::string(100, 'x'));
+  header_list listed{{"Accept", "text/event-stream"}, {"Host", "h"}};
+  EXPECT_EQ(listed[1], (header_list::value_type{"host", "h"}));
 }
 
 } // namespace

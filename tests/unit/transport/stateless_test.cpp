@@ -17,7 +17,9 @@ constexpr std::string_view meta
 http_request post(std::vector<std::pair<std::string, std::string>> headers, std::string body) {
   http_request req;
   req.method = "POST";
-  req.headers = std::move(headers);
+  for (const auto& [name, value] : headers) {
+    req.headers.add(name, value);
+  }
   req.body = std::move(body);
   return req;
 }
