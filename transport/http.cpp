@@ -57,12 +57,9 @@ std::string_view http_request::header(std::string_view lower_name) const {
 }
 
 bool http_request::has_header(std::string_view lower_name) const {
-  for (const auto& [name, value] : headers) {
-    if (name == lower_name) {
-      return true;
-    }
-  }
-  return false;
+  return std::ranges::any_of(headers, [&](const header_list::value_type& field) {
+    return field.first == lower_name;
+  });
 }
 
 // The sink only posts to the connection's strand, so it is called under the lock: that keeps
