@@ -6,6 +6,7 @@
 #include "connectors/spec.hpp"
 #include "messages/errc.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
@@ -172,11 +173,12 @@ const boost::json::value& input_schema_of(const tool_spec& tool) {
 } // namespace
 
 caf::expected<boost::json::object> checked_arguments(const tool_spec& tool,
-                                                     std::string_view raw_arguments) {
-  boost::json::object args;
+                                                     std::string_view raw_arguments,
+                                                     const boost::json::storage_ptr& storage) {
+  boost::json::object args(storage);
   if (!raw_arguments.empty() && raw_arguments != "null") {
     boost::system::error_code ec;
-    auto parsed = boost::json::parse(raw_arguments, ec);
+    auto parsed = boost::json::parse(raw_arguments, ec, storage);
     if (ec || !parsed.is_object()) {
       return make_error(errc::invalid_tool_arguments,
                         "Invalid arguments: 'arguments' must be a JSON object");
@@ -213,7 +215,11 @@ caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw
     return make_error(errc::internal_error, "tool '" + std::string{tool.name}
                                               + "' reports while it runs; plan it instead");
   }
-  auto args = checked_arguments(tool, raw_arguments);
+  // The arguments live for the call only: parsed into a buffer on the stack, which is usually
+  // big enough for all of them.
+  std::array<unsigned char, 1024> buffer{};
+  boost::json::monotonic_resource arena(buffer.data(), buffer.size());
+  auto args = checked_arguments(tool, raw_arguments, &arena);
   if (!args) {
     return std::move(args.error());
   }

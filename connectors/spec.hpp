@@ -239,10 +239,11 @@ std::vector<std::string> tool_pages(const connector_spec& spec,
 /// CallToolResult; errors carry errc::invalid_tool_arguments or errc::tool_failed.
 caf::expected<std::string> call_tool(const tool_spec& tool, std::string_view raw_arguments);
 
-/// Parses raw JSON arguments (empty means none) and checks them against the tool's input
-/// schema: errc::invalid_tool_arguments naming the offending field.
+/// Parses raw JSON arguments (empty means none) into `storage` and checks them against the
+/// tool's input schema: errc::invalid_tool_arguments naming the offending field.
 caf::expected<boost::json::object> checked_arguments(const tool_spec& tool,
-                                                     std::string_view raw_arguments);
+                                                     std::string_view raw_arguments,
+                                                     const boost::json::storage_ptr& storage = {});
 
 /// Plans a call of a tool that has a script, with raw JSON arguments (empty means none).
 caf::expected<tool_script> plan_tool(const tool_spec& tool, std::string_view raw_arguments);

@@ -5,6 +5,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <optional>
 
 namespace sagemcp::transport {
@@ -190,7 +192,16 @@ caf::expected<jsonrpc_message> decode_object(dom::object obj, std::string_view s
     if (!value.is_string() && !value.is_int64() && !value.is_uint64()) {
       return invalid("'id' must be a string or an integer");
     }
-    msg.request.id = simdjson::minify(value);
+    if (value.is_string()) {
+      msg.request.id = member_text(value, source.empty() ? std::nullopt : raw_member(source, "id"));
+    } else {
+      std::array<char, 24> digits{};
+      auto written
+        = value.is_int64()
+            ? std::to_chars(digits.begin(), digits.end(), value.get_int64().value_unsafe())
+            : std::to_chars(digits.begin(), digits.end(), value.get_uint64().value_unsafe());
+      msg.request.id.assign(digits.data(), written.ptr);
+    }
   }
   auto method = obj["method"];
   if (method.error() != simdjson::SUCCESS) {

@@ -441,6 +441,21 @@ struct post_output {
     return true;
   }
 
+  // Ends the request with one message, the body of `plain`: an event on an open stream, else
+  // `plain` itself.
+  void finish(http_response plain) {
+    if (sink) {
+      sink->send(plain.body);
+      return;
+    }
+    if (!stream) {
+      reply(std::move(plain));
+      return;
+    }
+    stream->write(sse_event(plain.body));
+    stream->close();
+  }
+
   // Ends the request: the final messages as events on an open stream, else `plain`.
   void finish(const std::vector<std::string>& messages, http_response plain) {
     if (sink) {
@@ -548,8 +563,7 @@ void finish_error(stream_pointer self, const caf::error& err) {
   } else {
     auto plain = s.stateless ? stateless_error_response(err, s.id)
                              : jsonrpc_error_response(err, s.id);
-    auto message = plain.body;
-    s.out.finish({message}, std::move(plain));
+    s.out.finish(std::move(plain));
   }
   self->quit();
 }
@@ -572,7 +586,7 @@ void finish_result(stream_pointer self, transport_context* ctx, const std::strin
   } else {
     message = encode_result(s.id, raw);
   }
-  s.out.finish({message}, json_response(200, message));
+  s.out.finish(json_response(200, std::move(message)));
   self->quit();
 }
 
@@ -621,7 +635,7 @@ void route_stateless(stream_pointer self, transport_context* ctx, mcp_envelope e
       [self, ctx, env](session_info& info) mutable {
         if (env.request.method == "server/discover") {
           auto message = encode_result(self->state.id, discover_result(info));
-          self->state.out.finish({message}, json_response(200, message));
+          self->state.out.finish(json_response(200, std::move(message)));
           self->quit();
           return;
         }

@@ -52,6 +52,23 @@ TEST(JsonrpcTest, KeepsParamsAndArgumentsAsJsonWhateverTheirLayout) {
   }
 }
 
+TEST(JsonrpcTest, KeepsIdsAsTheirJson) {
+  const std::pair<std::string_view, std::string_view> ids[] = {
+    {R"("a1")", R"("a1")"},
+    {"-5", "-5"},
+    {"18446744073709551615", "18446744073709551615"},
+    {"-0", "0"},
+    {R"("q\"\\")", R"("q\"\\")"},
+    {R"("\u0041\/")", R"("A/")"},
+  };
+  for (const auto& [sent, kept] : ids) {
+    auto body = R"({"jsonrpc":"2.0","id":)" + std::string{sent} + R"(,"method":"ping"})";
+    auto msg = decode_message(body);
+    ASSERT_TRUE(msg) << body;
+    EXPECT_EQ(msg->request.id, kept) << body;
+  }
+}
+
 TEST(JsonrpcTest, ExtractsTheProgressToken) {
   auto msg = decode_message(
     R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","_meta":{"progressToken":"t-1"}}})");
