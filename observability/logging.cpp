@@ -134,8 +134,11 @@ private:
 
 // Standard output in batches: a line goes out at once unless another one went out within the
 // last `window`; then it waits, with those that follow, for the flusher thread, which writes
-// them `window` later. One write per window under load instead of one per line; a quiet
-// server's lines appear as they are logged. Warnings and errors go out at once (flush_on).
+// them `window` later, or as soon as `max_buffered` bytes wait. At most one write per window
+// under moderate load instead of one per line, and under heavy load writes of a bounded size:
+// the flusher shares the CPU with the threads that serve requests, and one long write would hold
+// up every request meanwhile. A quiet server's lines appear as they are logged. Warnings and
+// errors go out at once (flush_on).
 class stdout_batch_sink final : public spdlog::sinks::base_sink<std::mutex> {
 public:
   static constexpr auto window = std::chrono::milliseconds{20};
@@ -182,6 +185,9 @@ protected:
     if (!waiting_) {
       waiting_ = true;
       wake_.notify_one();
+    } else if (!full_ && buffer_.size() >= max_buffered) {
+      full_ = true;
+      wake_.notify_one();
     }
   }
 
@@ -204,6 +210,7 @@ private:
       buffer_.clear();
     }
     waiting_ = false;
+    full_ = false;
   }
 
   void run(const std::stop_token& stop) {
@@ -216,14 +223,15 @@ private:
       if (stop.stop_requested()) {
         return;
       }
-      wake_.wait_for(guard, stop, window, [] {
-        return false;
+      wake_.wait_for(guard, stop, window, [this] {
+        return full_;
       });
       // The batch is written outside the sink's lock, so that threads logging meanwhile do not
       // wait for the write; taking the write lock first keeps the lines in order.
       batch.clear();
       std::swap(batch, buffer_);
       waiting_ = false;
+      full_ = false;
       {
         std::unique_lock writing{write_mtx_};
         guard.unlock();
@@ -243,6 +251,8 @@ private:
   std::chrono::steady_clock::time_point last_write_{};
   /// Lines wait in the buffer for the flusher.
   bool waiting_ = false;
+  /// `max_buffered` bytes wait: the flusher writes them without waiting out the window.
+  bool full_ = false;
   /// Held while writing; taken with the sink's lock held, so writes keep the lines' order.
   std::mutex write_mtx_;
   std::condition_variable_any wake_;
