@@ -362,9 +362,16 @@ caf::error invalid_argument(std::string_view field, std::string_view expectation
 }
 
 boost::json::object text_result(std::string_view text) {
-  // Built whole, so that each object allocates its table once.
-  return boost::json::object{
-    {"content", boost::json::array{boost::json::object{{"type", "text"}, {"text", text}}}}};
+  // Each table sized once, each value moved into place.
+  boost::json::object block(2);
+  block.emplace("type", "text");
+  block.emplace("text", text);
+  boost::json::array content;
+  content.reserve(1);
+  content.emplace_back(std::move(block));
+  boost::json::object result(1);
+  result.emplace("content", std::move(content));
+  return result;
 }
 
 } // namespace sagemcp::connectors

@@ -359,8 +359,13 @@ spdlog::level::level_enum to_spdlog(log_level level) {
 }
 
 std::string render(std::string_view msg, std::initializer_list<log_field> fields) {
+  // Room for the members as they are, a few escapes and a number member: one allocation.
+  size_t size = msg.size() + 48;
+  for (const auto& [name, value] : fields) {
+    size += name.size() + value.size() + 6;
+  }
   std::string payload;
-  payload.reserve(64 + msg.size());
+  payload.reserve(size);
   payload += R"("msg":")";
   append_json_escaped(payload, msg);
   payload += '"';
