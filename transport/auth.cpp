@@ -219,11 +219,10 @@ std::optional<principal> key_cache::find(std::string_view key) const {
   size_t matched = 0;
   if (!lookup_id.empty()) {
     auto i = by_key_id_.find(lookup_id);
-    const entry* candidate = i != by_key_id_.end() ? i->second : nullptr;
-    const auto& stored = candidate != nullptr && candidate->digest ? *candidate->digest
-                                                                   : unknown_key_digest;
+    const entry* candidate = i != by_key_id_.end() && i->second->digest ? i->second : nullptr;
+    const auto& stored = candidate != nullptr ? *candidate->digest : unknown_key_digest;
     for (size_t p = 0; p < peppers_.size(); ++p) {
-      if (digests_equal(digests[p], stored) && candidate != nullptr && candidate->digest) {
+      if (digests_equal(digests[p], stored) && candidate != nullptr) {
         found = candidate;
         matched = p;
       }

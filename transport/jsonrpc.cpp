@@ -24,7 +24,7 @@ dom::parser& thread_parser() {
 // The DOM keeps no source positions, and re-serializing `params` and `arguments` cost more than
 // parsing the message. In a body the parser has validated, a member's text is found by skipping
 // over values, and it stands for the member when it is plain (no escapes, no control characters:
-// on one line); otherwise the member is re-serialized as before.
+// on one line); otherwise the member is minified from the DOM.
 
 constexpr auto npos = std::string_view::npos;
 
